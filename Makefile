@@ -1,0 +1,59 @@
+# FactorSense — the two commands of the README are `make demo` and `make test`.
+# Each first installs what a fresh Debian machine lacks (OpenBLAS/LAPACKE through apt-get,
+# Python packages through pip), then builds and runs.
+
+SWIFT      ?= swift
+PYTHON     ?= python3
+CC         ?= cc
+CONFIG     ?= release
+BUILD_DIR  := .build/$(CONFIG)
+LIBRARY    := $(BUILD_DIR)/libfactorsense.so
+C_STRICT   := -std=c11 -Wall -Wextra -Werror -pedantic
+C_LINK     := -Iinclude -L$(BUILD_DIR) -lfactorsense -Wl,-rpath,$(abspath $(BUILD_DIR)) -lm
+PYTHONPATH_DEMO := $(abspath python)
+APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all build demo test test-swift test-c test-python deps deps-system deps-python clean
+
+all: build
+
+## deps-system: OpenBLAS, LAPACKE and pkg-config, through apt-get when missing
+deps-system:
+	@if pkg-config --exists openblas 2>/dev/null && [ -f /usr/include/lapacke.h ]; then :; else \
+	  echo "installing $(APT_PACKAGES) with apt-get"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
+	fi
+
+## deps-python: numpy, matplotlib, tqdm, pytest, hypothesis, through pip when missing
+deps-python:
+	@$(PYTHON) -c "import numpy, matplotlib, tqdm, pytest, hypothesis" 2>/dev/null || \
+	  $(PYTHON) -m pip install -q -r python/requirements.txt
+
+deps: deps-system deps-python
+
+## build: libfactorsense.so in .build/release
+build: deps-system
+	$(SWIFT) build -c $(CONFIG) --product factorsense
+
+## demo: recover a low-rank matrix from Gaussian measurements, print phases and error, save demo.png
+demo: build deps-python
+	PYTHONPATH=$(PYTHONPATH_DEMO) $(PYTHON) examples/python/demo.py --plot demo.png
+
+## test: every suite — Swift, C (warnings as errors), Python
+test: test-swift test-c test-python
+
+test-swift: deps-system
+	$(SWIFT) test
+
+test-c: build
+	$(CC) $(C_STRICT) examples/c/recover.c -o examples/c/recover $(C_LINK)
+	./examples/c/recover
+	$(CC) $(C_STRICT) Tests/c/test_api.c -o Tests/c/test_api $(C_LINK)
+	./Tests/c/test_api
+
+test-python: build deps-python
+	PYTHONPATH=$(PYTHONPATH_DEMO) FACTORSENSE_LIBRARY=$(abspath $(LIBRARY)) $(PYTHON) -m pytest -q python/tests
+
+clean:
+	rm -rf .build examples/c/recover Tests/c/test_api demo.png

@@ -1,0 +1,32 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// FactorSense: a Swift core (`FactorSense`), its C exports (`FactorSenseC`) over the hand-written
+/// header `include/factorsense.h` (`CFactorSense`), and OpenBLAS/LAPACK (`CBLAS`), built into one
+/// dynamic library, `libfactorsense.so`.
+let package = Package(
+    name: "FactorSense",
+    products: [
+        .library(name: "factorsense", type: .dynamic, targets: ["FactorSenseC"]),
+        .library(name: "FactorSense", targets: ["FactorSense"]),
+        .executable(name: "recover-swift", targets: ["RecoverExample"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CBLAS",
+            path: "Sources/CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        .systemLibrary(name: "CFactorSense", path: "Sources/CFactorSense"),
+        .target(name: "FactorSense", dependencies: ["CBLAS"]),
+        .target(name: "FactorSenseC", dependencies: ["FactorSense", "CFactorSense"]),
+        .executableTarget(
+            name: "RecoverExample",
+            dependencies: ["FactorSense"],
+            path: "examples/swift/Recover"
+        ),
+        .testTarget(name: "FactorSenseTests", dependencies: ["FactorSense"]),
+        .testTarget(name: "FactorSenseCTests", dependencies: ["FactorSenseC", "CFactorSense"]),
+    ]
+)

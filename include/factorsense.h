@@ -1,0 +1,250 @@
+/*
+ * factorsense.h — the C interface of FactorSense, low-rank matrix sensing by factorized
+ * gradient descent from small random initialization.
+ *
+ * The one ABI contract of libfactorsense.so. Every function here is implemented in Swift
+ * (Sources/FactorSenseC) by an `@_cdecl … @implementation` shim that the compiler checks
+ * against this header.
+ *
+ * Conventions
+ * - Matrices are row-major, double precision; vec(X) stacks the rows of X.
+ * - Sizes and lengths are int64_t. Every array argument comes with the length the caller
+ *   allocated; it must equal the length the call needs, or the call fails with
+ *   FS_ERROR_SIZE_MISMATCH and writes nothing.
+ * - Every fallible call returns an fs_status. FS_OK is 0. On any other status the call has
+ *   written nothing to the caller's arrays and `fs_last_error(handle)` tells what was wrong
+ *   (naming the argument and the value expected). There is no global error state.
+ * - The caller allocates every output array. The library copies every input it keeps and never
+ *   holds a caller's pointer after a call returns (the progress callback's `user` pointer is
+ *   used only during the solve it was set for).
+ * - Handles are opaque tokens, checked on every call: NULL, freed, or a handle of another kind
+ *   gives FS_ERROR_INVALID_HANDLE, never a crash. Each `_free` accepts NULL and freed handles.
+ * - Why a run stopped (converged, iteration limit, diverged, stopped by the callback) is a
+ *   result, read with fs_result_get_stop_reason, never an error status.
+ *
+ * Threads
+ * - One thread per handle at a time; distinct handles are independent.
+ * - fs_gradient_descent only reads its problem and options: several threads may run it at once
+ *   on the same problem and options, each with its own result handle.
+ * - fs_version_number, fs_version_string, fs_status_string and fs_stop_reason_string are
+ *   thread-safe and return static text.
+ */
+#ifndef FACTORSENSE_H
+#define FACTORSENSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- version */
+
+#define FS_VERSION_MAJOR 0
+#define FS_VERSION_MINOR 1
+#define FS_VERSION_PATCH 0
+/** MAJOR * 10000 + MINOR * 100 + PATCH; compare with fs_version_number() at run time. */
+#define FS_VERSION_NUMBER (FS_VERSION_MAJOR * 10000 + FS_VERSION_MINOR * 100 + FS_VERSION_PATCH)
+
+/** The version of the library that is loaded, as FS_VERSION_NUMBER. */
+int64_t fs_version_number(void);
+/** The version of the library that is loaded, as "MAJOR.MINOR.PATCH" (static text). */
+const char *fs_version_string(void);
+
+/* ---------------------------------------------------------------- status */
+
+/** What a call returns. The values are pinned and never reused. */
+typedef enum fs_status {
+    FS_OK = 0,
+    FS_ERROR_NULL_POINTER = 1,      /* a required pointer argument is NULL */
+    FS_ERROR_INVALID_HANDLE = 2,    /* a handle that is NULL, freed, or of another kind */
+    FS_ERROR_INVALID_ARGUMENT = 3,  /* a value outside its domain: negative step, width 0, unknown name */
+    FS_ERROR_SIZE_MISMATCH = 4,     /* an array length that does not match the problem */
+    FS_ERROR_NOT_FINITE = 5,        /* NaN or infinity in an input */
+    FS_ERROR_OVERFLOW = 6,          /* a size product that overflows */
+    FS_ERROR_OUT_OF_MEMORY = 7,     /* an allocation the sizes ask for is too large */
+    FS_ERROR_WRONG_STATE = 8,       /* a call before the handle holds what it needs */
+    FS_ERROR_LINEAR_ALGEBRA = 9,    /* a LAPACK routine failed */
+    FS_ERROR_INTERNAL = 10          /* a bug in FactorSense: please report it */
+} fs_status;
+
+/** A short static description of a status ("unknown status" for a value not listed above). */
+const char *fs_status_string(fs_status status);
+
+/**
+ * The detailed message of the last failed call on `handle` (a problem, options or result
+ * handle), or "" when its last call succeeded. The text stays valid until the next call on the
+ * same handle. For an invalid handle, static text saying so.
+ */
+const char *fs_last_error(const void *handle);
+
+/* ---------------------------------------------------------------- handles */
+
+/** A sensing problem: operator 𝒜, measurements y, optional ground truth X⋆. */
+typedef struct fs_problem fs_problem;
+/** Solver options, set by name (see fs_options_set_int / fs_options_set_real). */
+typedef struct fs_options fs_options;
+/** The outcome of a run: factors, stop reason and recorded history. */
+typedef struct fs_result fs_result;
+
+/* ---------------------------------------------------------------- problems */
+
+/** Creates an empty problem; fill it with fs_problem_generate_gaussian or fs_problem_set_dense. */
+fs_status fs_problem_create(fs_problem **out);
+/** Releases a problem. NULL and already freed handles are ignored. */
+void fs_problem_free(fs_problem *problem);
+
+/**
+ * Fills `problem` with a random Gaussian sensing problem (SPEC.md):
+ * X⋆ = L diag(s) Rᵀ of rank `rank` with L, R Haar-orthonormal, s geometric from `scale` down to
+ * `scale / condition_number`; (𝒜X)_i = ⟨G_i, X⟩/√m with G_i iid N(0,1); y = 𝒜(X⋆) + ξ,
+ * ξ ~ N(0, noise_level² I_m). Everything is drawn from `seed`: same seed, same bits.
+ * Requires n1, n2, measurements ≥ 1; 1 ≤ rank ≤ min(n1, n2); scale > 0; condition_number ≥ 1;
+ * noise_level ≥ 0; all finite; measurements · n1 · n2 must not overflow.
+ */
+fs_status fs_problem_generate_gaussian(fs_problem *problem, int64_t n1, int64_t n2, int64_t rank,
+                                       int64_t measurements, double scale, double condition_number,
+                                       double noise_level, uint64_t seed);
+
+/**
+ * Fills `problem` with the caller's dense operator: `operator_matrix` is m × (n1·n2) row-major
+ * (row i is vec(A_i)), `y` has m entries, `truth` is n1 × n2 or NULL for none. All are copied
+ * and must be finite. `operator_length` must be m·n1·n2, `y_length` m, `truth_length` n1·n2
+ * (ignored when truth is NULL).
+ */
+fs_status fs_problem_set_dense(fs_problem *problem, int64_t n1, int64_t n2, int64_t measurements,
+                               const double *operator_matrix, int64_t operator_length,
+                               const double *y, int64_t y_length,
+                               const double *truth, int64_t truth_length);
+
+/** The problem's matrix shape n1 × n2 and measurement count m (any output pointer may be NULL). */
+fs_status fs_problem_get_shape(const fs_problem *problem, int64_t *n1, int64_t *n2,
+                               int64_t *measurements);
+/** Sets *has_truth to 1 when the problem carries a ground truth X⋆, else 0. */
+fs_status fs_problem_has_truth(const fs_problem *problem, int *has_truth);
+/** Copies the dense operator, m × (n1·n2) row-major; `length` must be m·n1·n2. */
+fs_status fs_problem_copy_operator(const fs_problem *problem, double *out, int64_t length);
+/** Copies the measurements y; `length` must be m. */
+fs_status fs_problem_copy_measurements(const fs_problem *problem, double *out, int64_t length);
+/** Copies the ground truth X⋆, n1 × n2 row-major; FS_ERROR_WRONG_STATE when there is none. */
+fs_status fs_problem_copy_truth(const fs_problem *problem, double *out, int64_t length);
+
+/* ---------------------------------------------------------------- options */
+
+/** Creates options holding every default. */
+fs_status fs_options_create(fs_options **out);
+/** Releases options. NULL and already freed handles are ignored. */
+void fs_options_free(fs_options *options);
+
+/**
+ * Integer options (default):
+ *   "width"         k, the number of columns of U and V (no default: required unless initial
+ *                   factors are given, which fix it)
+ *   "max_iter"      iteration limit, ≥ 0 (1000)
+ *   "seed"          seed of the random initialization, any value, read as unsigned (0)
+ *   "record_every"  record the history every this many iterations, ≥ 1 (1); the first and the
+ *                   last iterate are always recorded
+ *   "window"        the window of the relative-change stop rule, ≥ 1 (100)
+ * Real options (default):
+ *   "init_scale"    α of the small random initialization, > 0 (1e-3)
+ *   "step"          step size η, > 0 (0.1)
+ *   "tol"           stop when |f_t − f_{t−window}| ≤ tol · f_{t−window}; 0 turns it off (0)
+ *   "loss_tol"      stop when f_t ≤ loss_tol; 0 turns it off (0)
+ *   "divergence_factor"  stop as diverged when f_t > factor · f_0, > 1 (1e8)
+ * An unknown name or a value outside its domain gives FS_ERROR_INVALID_ARGUMENT.
+ */
+fs_status fs_options_set_int(fs_options *options, const char *name, int64_t value);
+fs_status fs_options_set_real(fs_options *options, const char *name, double value);
+fs_status fs_options_get_int(const fs_options *options, const char *name, int64_t *value);
+fs_status fs_options_get_real(const fs_options *options, const char *name, double *value);
+
+/**
+ * Starts the next runs from the caller's factors U0 (n1 × width) and V0 (n2 × width), row-major,
+ * copied, finite; they replace the small random initialization and fix the width.
+ */
+fs_status fs_options_set_initial_factors(fs_options *options, int64_t n1, int64_t n2, int64_t width,
+                                         const double *U0, int64_t u_length,
+                                         const double *V0, int64_t v_length);
+/** Returns to the small random initialization. */
+fs_status fs_options_clear_initial_factors(fs_options *options);
+
+/** What the progress callback sees. Later versions only append fields; check struct_size. */
+typedef struct fs_progress {
+    size_t struct_size;         /* sizeof(fs_progress) of the library that filled it */
+    int64_t iteration;          /* t: the iterate the values below belong to */
+    int64_t max_iterations;     /* the "max_iter" option */
+    double loss;                /* f(U_t, V_t) */
+    double test_error;          /* ‖U_tV_tᵀ − X⋆‖_F / ‖X⋆‖_F, NaN without a ground truth */
+    double residual;            /* ‖𝒜(U_tV_tᵀ) − y‖ / ‖y‖ */
+} fs_progress;
+
+/**
+ * Called during a run at every recorded iteration and, between them, at least every 0.1 s of
+ * wall time. Return 0 to go on; any other value stops the run with FS_STOP_CALLBACK. The
+ * callback must not call into the library with the handles of the run it observes.
+ */
+typedef int (*fs_progress_callback)(void *user, const fs_progress *progress);
+
+/** Sets (or with NULL, removes) the progress callback of the next runs. */
+fs_status fs_options_set_progress(fs_options *options, fs_progress_callback callback, void *user);
+
+/* ---------------------------------------------------------------- solving */
+
+/** Creates an empty result; fs_gradient_descent fills it. */
+fs_status fs_result_create(fs_result **out);
+/** Releases a result. NULL and already freed handles are ignored. */
+void fs_result_free(fs_result *result);
+
+/**
+ * Runs factorized gradient descent on the asymmetric loss f(U, V) = ½‖𝒜(UVᵀ) − y‖²:
+ * U⁺ = U − η 𝒜*(ρ) V, V⁺ = V − η 𝒜*(ρ)ᵀ U with ρ = 𝒜(UVᵀ) − y, from the small random
+ * initialization U₀ = (α/√k) N(0,1)^{n1×k}, V₀ = (α/√k) N(0,1)^{n2×k} (or the initial factors
+ * of the options), until a stop rule holds. Replaces whatever `result` held. Errors are
+ * reported on `result` (fs_last_error(result)); the problem and options are only read.
+ */
+fs_status fs_gradient_descent(const fs_problem *problem, const fs_options *options, fs_result *result);
+
+/** Why a run stopped. Values are pinned. */
+typedef enum fs_stop_reason {
+    FS_STOP_NONE = 0,            /* the result holds no run */
+    FS_STOP_CONVERGED = 1,       /* the "tol" or "loss_tol" rule held */
+    FS_STOP_MAX_ITERATIONS = 2,  /* "max_iter" iterations were done */
+    FS_STOP_DIVERGED = 3,        /* a non-finite value, or f_t > divergence_factor · f_0 */
+    FS_STOP_CALLBACK = 4         /* the progress callback returned nonzero */
+} fs_stop_reason;
+
+/** A short static name: "none", "converged", "max_iterations", "diverged", "callback". */
+const char *fs_stop_reason_string(fs_stop_reason reason);
+
+fs_status fs_result_get_stop_reason(const fs_result *result, fs_stop_reason *reason);
+/**
+ * The index t of the iterate the result holds. After divergence this is the last iterate whose
+ * factors and loss were finite.
+ */
+fs_status fs_result_get_iterations(const fs_result *result, int64_t *iterations);
+/** The shapes of the factors: U is n1 × width, V is n2 × width (any pointer may be NULL). */
+fs_status fs_result_get_shape(const fs_result *result, int64_t *n1, int64_t *n2, int64_t *width);
+/** Copies U (n1·width entries) and V (n2·width entries), row-major. */
+fs_status fs_result_copy_factors(const fs_result *result, double *U, int64_t u_length,
+                                 double *V, int64_t v_length);
+
+/** The number of recorded rows of the history. */
+fs_status fs_result_get_history_length(const fs_result *result, int64_t *length);
+/** The number of columns of the history. */
+fs_status fs_result_get_history_column_count(const fs_result *result, int64_t *count);
+/**
+ * The name of column `index` (0 ≤ index < count), static text. Columns: "iteration" (t),
+ * "time" (η·t), "loss" (f), "test_error" (NaN without ground truth), "residual" (‖𝒜X − y‖/‖y‖).
+ */
+fs_status fs_result_get_history_column_name(const fs_result *result, int64_t index,
+                                            const char **name);
+/** Copies the column `name` of the history; `length` must be the history length. */
+fs_status fs_result_copy_history(const fs_result *result, const char *name, double *out,
+                                 int64_t length);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FACTORSENSE_H */
