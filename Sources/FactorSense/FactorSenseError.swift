@@ -1,0 +1,35 @@
+/// The one error type of FactorSense: what was wrong, in words that name the argument and the
+/// value expected, and a kind that the C layer maps to an `fs_status`.
+public struct FactorSenseError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// The class of a failure; each maps to one pinned C status.
+    public enum Kind: Sendable, Equatable {
+        /// A required pointer that is NULL (raised by the C layer only).
+        case nullPointer
+        /// A value outside its domain (a negative step, width 0, an unknown option name).
+        case invalidArgument
+        /// An array whose length does not match the problem.
+        case sizeMismatch
+        /// NaN or infinity in an input.
+        case notFinite
+        /// A size product that overflows, or a size beyond what BLAS indexes.
+        case overflow
+        /// An allocation larger than this machine's memory.
+        case outOfMemory
+        /// A call before the object holds what it needs.
+        case wrongState
+        /// A LAPACK routine reported failure.
+        case linearAlgebra
+        /// A bug in FactorSense.
+        case `internal`
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,86 @@
+import CBLAS
+
+/// The BLAS calls FactorSense makes, over row-major `Double` buffers. Nothing outside
+/// `Linear/` calls CBLAS directly.
+///
+/// BLAS indexes with 32-bit integers here (OpenBLAS without INTERFACE64), so every dimension
+/// handed to these functions must be below 2³¹; problems check that when they are built
+/// (`SizeLimits`).
+public enum BLAS {
+    /// ‖x‖₂.
+    public static func norm(_ x: [Double]) -> Double {
+        x.withUnsafeBufferPointer { cblas_dnrm2(blasint(x.count), $0.baseAddress, 1) }
+    }
+
+    /// xᵀy.
+    public static func dot(_ x: [Double], _ y: [Double]) -> Double {
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeBufferPointer { yp in
+                cblas_ddot(blasint(x.count), xp.baseAddress, 1, yp.baseAddress, 1)
+            }
+        }
+    }
+
+    /// y ← α·x + y.
+    public static func axpy(_ alpha: Double, _ x: [Double], _ y: inout [Double]) {
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                cblas_daxpy(blasint(xp.count), alpha, xp.baseAddress, 1, yp.baseAddress, 1)
+            }
+        }
+    }
+
+    /// y ← α·op(A)·x + β·y, with op(A) = A or Aᵀ, A row-major `rows × columns`.
+    public static func gemv(
+        _ alpha: Double, _ a: [Double], rows: Int, columns: Int, transposed: Bool,
+        _ x: [Double], _ beta: Double, _ y: inout [Double]
+    ) {
+        a.withUnsafeBufferPointer { ap in
+            x.withUnsafeBufferPointer { xp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    cblas_dgemv(
+                        CblasRowMajor, transposed ? CblasTrans : CblasNoTrans,
+                        blasint(rows), blasint(columns), alpha, ap.baseAddress, blasint(max(columns, 1)),
+                        xp.baseAddress, 1, beta, yp.baseAddress, 1)
+                }
+            }
+        }
+    }
+
+    /// C ← α·op(A)·op(B) + β·C for row-major matrices.
+    public static func gemm(
+        _ alpha: Double, _ a: Matrix, transposeA: Bool = false,
+        _ b: Matrix, transposeB: Bool = false,
+        _ beta: Double, _ c: inout Matrix
+    ) {
+        let m = transposeA ? a.columns : a.rows
+        let k = transposeA ? a.rows : a.columns
+        let n = transposeB ? b.rows : b.columns
+        let cColumns = c.columns
+        a.elements.withUnsafeBufferPointer { ap in
+            b.elements.withUnsafeBufferPointer { bp in
+                c.elements.withUnsafeMutableBufferPointer { cp in
+                    cblas_dgemm(
+                        CblasRowMajor,
+                        transposeA ? CblasTrans : CblasNoTrans,
+                        transposeB ? CblasTrans : CblasNoTrans,
+                        blasint(m), blasint(n), blasint(k), alpha,
+                        ap.baseAddress, blasint(max(a.columns, 1)),
+                        bp.baseAddress, blasint(max(b.columns, 1)),
+                        beta, cp.baseAddress, blasint(max(cColumns, 1)))
+                }
+            }
+        }
+    }
+
+    /// op(A)·op(B) as a new matrix.
+    public static func product(
+        _ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false
+    ) -> Matrix {
+        var c = Matrix(rows: transposeA ? a.columns : a.rows,
+                       columns: transposeB ? b.rows : b.columns)
+        if c.elements.isEmpty { return c }
+        gemm(1, a, transposeA: transposeA, b, transposeB: transposeB, 0, &c)
+        return c
+    }
+}

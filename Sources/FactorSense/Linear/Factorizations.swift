@@ -1,0 +1,58 @@
+import CBLAS
+
+/// The LAPACK factorizations FactorSense uses, through LAPACKE in row-major layout.
+public enum Factorizations {
+    /// The Q factor of the thin QR factorization A = QR of a `rows × columns` matrix
+    /// (rows ≥ columns), with signs fixed so that diag(R) is non-negative.
+    ///
+    /// Fixing the signs makes Q a function of A alone, and makes Q Haar-distributed on the
+    /// Stiefel manifold when A has iid N(0, 1) entries (Mezzadri 2007).
+    public static func orthonormalFactor(of a: Matrix) throws(FactorSenseError) -> Matrix {
+        let (m, n) = (a.rows, a.columns)
+        guard m >= n, n >= 1 else {
+            throw FactorSenseError(.internal, "QR needs rows ≥ columns ≥ 1, got \(m) × \(n)")
+        }
+        var q = a
+        var tau = [Double](repeating: 0, count: n)
+        var info = q.elements.withUnsafeMutableBufferPointer { qp in
+            tau.withUnsafeMutableBufferPointer { tp in
+                LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, Int32(m), Int32(n), qp.baseAddress,
+                               Int32(n), tp.baseAddress)
+            }
+        }
+        guard info == 0 else { throw FactorSenseError(.linearAlgebra, "dgeqrf failed with info \(info)") }
+        let signs = (0..<n).map { q[$0, $0] < 0 ? -1.0 : 1.0 }
+        info = q.elements.withUnsafeMutableBufferPointer { qp in
+            tau.withUnsafeBufferPointer { tp in
+                LAPACKE_dorgqr(LAPACK_ROW_MAJOR, Int32(m), Int32(n), Int32(n),
+                               qp.baseAddress, Int32(n), tp.baseAddress)
+            }
+        }
+        guard info == 0 else { throw FactorSenseError(.linearAlgebra, "dorgqr failed with info \(info)") }
+        for i in 0..<m {
+            for j in 0..<n where signs[j] < 0 { q[i, j] = -q[i, j] }
+        }
+        return q
+    }
+
+    /// The singular values σ₁ ≥ σ₂ ≥ … ≥ 0 of A, from LAPACK's divide-and-conquer SVD.
+    public static func singularValues(of a: Matrix) throws(FactorSenseError) -> [Double] {
+        let (m, n) = (a.rows, a.columns)
+        let count = min(m, n)
+        if count == 0 { return [] }
+        var work = a
+        var s = [Double](repeating: 0, count: count)
+        var unused = [Double](repeating: 0, count: 1)
+        let info = work.elements.withUnsafeMutableBufferPointer { wp in
+            s.withUnsafeMutableBufferPointer { sp in
+                unused.withUnsafeMutableBufferPointer { up in
+                    LAPACKE_dgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "N")), Int32(m), Int32(n),
+                                   wp.baseAddress, Int32(n), sp.baseAddress,
+                                   up.baseAddress, 1, up.baseAddress, 1)
+                }
+            }
+        }
+        guard info == 0 else { throw FactorSenseError(.linearAlgebra, "dgesdd failed with info \(info)") }
+        return s
+    }
+}

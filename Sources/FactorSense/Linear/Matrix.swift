@@ -1,0 +1,56 @@
+/// A dense real matrix in row-major order: element (i, j) is `elements[i * columns + j]`, so
+/// `elements` is vec(X), the rows of X stacked (SPEC.md's convention).
+public struct Matrix: Equatable, Sendable {
+    /// The number of rows.
+    public let rows: Int
+    /// The number of columns.
+    public let columns: Int
+    /// The entries, row after row; `elements.count == rows * columns`.
+    public internal(set) var elements: [Double]
+
+    /// A `rows × columns` matrix with every entry `value`.
+    public init(rows: Int, columns: Int, repeating value: Double = 0) {
+        self.rows = rows
+        self.columns = columns
+        self.elements = [Double](repeating: value, count: rows * columns)
+    }
+
+    /// A `rows × columns` matrix over the row-major `elements`.
+    ///
+    /// - Throws: `.sizeMismatch` unless `elements.count == rows * columns`.
+    public init(rows: Int, columns: Int, elements: [Double]) throws(FactorSenseError) {
+        guard rows >= 0, columns >= 0,
+              case let (count, overflow) = rows.multipliedReportingOverflow(by: columns), !overflow,
+              elements.count == count
+        else {
+            throw FactorSenseError(.sizeMismatch,
+                "a \(rows) × \(columns) matrix needs \(rows) · \(columns) entries, got \(elements.count)")
+        }
+        self.rows = rows
+        self.columns = columns
+        self.elements = elements
+    }
+
+    /// Entry (i, j).
+    public subscript(row: Int, column: Int) -> Double {
+        get { elements[row * columns + column] }
+        set { elements[row * columns + column] = newValue }
+    }
+
+    /// Xᵀ.
+    public var transposed: Matrix {
+        var result = Matrix(rows: columns, columns: rows)
+        for i in 0..<rows {
+            for j in 0..<columns {
+                result.elements[j * rows + i] = elements[i * columns + j]
+            }
+        }
+        return result
+    }
+
+    /// ‖X‖_F = √(Σ x_ij²).
+    public var frobeniusNorm: Double { BLAS.norm(elements) }
+
+    /// Whether every entry is finite.
+    public var isFinite: Bool { elements.allSatisfy(\.isFinite) }
+}

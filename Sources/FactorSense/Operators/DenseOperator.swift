@@ -1,0 +1,75 @@
+/// An operator given by its m × (n1·n2) matrix 𝐀, row i = vec(A_i): 𝒜(X) = 𝐀 vec(X) and
+/// 𝒜*(ρ) = mat(𝐀ᵀρ). One gradient costs two passes over 𝐀, O(m·n1·n2).
+///
+/// Holds the user's own dense operator as given, and the built-in Gaussian operator
+/// (`gaussian(measurements:rows:columns:seed:)`).
+public struct DenseOperator: MeasurementOperator {
+    public let measurementCount: Int
+    public let rows: Int
+    public let columns: Int
+    /// 𝐀, m × (n1·n2), row-major.
+    public let matrix: [Double]
+
+    /// The operator of the row-major m × (n1·n2) matrix `matrix`.
+    ///
+    /// - Throws: `.invalidArgument` for a size below 1, `.overflow` when m·n1·n2 overflows or
+    ///   a size exceeds BLAS's indices, `.sizeMismatch` when `matrix` has another length,
+    ///   `.notFinite` for NaN or infinity in it.
+    public init(measurements m: Int, rows n1: Int, columns n2: Int, matrix: [Double]) throws(FactorSenseError) {
+        let count = try Self.checkedEntryCount(measurements: m, rows: n1, columns: n2)
+        guard matrix.count == count else {
+            throw FactorSenseError(.sizeMismatch,
+                "the operator matrix must have m · n1 · n2 = \(m) · \(n1) · \(n2) = \(count) entries, got \(matrix.count)")
+        }
+        if let bad = matrix.firstIndex(where: { !$0.isFinite }) {
+            throw FactorSenseError(.notFinite,
+                "the operator matrix has a non-finite entry \(matrix[bad]) at row \(bad / (n1 * n2)), column \(bad % (n1 * n2))")
+        }
+        self.init(unchecked: m, n1, n2, matrix)
+    }
+
+    private init(unchecked m: Int, _ n1: Int, _ n2: Int, _ matrix: [Double]) {
+        self.measurementCount = m
+        self.rows = n1
+        self.columns = n2
+        self.matrix = matrix
+    }
+
+    /// The Gaussian operator of SPEC.md: (𝒜X)_i = ⟨G_i, X⟩/√m with G_i iid N(0, 1), drawn row
+    /// by row from the `.sensingOperator` stream of `seed`. E‖𝒜X‖² = ‖X‖²_F.
+    public static func gaussian(measurements m: Int, rows n1: Int, columns n2: Int, seed: UInt64) throws(FactorSenseError) -> DenseOperator {
+        let count = try checkedEntryCount(measurements: m, rows: n1, columns: n2)
+        var sampler = GaussianSampler(seed: seed, stream: .sensingOperator)
+        let matrix = sampler.values(count, standardDeviation: 1 / Double(m).squareRoot())
+        return DenseOperator(unchecked: m, n1, n2, matrix)
+    }
+
+    /// m·n1·n2 after checking every size is at least 1, fits BLAS, and the product fits memory.
+    public static func checkedEntryCount(measurements m: Int, rows n1: Int, columns n2: Int) throws(FactorSenseError) -> Int {
+        for (value, name) in [(m, "measurements m"), (n1, "rows n1"), (n2, "columns n2")] {
+            guard value >= 1 else { throw FactorSenseError(.invalidArgument, "\(name) must be ≥ 1, got \(value)") }
+        }
+        let vecLength = try SizeLimits.product(n1, n2, "n1 · n2")
+        try SizeLimits.checkDimension(vecLength, "n1 · n2")
+        try SizeLimits.checkDimension(m, "measurements m")
+        let count = try SizeLimits.product(m, vecLength, "m · n1 · n2")
+        try SizeLimits.checkAllocation(doubles: count, "the dense operator (m · n1 · n2 entries)")
+        return count
+    }
+
+    /// 𝒜(X) = 𝐀 vec(X).
+    public func apply(_ x: Matrix) -> [Double] {
+        var result = [Double](repeating: 0, count: measurementCount)
+        BLAS.gemv(1, matrix, rows: measurementCount, columns: rows * columns, transposed: false,
+                  x.elements, 0, &result)
+        return result
+    }
+
+    /// 𝒜*(ρ) = mat(𝐀ᵀρ).
+    public func adjoint(_ residual: [Double]) -> Matrix {
+        var g = Matrix(rows: rows, columns: columns)
+        BLAS.gemv(1, matrix, rows: measurementCount, columns: rows * columns, transposed: true,
+                  residual, 0, &g.elements)
+        return g
+    }
+}

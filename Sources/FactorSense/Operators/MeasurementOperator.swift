@@ -1,0 +1,53 @@
+/// A linear measurement operator 𝒜 : ℝ^{n1×n2} → ℝ^m, (𝒜X)_i = ⟨A_i, X⟩, with its adjoint
+/// 𝒜*(ρ) = Σ_i ρ_i A_i (SPEC.md, "Measurements").
+///
+/// The solvers call only `residualAndGradient(U:V:measurements:)`, the hot path, which an
+/// operator may specialise (a fused kernel, or one that never forms an n1 × n2 matrix); its
+/// default goes through `apply` and `adjoint`.
+public protocol MeasurementOperator: Sendable {
+    /// m, the number of measurements.
+    var measurementCount: Int { get }
+    /// n1, the rows of the matrices measured.
+    var rows: Int { get }
+    /// n2, the columns of the matrices measured.
+    var columns: Int { get }
+
+    /// 𝒜(X), m values.
+    func apply(_ x: Matrix) -> [Double]
+    /// 𝒜*(ρ) = Σ_i ρ_i A_i, an n1 × n2 matrix.
+    func adjoint(_ residual: [Double]) -> Matrix
+    /// ρ = 𝒜(UVᵀ) − y and the factor gradients G V and Gᵀ U with G = 𝒜*(ρ).
+    func residualAndGradient(U: Matrix, V: Matrix, measurements y: [Double]) -> FactorGradient
+}
+
+/// What one pass over the operator gives at factors (U, V): the residual ρ = 𝒜(UVᵀ) − y and
+/// the products G V (n1 × k) and Gᵀ U (n2 × k) with G = 𝒜*(ρ), which are ∇_U f and ∇_V f of
+/// f(U, V) = ½‖𝒜(UVᵀ) − y‖².
+public struct FactorGradient: Sendable {
+    /// ρ = 𝒜(UVᵀ) − y.
+    public var residual: [Double]
+    /// ∇_U f = 𝒜*(ρ) V.
+    public var gradientU: Matrix
+    /// ∇_V f = 𝒜*(ρ)ᵀ U.
+    public var gradientV: Matrix
+
+    /// f = ½‖ρ‖².
+    public var loss: Double {
+        let norm = BLAS.norm(residual)
+        return 0.5 * norm * norm
+    }
+}
+
+extension MeasurementOperator {
+    /// The default pass: X = UVᵀ, ρ = 𝒜(X) − y, G = 𝒜*(ρ), then G V and Gᵀ U.
+    public func residualAndGradient(U: Matrix, V: Matrix, measurements y: [Double]) -> FactorGradient {
+        let x = BLAS.product(U, V, transposeB: true)
+        var residual = apply(x)
+        BLAS.axpy(-1, y, &residual)
+        let g = adjoint(residual)
+        return FactorGradient(
+            residual: residual,
+            gradientU: BLAS.product(g, V),
+            gradientV: BLAS.product(g, transposeA: true, U))
+    }
+}

@@ -1,0 +1,105 @@
+/// The settings of factorized gradient descent, with the defaults of `include/factorsense.h`.
+public struct GradientDescentOptions: Sendable, Equatable {
+    /// k, the columns of U and V; nil until set (required unless `initialFactors` are given).
+    public var width: Int?
+    /// The iteration limit (≥ 0).
+    public var maxIterations = 1000
+    /// The seed of the small random initialization.
+    public var seed: UInt64 = 0
+    /// Record the history every this many iterations (≥ 1); the first and last iterate always.
+    public var recordEvery = 1
+    /// The window w of the relative-change stop rule (≥ 1).
+    public var window = 100
+    /// α of U₀ = (α/√k)·N(0,1)^{n1×k}, V₀ = (α/√k)·N(0,1)^{n2×k} (> 0).
+    public var initScale = 1e-3
+    /// The step size η (> 0).
+    public var step = 0.1
+    /// Stop as converged when |f_t − f_{t−w}| ≤ tol · f_{t−w}; 0 turns the rule off.
+    public var tolerance = 0.0
+    /// Stop as converged when f_t ≤ lossTolerance; 0 turns the rule off.
+    public var lossTolerance = 0.0
+    /// Stop as diverged when f_t > divergenceFactor · f₀ (> 1).
+    public var divergenceFactor = 1e8
+    /// The caller's U₀, V₀, replacing the small random initialization.
+    public var initialFactors: InitialFactors?
+
+    public init() {}
+
+    /// The names of the integer options, as the C and Python layers spell them.
+    public static let integerNames = ["width", "max_iter", "seed", "record_every", "window"]
+    /// The names of the real options, as the C and Python layers spell them.
+    public static let realNames = ["init_scale", "step", "tol", "loss_tol", "divergence_factor"]
+
+    /// Sets the integer option `name` to `value` after checking its domain.
+    public mutating func setInteger(_ name: String, _ value: Int64) throws(FactorSenseError) {
+        let v = Int(value)
+        switch name {
+        case "width": width = try Self.atLeast(1, v, name)
+        case "max_iter": maxIterations = try Self.atLeast(0, v, name)
+        case "seed": seed = UInt64(bitPattern: value)
+        case "record_every": recordEvery = try Self.atLeast(1, v, name)
+        case "window": window = try Self.atLeast(1, v, name)
+        default: throw Self.unknown(name, Self.integerNames, Self.realNames)
+        }
+    }
+
+    /// The integer option `name` (width is 0 while unset; the seed reads back as its bit pattern).
+    public func integer(_ name: String) throws(FactorSenseError) -> Int64 {
+        switch name {
+        case "width": return Int64(width ?? 0)
+        case "max_iter": return Int64(maxIterations)
+        case "seed": return Int64(bitPattern: seed)
+        case "record_every": return Int64(recordEvery)
+        case "window": return Int64(window)
+        default: throw Self.unknown(name, Self.integerNames, Self.realNames)
+        }
+    }
+
+    /// Sets the real option `name` to `value` after checking it is finite and in its domain.
+    public mutating func setReal(_ name: String, _ value: Double) throws(FactorSenseError) {
+        guard Self.realNames.contains(name) else { throw Self.unknown(name, Self.realNames, Self.integerNames) }
+        guard value.isFinite else { throw FactorSenseError(.notFinite, "\(name) must be finite, got \(value)") }
+        switch name {
+        case "init_scale": initScale = try Self.positive(value, name)
+        case "step": step = try Self.positive(value, name)
+        case "tol": tolerance = try Self.nonNegative(value, name)
+        case "loss_tol": lossTolerance = try Self.nonNegative(value, name)
+        default:
+            guard value > 1 else { throw FactorSenseError(.invalidArgument, "divergence_factor must be > 1, got \(value)") }
+            divergenceFactor = value
+        }
+    }
+
+    /// The real option `name`.
+    public func real(_ name: String) throws(FactorSenseError) -> Double {
+        switch name {
+        case "init_scale": return initScale
+        case "step": return step
+        case "tol": return tolerance
+        case "loss_tol": return lossTolerance
+        case "divergence_factor": return divergenceFactor
+        default: throw Self.unknown(name, Self.realNames, Self.integerNames)
+        }
+    }
+
+    private static func atLeast(_ bound: Int, _ value: Int, _ name: String) throws(FactorSenseError) -> Int {
+        guard value >= bound else { throw FactorSenseError(.invalidArgument, "\(name) must be ≥ \(bound), got \(value)") }
+        return value
+    }
+
+    private static func positive(_ value: Double, _ name: String) throws(FactorSenseError) -> Double {
+        guard value > 0 else { throw FactorSenseError(.invalidArgument, "\(name) must be > 0, got \(value)") }
+        return value
+    }
+
+    private static func nonNegative(_ value: Double, _ name: String) throws(FactorSenseError) -> Double {
+        guard value >= 0 else { throw FactorSenseError(.invalidArgument, "\(name) must be ≥ 0, got \(value)") }
+        return value
+    }
+
+    private static func unknown(_ name: String, _ names: [String], _ otherKind: [String]) -> FactorSenseError {
+        let hint = otherKind.contains(name) ? " (it is an option of the other type)" : ""
+        return FactorSenseError(.invalidArgument,
+            "unknown option \"\(name)\"\(hint); the options of this type are \(names.joined(separator: ", "))")
+    }
+}

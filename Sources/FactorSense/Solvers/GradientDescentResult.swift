@@ -1,0 +1,13 @@
+/// The outcome of a gradient-descent run.
+public struct GradientDescentResult: Sendable, Equatable {
+    /// U_t, n1 × k.
+    public var U: Matrix
+    /// V_t, n2 × k.
+    public var V: Matrix
+    /// t, the index of the iterate held. After divergence, the last iterate whose loss was finite.
+    public var iterations: Int
+    /// Why the run stopped.
+    public var stopReason: StopReason
+    /// The recorded trajectory; its last row is iterate t.
+    public var history: History
+}

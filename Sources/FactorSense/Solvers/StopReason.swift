@@ -1,0 +1,21 @@
+/// Why a run stopped: a result, never an error (SPEC.md, "Stop rules").
+public enum StopReason: Int, Sendable, Equatable, CustomStringConvertible {
+    /// The relative-change rule (`tolerance`) or the loss rule (`lossTolerance`) held.
+    case converged = 1
+    /// `maxIterations` iterations were done.
+    case maxIterations = 2
+    /// A non-finite value appeared, or f_t > divergenceFactor · f₀.
+    case diverged = 3
+    /// The progress callback asked to stop.
+    case callback = 4
+
+    /// The name the C and Python layers use.
+    public var description: String {
+        switch self {
+        case .converged: "converged"
+        case .maxIterations: "max_iterations"
+        case .diverged: "diverged"
+        case .callback: "callback"
+        }
+    }
+}

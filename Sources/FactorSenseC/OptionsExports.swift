@@ -1,0 +1,83 @@
+import CFactorSense
+import FactorSense
+
+/// The object behind an `fs_options *`: the solver options and the progress callback.
+final class OptionsHandle: Handle, @unchecked Sendable {
+    var options = GradientDescentOptions()
+    var callback: fs_progress_callback?
+    var user: UnsafeMutableRawPointer?
+}
+
+@_cdecl("fs_options_create") @implementation
+public func fs_options_create(_ out: UnsafeMutablePointer<OpaquePointer?>?) -> fs_status {
+    createHandle(out) { OptionsHandle() }
+}
+
+@_cdecl("fs_options_free") @implementation
+public func fs_options_free(_ options: OpaquePointer?) {
+    Registry.release(options, as: OptionsHandle.self)
+}
+
+@_cdecl("fs_options_set_int") @implementation
+public func fs_options_set_int(_ options: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ value: Int64) -> fs_status {
+    withHandle(options, as: OptionsHandle.self) { handle throws(FactorSenseError) in
+        try handle.options.setInteger(Buffers.string(name, "name"), value)
+    }
+}
+
+@_cdecl("fs_options_set_real") @implementation
+public func fs_options_set_real(_ options: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ value: Double) -> fs_status {
+    withHandle(options, as: OptionsHandle.self) { handle throws(FactorSenseError) in
+        try handle.options.setReal(Buffers.string(name, "name"), value)
+    }
+}
+
+@_cdecl("fs_options_get_int") @implementation
+public func fs_options_get_int(_ options: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ value: UnsafeMutablePointer<Int64>?) -> fs_status {
+    withHandle(options, as: OptionsHandle.self) { handle throws(FactorSenseError) in
+        try Buffers.checkNotNull(value, "value")
+        value?.pointee = try handle.options.integer(Buffers.string(name, "name"))
+    }
+}
+
+@_cdecl("fs_options_get_real") @implementation
+public func fs_options_get_real(_ options: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ value: UnsafeMutablePointer<Double>?) -> fs_status {
+    withHandle(options, as: OptionsHandle.self) { handle throws(FactorSenseError) in
+        try Buffers.checkNotNull(value, "value")
+        value?.pointee = try handle.options.real(Buffers.string(name, "name"))
+    }
+}
+
+@_cdecl("fs_options_set_initial_factors") @implementation
+public func fs_options_set_initial_factors(
+    _ options: OpaquePointer?, _ n1: Int64, _ n2: Int64, _ width: Int64,
+    _ U0: UnsafePointer<Double>?, _ uLength: Int64,
+    _ V0: UnsafePointer<Double>?, _ vLength: Int64
+) -> fs_status {
+    withHandle(options, as: OptionsHandle.self) { handle throws(FactorSenseError) in
+        let rows = try Buffers.size(n1, atLeast: 1, "n1")
+        let columns = try Buffers.size(n2, atLeast: 1, "n2")
+        let k = try Buffers.size(width, atLeast: 1, "width")
+        for (value, name) in [(rows, "n1"), (columns, "n2"), (k, "width")] {
+            try SizeLimits.checkDimension(value, name)
+        }
+        let u = try Buffers.readMatrix(U0, length: uLength, rows: rows, columns: k, "U0")
+        let v = try Buffers.readMatrix(V0, length: vLength, rows: columns, columns: k, "V0")
+        handle.options.initialFactors = try InitialFactors(U: u, V: v)
+    }
+}
+
+@_cdecl("fs_options_clear_initial_factors") @implementation
+public func fs_options_clear_initial_factors(_ options: OpaquePointer?) -> fs_status {
+    withHandle(options, as: OptionsHandle.self) { handle in
+        handle.options.initialFactors = nil
+    }
+}
+
+@_cdecl("fs_options_set_progress") @implementation
+public func fs_options_set_progress(_ options: OpaquePointer?, _ callback: fs_progress_callback?, _ user: UnsafeMutableRawPointer?) -> fs_status {
+    withHandle(options, as: OptionsHandle.self) { handle in
+        handle.callback = callback
+        handle.user = callback == nil ? nil : user
+    }
+}

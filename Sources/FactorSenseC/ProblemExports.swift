@@ -1,0 +1,110 @@
+import CFactorSense
+import FactorSense
+
+/// The object behind an `fs_problem *`.
+final class ProblemHandle: Handle, @unchecked Sendable {
+    var problem: SensingProblem?
+
+    /// The problem, or `.wrongState` while the handle is empty.
+    func filled() throws(FactorSenseError) -> SensingProblem {
+        guard let problem else {
+            throw FactorSenseError(.wrongState,
+                "the problem is empty: fill it with fs_problem_generate_gaussian or fs_problem_set_dense first")
+        }
+        return problem
+    }
+}
+
+@_cdecl("fs_problem_create") @implementation
+public func fs_problem_create(_ out: UnsafeMutablePointer<OpaquePointer?>?) -> fs_status {
+    createHandle(out) { ProblemHandle() }
+}
+
+@_cdecl("fs_problem_free") @implementation
+public func fs_problem_free(_ problem: OpaquePointer?) {
+    Registry.release(problem, as: ProblemHandle.self)
+}
+
+@_cdecl("fs_problem_generate_gaussian") @implementation
+public func fs_problem_generate_gaussian(
+    _ problem: OpaquePointer?, _ n1: Int64, _ n2: Int64, _ rank: Int64, _ measurements: Int64,
+    _ scale: Double, _ conditionNumber: Double, _ noiseLevel: Double, _ seed: UInt64
+) -> fs_status {
+    withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
+        handle.problem = try SensingProblem.gaussian(
+            rows: Buffers.size(n1, atLeast: 1, "n1"), columns: Buffers.size(n2, atLeast: 1, "n2"),
+            rank: Buffers.size(rank, atLeast: 1, "rank"),
+            measurements: Buffers.size(measurements, atLeast: 1, "measurements"),
+            scale: scale, conditionNumber: conditionNumber, noiseLevel: noiseLevel, seed: seed)
+    }
+}
+
+@_cdecl("fs_problem_set_dense") @implementation
+public func fs_problem_set_dense(
+    _ problem: OpaquePointer?, _ n1: Int64, _ n2: Int64, _ measurements: Int64,
+    _ operatorMatrix: UnsafePointer<Double>?, _ operatorLength: Int64,
+    _ y: UnsafePointer<Double>?, _ yLength: Int64,
+    _ truth: UnsafePointer<Double>?, _ truthLength: Int64
+) -> fs_status {
+    withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
+        let rows = try Buffers.size(n1, atLeast: 1, "n1")
+        let columns = try Buffers.size(n2, atLeast: 1, "n2")
+        let m = try Buffers.size(measurements, atLeast: 1, "measurements")
+        let count = try DenseOperator.checkedEntryCount(measurements: m, rows: rows, columns: columns)
+        let matrix = try Buffers.read(operatorMatrix, length: operatorLength, expected: count, "operator_matrix")
+        let values = try Buffers.read(y, length: yLength, expected: m, "y")
+        let target = try truth.map { pointer throws(FactorSenseError) in
+            try Buffers.readMatrix(pointer, length: truthLength, rows: rows, columns: columns, "truth")
+        }
+        let sensingOperator = try DenseOperator(measurements: m, rows: rows, columns: columns, matrix: matrix)
+        handle.problem = try SensingProblem(operator: sensingOperator, measurements: values, truth: target)
+    }
+}
+
+@_cdecl("fs_problem_get_shape") @implementation
+public func fs_problem_get_shape(
+    _ problem: OpaquePointer?, _ n1: UnsafeMutablePointer<Int64>?, _ n2: UnsafeMutablePointer<Int64>?,
+    _ measurements: UnsafeMutablePointer<Int64>?
+) -> fs_status {
+    withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
+        let p = try handle.filled()
+        n1?.pointee = Int64(p.rows)
+        n2?.pointee = Int64(p.columns)
+        measurements?.pointee = Int64(p.measurementCount)
+    }
+}
+
+@_cdecl("fs_problem_has_truth") @implementation
+public func fs_problem_has_truth(_ problem: OpaquePointer?, _ hasTruth: UnsafeMutablePointer<Int32>?) -> fs_status {
+    withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
+        try Buffers.checkNotNull(hasTruth, "has_truth")
+        hasTruth?.pointee = try handle.filled().truth == nil ? 0 : 1
+    }
+}
+
+@_cdecl("fs_problem_copy_operator") @implementation
+public func fs_problem_copy_operator(_ problem: OpaquePointer?, _ out: UnsafeMutablePointer<Double>?, _ length: Int64) -> fs_status {
+    withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
+        guard let dense = try handle.filled().sensingOperator as? DenseOperator else {
+            throw FactorSenseError(.wrongState, "the problem's operator is not a dense matrix")
+        }
+        try Buffers.copy(dense.matrix, to: out, length: length, "out")
+    }
+}
+
+@_cdecl("fs_problem_copy_measurements") @implementation
+public func fs_problem_copy_measurements(_ problem: OpaquePointer?, _ out: UnsafeMutablePointer<Double>?, _ length: Int64) -> fs_status {
+    withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
+        try Buffers.copy(handle.filled().measurements, to: out, length: length, "out")
+    }
+}
+
+@_cdecl("fs_problem_copy_truth") @implementation
+public func fs_problem_copy_truth(_ problem: OpaquePointer?, _ out: UnsafeMutablePointer<Double>?, _ length: Int64) -> fs_status {
+    withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
+        guard let truth = try handle.filled().truth else {
+            throw FactorSenseError(.wrongState, "the problem has no ground truth")
+        }
+        try Buffers.copy(truth.elements, to: out, length: length, "out")
+    }
+}

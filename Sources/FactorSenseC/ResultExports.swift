@@ -1,0 +1,113 @@
+import CFactorSense
+import FactorSense
+
+/// The object behind an `fs_result *`.
+final class ResultHandle: Handle, @unchecked Sendable {
+    var result: GradientDescentResult?
+
+    /// The result, or `.wrongState` while the handle holds no run.
+    func filled() throws(FactorSenseError) -> GradientDescentResult {
+        guard let result else {
+            throw FactorSenseError(.wrongState, "the result holds no run: pass it to fs_gradient_descent first")
+        }
+        return result
+    }
+}
+
+@_cdecl("fs_result_create") @implementation
+public func fs_result_create(_ out: UnsafeMutablePointer<OpaquePointer?>?) -> fs_status {
+    createHandle(out) { ResultHandle() }
+}
+
+@_cdecl("fs_result_free") @implementation
+public func fs_result_free(_ result: OpaquePointer?) {
+    Registry.release(result, as: ResultHandle.self)
+}
+
+@_cdecl("fs_result_get_stop_reason") @implementation
+public func fs_result_get_stop_reason(_ result: OpaquePointer?, _ reason: UnsafeMutablePointer<fs_stop_reason>?) -> fs_status {
+    withHandle(result, as: ResultHandle.self) { handle throws(FactorSenseError) in
+        try Buffers.checkNotNull(reason, "reason")
+        reason?.pointee = handle.result.map { fs_stop_reason(UInt32($0.stopReason.rawValue)) } ?? FS_STOP_NONE
+    }
+}
+
+@_cdecl("fs_result_get_iterations") @implementation
+public func fs_result_get_iterations(_ result: OpaquePointer?, _ iterations: UnsafeMutablePointer<Int64>?) -> fs_status {
+    withHandle(result, as: ResultHandle.self) { handle throws(FactorSenseError) in
+        try Buffers.checkNotNull(iterations, "iterations")
+        iterations?.pointee = Int64(try handle.filled().iterations)
+    }
+}
+
+@_cdecl("fs_result_get_shape") @implementation
+public func fs_result_get_shape(
+    _ result: OpaquePointer?, _ n1: UnsafeMutablePointer<Int64>?, _ n2: UnsafeMutablePointer<Int64>?,
+    _ width: UnsafeMutablePointer<Int64>?
+) -> fs_status {
+    withHandle(result, as: ResultHandle.self) { handle throws(FactorSenseError) in
+        let r = try handle.filled()
+        n1?.pointee = Int64(r.U.rows)
+        n2?.pointee = Int64(r.V.rows)
+        width?.pointee = Int64(r.U.columns)
+    }
+}
+
+@_cdecl("fs_result_copy_factors") @implementation
+public func fs_result_copy_factors(
+    _ result: OpaquePointer?, _ U: UnsafeMutablePointer<Double>?, _ uLength: Int64,
+    _ V: UnsafeMutablePointer<Double>?, _ vLength: Int64
+) -> fs_status {
+    withHandle(result, as: ResultHandle.self) { handle throws(FactorSenseError) in
+        let r = try handle.filled()
+        try Buffers.checkOutput(U, length: uLength, for: r.U.elements, "U")
+        try Buffers.checkOutput(V, length: vLength, for: r.V.elements, "V")
+        Buffers.write(r.U.elements, to: U)
+        Buffers.write(r.V.elements, to: V)
+    }
+}
+
+@_cdecl("fs_result_get_history_length") @implementation
+public func fs_result_get_history_length(_ result: OpaquePointer?, _ length: UnsafeMutablePointer<Int64>?) -> fs_status {
+    withHandle(result, as: ResultHandle.self) { handle throws(FactorSenseError) in
+        try Buffers.checkNotNull(length, "length")
+        length?.pointee = Int64(try handle.filled().history.count)
+    }
+}
+
+@_cdecl("fs_result_get_history_column_count") @implementation
+public func fs_result_get_history_column_count(_ result: OpaquePointer?, _ count: UnsafeMutablePointer<Int64>?) -> fs_status {
+    withHandle(result, as: ResultHandle.self) { _ throws(FactorSenseError) in
+        try Buffers.checkNotNull(count, "count")
+        count?.pointee = Int64(History.columnNames.count)
+    }
+}
+
+@_cdecl("fs_result_get_history_column_name") @implementation
+public func fs_result_get_history_column_name(
+    _ result: OpaquePointer?, _ index: Int64, _ name: UnsafeMutablePointer<UnsafePointer<CChar>?>?
+) -> fs_status {
+    withHandle(result, as: ResultHandle.self) { _ throws(FactorSenseError) in
+        try Buffers.checkNotNull(name, "name")
+        let names = StaticText.columnNames
+        guard index >= 0, index < Int64(names.count) else {
+            throw FactorSenseError(.invalidArgument, "index must be in 0..<\(names.count), got \(index)")
+        }
+        name?.pointee = names[Int(index)]
+    }
+}
+
+@_cdecl("fs_result_copy_history") @implementation
+public func fs_result_copy_history(
+    _ result: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<Double>?, _ length: Int64
+) -> fs_status {
+    withHandle(result, as: ResultHandle.self) { handle throws(FactorSenseError) in
+        let column = try Buffers.string(name, "name")
+        let history = try handle.filled().history
+        guard let values = history.column(column) else {
+            throw FactorSenseError(.invalidArgument,
+                "unknown history column \"\(column)\"; the columns are \(History.columnNames.joined(separator: ", "))")
+        }
+        try Buffers.copy(values, to: out, length: length, "out")
+    }
+}

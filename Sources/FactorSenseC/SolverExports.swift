@@ -1,0 +1,33 @@
+import CFactorSense
+import FactorSense
+
+@_cdecl("fs_gradient_descent") @implementation
+public func fs_gradient_descent(_ problem: OpaquePointer?, _ options: OpaquePointer?, _ result: OpaquePointer?) -> fs_status {
+    withHandle(result, as: ResultHandle.self) { handle throws(FactorSenseError) in
+        guard let problemHandle = Registry.lookup(problem, as: ProblemHandle.self) else {
+            throw FactorSenseError(.invalidArgument, "problem is not a live fs_problem handle")
+        }
+        guard let optionsHandle = Registry.lookup(options, as: OptionsHandle.self) else {
+            throw FactorSenseError(.invalidArgument, "options is not a live fs_options handle")
+        }
+        let settings = optionsHandle.options
+        let progress = optionsHandle.callback.map { callback in
+            progressHandler(callback, optionsHandle.user, maxIterations: settings.maxIterations)
+        }
+        handle.result = try GradientDescent.run(problemHandle.filled(), options: settings, progress: progress)
+    }
+}
+
+/// The core's progress handler that calls the C callback with an `fs_progress`.
+func progressHandler(_ callback: fs_progress_callback, _ user: UnsafeMutableRawPointer?, maxIterations: Int) -> GradientDescent.ProgressHandler {
+    { snapshot in
+        var progress = fs_progress(
+            struct_size: MemoryLayout<fs_progress>.size,
+            iteration: Int64(snapshot.iteration),
+            max_iterations: Int64(maxIterations),
+            loss: snapshot.loss,
+            test_error: snapshot.testError,
+            residual: snapshot.residual)
+        return callback(user, &progress) != 0
+    }
+}

@@ -1,0 +1,45 @@
+import CFactorSense
+import FactorSense
+
+/// NUL-terminated C strings that live as long as the process: what the header calls "static
+/// text". Each is made once, on first use (Swift initializes static properties exactly once,
+/// thread-safely), and never freed.
+enum StaticText {
+    static func make(_ text: String) -> UnsafePointer<CChar> {
+        let bytes = Array(text.utf8CString)
+        let storage = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)
+        storage.initialize(from: bytes, count: bytes.count)
+        return UnsafePointer(storage)
+    }
+
+    nonisolated(unsafe) static let empty = make("")
+    nonisolated(unsafe) static let version = make(
+        "\(FS_VERSION_MAJOR).\(FS_VERSION_MINOR).\(FS_VERSION_PATCH)")
+    nonisolated(unsafe) static let invalidHandle = make(
+        "not a live FactorSense handle: NULL, already freed, or never created by this library")
+    nonisolated(unsafe) static let unknownStatus = make("unknown status")
+    nonisolated(unsafe) static let unknownStopReason = make("unknown stop reason")
+
+    /// fs_status_string's texts, indexed by status value.
+    nonisolated(unsafe) static let statuses: [UnsafePointer<CChar>] = [
+        "ok",
+        "a required pointer argument is NULL",
+        "invalid handle: NULL, freed, or of another kind",
+        "invalid argument",
+        "array length does not match the problem",
+        "non-finite value (NaN or infinity) in an input",
+        "size product overflows",
+        "out of memory",
+        "call in the wrong state: the handle does not hold what the call needs",
+        "a LAPACK routine failed",
+        "internal error in FactorSense (please report it)",
+    ].map(make)
+
+    /// fs_stop_reason_string's texts, indexed by stop-reason value.
+    nonisolated(unsafe) static let stopReasons: [UnsafePointer<CChar>] =
+        ["none"].map(make) + [StopReason.converged, .maxIterations, .diverged, .callback].map { make($0.description) }
+
+    /// The history column names, in `History.columnNames` order.
+    nonisolated(unsafe) static let columnNames: [UnsafePointer<CChar>] = History.columnNames.map(make)
+}
+

@@ -1,0 +1,44 @@
+import CFactorSense
+import FactorSense
+
+extension FactorSenseError.Kind {
+    /// The pinned C status of this kind of failure.
+    var status: fs_status {
+        switch self {
+        case .nullPointer: FS_ERROR_NULL_POINTER
+        case .invalidArgument: FS_ERROR_INVALID_ARGUMENT
+        case .sizeMismatch: FS_ERROR_SIZE_MISMATCH
+        case .notFinite: FS_ERROR_NOT_FINITE
+        case .overflow: FS_ERROR_OVERFLOW
+        case .outOfMemory: FS_ERROR_OUT_OF_MEMORY
+        case .wrongState: FS_ERROR_WRONG_STATE
+        case .linearAlgebra: FS_ERROR_LINEAR_ALGEBRA
+        case .internal: FS_ERROR_INTERNAL
+        }
+    }
+}
+
+/// Runs `body` on the live handle of kind `H` behind `pointer`: clears the handle's message,
+/// and turns a thrown error into its status and message. An invalid handle gives
+/// FS_ERROR_INVALID_HANDLE without running `body`.
+func withHandle<H: Handle>(
+    _ pointer: OpaquePointer?, as kind: H.Type,
+    _ body: (H) throws(FactorSenseError) -> Void
+) -> fs_status {
+    guard let handle = Registry.lookup(pointer, as: kind) else { return FS_ERROR_INVALID_HANDLE }
+    handle.clearError()
+    do {
+        try body(handle)
+        return FS_OK
+    } catch {
+        handle.setError(error.message)
+        return error.kind.status
+    }
+}
+
+/// Creates a handle of kind `H`, storing its token in `*out` (NULL on failure).
+func createHandle<H: Handle>(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ make: () -> H) -> fs_status {
+    guard let out else { return FS_ERROR_NULL_POINTER }
+    out.pointee = Registry.register(make())
+    return FS_OK
+}
