@@ -48,7 +48,7 @@ public enum Factorizations {
                 unused.withUnsafeMutableBufferPointer { up in
                     LAPACKE_dgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "N")), Int32(m), Int32(n),
                                    wp.baseAddress, Int32(n), sp.baseAddress,
-                                   up.baseAddress, 1, up.baseAddress, 1)
+                                   up.baseAddress, Int32(max(m, 1)), up.baseAddress, Int32(max(n, 1)))
                 }
             }
         }

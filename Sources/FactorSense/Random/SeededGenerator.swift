@@ -21,6 +21,11 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         state = (nextSplitMix(), nextSplitMix(), nextSplitMix(), nextSplitMix())
     }
 
+    /// The generator whose xoshiro256** state is `state` (for checks against the reference).
+    init(state: (UInt64, UInt64, UInt64, UInt64)) {
+        self.state = state
+    }
+
     /// The splitmix64 finalizer.
     static func mix(_ value: UInt64) -> UInt64 {
         var z = value

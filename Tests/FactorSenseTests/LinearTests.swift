@@ -1,0 +1,47 @@
+import Testing
+@testable import FactorSense
+
+@Suite struct LinearTests {
+    let a = try! Matrix(rows: 2, columns: 3, elements: [1, 2, 3, 4, 5, 6])
+    let b = try! Matrix(rows: 3, columns: 2, elements: [1, 0, 0, 1, 1, 1])
+
+    @Test func productsFollowTheRowMajorConvention() throws {
+        #expect(BLAS.product(a, b) == (try Matrix(rows: 2, columns: 2, elements: [4, 5, 10, 11])))
+        #expect(BLAS.product(a, transposeA: true, a) == BLAS.product(a.transposed, a))
+        let c = try Matrix(rows: 4, columns: 3, elements: (0..<12).map(Double.init))
+        #expect(BLAS.product(a, c, transposeB: true) == BLAS.product(a, c.transposed))
+        let expected: Double = 4 * 6 + 5 * 7 + 6 * 8
+        #expect(BLAS.product(a, c, transposeB: true)[1, 2] == expected)
+    }
+
+    @Test func matrixRejectsAWrongElementCount() {
+        #expect(throws: FactorSenseError.self) { try Matrix(rows: 2, columns: 2, elements: [1, 2, 3]) }
+    }
+
+    @Test func orthonormalFactorIsOrthonormalWithPositiveDiagonalR() throws {
+        var sampler = GaussianSampler(seed: 1, stream: .targetLeft)
+        let g = sampler.matrix(rows: 7, columns: 3)
+        let q = try Factorizations.orthonormalFactor(of: g)
+        let gram = BLAS.product(q, transposeA: true, q)
+        for i in 0..<3 {
+            for j in 0..<3 { #expect(abs(gram[i, j] - (i == j ? 1 : 0)) < 1e-14) }
+        }
+        let r = BLAS.product(q, transposeA: true, g)  // R = QᵀG, upper triangular
+        for i in 0..<3 { #expect(r[i, i] > 0) }
+        #expect(abs(r[2, 0]) < 1e-12 && abs(r[1, 0]) < 1e-12 && abs(r[2, 1]) < 1e-12)
+    }
+
+    @Test func singularValuesOfADiagonalMatrix() throws {
+        let d = try Matrix(rows: 3, columns: 2, elements: [0, -2, 3, 0, 0, 0])
+        let s = try Factorizations.singularValues(of: d)
+        #expect(abs(s[0] - 3) < 1e-14 && abs(s[1] - 2) < 1e-14)
+    }
+
+    @Test func sizeLimitsCatchOverflowAndHugeAllocations() {
+        #expect(throws: FactorSenseError(.overflow, "x = \(Int.max) · 2 overflows a 64-bit integer")) {
+            try SizeLimits.product(Int.max, 2, "x")
+        }
+        #expect(throws: FactorSenseError.self) { try SizeLimits.checkAllocation(doubles: Int.max / 8, "big") }
+        #expect(throws: FactorSenseError.self) { try SizeLimits.checkDimension(1 << 31, "n") }
+    }
+}
