@@ -45,6 +45,7 @@ test: test-swift test-c test-python
 
 test-swift: deps-system
 	$(SWIFT) test
+	$(SWIFT) run recover-swift
 
 test-c: build
 	$(CC) $(C_STRICT) examples/c/recover.c -o examples/c/recover $(C_LINK)
