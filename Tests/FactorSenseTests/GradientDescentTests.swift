@@ -26,7 +26,8 @@ import Testing
     @Test func gradientMatchesFiniteDifferences() throws {
         let problem = try SensingProblem.gaussian(rows: 5, columns: 4, rank: 2, measurements: 30, seed: 3)
         let start = InitialFactors.smallRandom(rows: 5, columns: 4, width: 3, scale: 1, seed: 2)
-        let g = problem.sensingOperator.residualAndGradient(U: start.U, V: start.V, measurements: problem.measurements)
+        let startV = try #require(start.V)
+        let g = problem.sensingOperator.residualAndGradient(U: start.U, V: startV, measurements: problem.measurements)
         func loss(_ u: Matrix, _ v: Matrix) -> Double {
             problem.sensingOperator.residualAndGradient(U: u, V: v, measurements: problem.measurements).loss
         }
@@ -35,11 +36,11 @@ import Testing
             var plus = start.U, minus = start.U
             plus.elements[index] += h
             minus.elements[index] -= h
-            let numeric = (loss(plus, start.V) - loss(minus, start.V)) / (2 * h)
+            let numeric = (loss(plus, startV) - loss(minus, startV)) / (2 * h)
             #expect(abs(numeric - g.gradientU.elements[index]) < 1e-7)
         }
         for index in [1, 7] {
-            var plus = start.V, minus = start.V
+            var plus = startV, minus = startV
             plus.elements[index] += h
             minus.elements[index] -= h
             let numeric = (loss(start.U, plus) - loss(start.U, minus)) / (2 * h)
@@ -52,12 +53,14 @@ import Testing
         var o = Self.options(width: 2, step: 0.3, maxIterations: 1, recordEvery: 1)
         o.initialFactors = InitialFactors.smallRandom(rows: 5, columns: 4, width: 2, scale: 0.5, seed: 9)
         let start = try #require(o.initialFactors)
+        let startV = try #require(start.V)
         let result = try GradientDescent.run(problem, options: o)
-        let g = problem.sensingOperator.adjoint(
-            zip(problem.sensingOperator.apply(BLAS.product(start.U, start.V, transposeB: true)), problem.measurements).map { $0 - $1 })
-        let gU = BLAS.product(g, start.V), gV = BLAS.product(g, transposeA: true, start.U)
+        let x = BLAS.product(start.U, startV, transposeB: true)
+        let rho: [Double] = zip(problem.sensingOperator.apply(x), problem.measurements).map { $0 - $1 }
+        let g = problem.sensingOperator.adjoint(rho)
+        let gU = BLAS.product(g, startV), gV = BLAS.product(g, transposeA: true, start.U)
         for i in start.U.elements.indices { #expect(abs(result.U.elements[i] - (start.U.elements[i] - 0.3 * gU.elements[i])) < 1e-15) }
-        for i in start.V.elements.indices { #expect(abs(result.V.elements[i] - (start.V.elements[i] - 0.3 * gV.elements[i])) < 1e-15) }
+        for i in startV.elements.indices { #expect(abs(result.V.elements[i] - (startV.elements[i] - 0.3 * gV.elements[i])) < 1e-15) }
         #expect(result.history.iterations == [0, 1])
         #expect(result.history.column("time") == [0, 0.3])
     }

@@ -14,16 +14,16 @@ struct TrajectoryRecorder {
         self.truthNorm = problem.truth?.frobeniusNorm
     }
 
-    /// The values of iterate t with factors (U, V) and residual ρ = 𝒜(UVᵀ) − y.
-    func snapshot(iteration t: Int, U: Matrix, V: Matrix, residual: [Double]) -> Snapshot {
-        let residualNorm = BLAS.norm(residual)
+    /// The values of iterate t with factors (U, V) and its full evaluation (loss, residual).
+    func snapshot(iteration t: Int, U: Matrix, V: Matrix, evaluation: Evaluation) -> Snapshot {
+        let residualNorm = BLAS.norm(evaluation.residual)
         var testError = Double.nan
         if let truth = problem.truth, let truthNorm {
             var difference = truth
             BLAS.gemm(1, U, V, transposeB: true, -1, &difference)
             testError = difference.frobeniusNorm / truthNorm
         }
-        return Snapshot(iteration: t, time: step * Double(t), loss: 0.5 * residualNorm * residualNorm,
+        return Snapshot(iteration: t, time: step * Double(t), loss: evaluation.loss,
                         testError: testError, residual: residualNorm / measurementNorm)
     }
 

@@ -55,4 +55,59 @@ public enum Factorizations {
         guard info == 0 else { throw FactorSenseError(.linearAlgebra, "dgesdd failed with info \(info)") }
         return s
     }
+
+    /// The thin SVD A = P diag(σ) Qᵀ (σ descending): P is m × min(m, n), Qᵀ is min(m, n) × n.
+    public static func singularValueDecomposition(of a: Matrix) throws(FactorSenseError) -> (left: Matrix, values: [Double], rightTransposed: Matrix) {
+        let (m, n) = (a.rows, a.columns)
+        let count = min(m, n)
+        var work = a
+        var s = [Double](repeating: 0, count: count)
+        var p = Matrix(rows: m, columns: count)
+        var qt = Matrix(rows: count, columns: n)
+        let info = work.elements.withUnsafeMutableBufferPointer { wp in
+            s.withUnsafeMutableBufferPointer { sp in
+                p.elements.withUnsafeMutableBufferPointer { pp in
+                    qt.elements.withUnsafeMutableBufferPointer { qp in
+                        LAPACKE_dgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "S")), Int32(m), Int32(n),
+                                       wp.baseAddress, Int32(n), sp.baseAddress,
+                                       pp.baseAddress, Int32(count), qp.baseAddress, Int32(n))
+                    }
+                }
+            }
+        }
+        guard info == 0 else { throw FactorSenseError(.linearAlgebra, "dgesdd failed with info \(info)") }
+        return (p, s, qt)
+    }
+
+    /// The eigendecomposition S = W diag(λ) Wᵀ of a symmetric matrix (its upper triangle is
+    /// read), λ ascending, the eigenvectors the columns of W.
+    public static func symmetricEigen(of a: Matrix) throws(FactorSenseError) -> (values: [Double], vectors: Matrix) {
+        let n = a.rows
+        var w = a
+        var values = [Double](repeating: 0, count: n)
+        let info = w.elements.withUnsafeMutableBufferPointer { wp in
+            values.withUnsafeMutableBufferPointer { vp in
+                LAPACKE_dsyevd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "V")), CChar(UInt8(ascii: "U")),
+                               Int32(n), wp.baseAddress, Int32(n), vp.baseAddress)
+            }
+        }
+        guard info == 0 else { throw FactorSenseError(.linearAlgebra, "dsyevd failed with info \(info)") }
+        return (values, w)
+    }
+
+    /// P⁻¹ for a symmetric positive definite P, by Cholesky (dpotrf, dpotri); nil when P is
+    /// not numerically positive definite.
+    public static func inverseOfPositiveDefinite(_ p: Matrix) -> Matrix? {
+        let n = p.rows
+        var w = p
+        let info = w.elements.withUnsafeMutableBufferPointer { wp in
+            let factored = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "U")), Int32(n), wp.baseAddress, Int32(n))
+            return factored != 0 ? factored : LAPACKE_dpotri(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "U")), Int32(n), wp.baseAddress, Int32(n))
+        }
+        guard info == 0 else { return nil }
+        for i in 0..<n {
+            for j in 0..<i { w[i, j] = w[j, i] }  // dpotri fills the upper triangle only
+        }
+        return w
+    }
 }

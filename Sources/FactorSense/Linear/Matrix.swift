@@ -48,6 +48,31 @@ public struct Matrix: Equatable, Sendable {
         return result
     }
 
+    /// The matrix of rows `indices` of X, in that order.
+    public func selectingRows(_ indices: [Int]) -> Matrix {
+        var result = Matrix(rows: indices.count, columns: columns)
+        for (r, i) in indices.enumerated() {
+            for j in 0..<columns { result.elements[r * columns + j] = elements[i * columns + j] }
+        }
+        return result
+    }
+
+    /// X ← c·X.
+    public mutating func scale(by c: Double) {
+        if c != 1 { for i in elements.indices { elements[i] *= c } }
+    }
+
+    /// Replaces a square X by (X + Xᵀ)/2, removing rounding asymmetry.
+    public mutating func symmetrize() {
+        for i in 0..<rows {
+            for j in (i + 1)..<max(i + 1, columns) {
+                let mean = 0.5 * (self[i, j] + self[j, i])
+                self[i, j] = mean
+                self[j, i] = mean
+            }
+        }
+    }
+
     /// ‖X‖_F = √(Σ x_ij²).
     public var frobeniusNorm: Double { BLAS.norm(elements) }
 

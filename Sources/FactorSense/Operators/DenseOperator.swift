@@ -8,7 +8,7 @@ public struct DenseOperator: MeasurementOperator {
     public let rows: Int
     public let columns: Int
     /// 𝐀, m × (n1·n2), row-major.
-    public let matrix: [Double]
+    public private(set) var matrix: [Double]
 
     /// The operator of the row-major m × (n1·n2) matrix `matrix`.
     ///
@@ -44,7 +44,38 @@ public struct DenseOperator: MeasurementOperator {
         return DenseOperator(unchecked: m, n1, n2, matrix)
     }
 
-    /// m·n1·n2 after checking every size is at least 1, fits BLAS, and the product fits memory.
+    /// The symmetric Gaussian operator of SPEC.md (n1 = n2 = n):
+    /// (𝒜X)_i = ⟨(G_i + G_iᵀ)/2, X⟩/√m with G_i iid N(0, 1), drawn row by row from the
+    /// `.sensingOperator` stream of `seed`.
+    public static func symmetricGaussian(measurements m: Int, size n: Int, seed: UInt64) throws(FactorSenseError) -> DenseOperator {
+        var op = try gaussian(measurements: m, rows: n, columns: n, seed: seed)
+        let block = n * n
+        op.matrix.withUnsafeMutableBufferPointer { a in
+            for i in 0..<m {
+                let row = i * block
+                for r in 0..<n {
+                    for c in (r + 1)..<n {
+                        let mean = 0.5 * (a[row + r * n + c] + a[row + c * n + r])
+                        a[row + r * n + c] = mean
+                        a[row + c * n + r] = mean
+                    }
+                }
+            }
+        }
+        return op
+    }
+
+    /// The rows `indices` of 𝐀.
+    public func restricted(to indices: [Int]) -> any MeasurementOperator {
+        let width = rows * columns
+        var sub = [Double]()
+        sub.reserveCapacity(indices.count * width)
+        for i in indices { sub.append(contentsOf: matrix[(i * width)..<((i + 1) * width)]) }
+        return DenseOperator(unchecked: indices.count, rows, columns, sub)
+    }
+
+    /// m·n1·n2 after checking every size is at least 1, fits BLAS, and the product fits memory:
+    /// the check to make before allocating a dense operator.
     public static func checkedEntryCount(measurements m: Int, rows n1: Int, columns n2: Int) throws(FactorSenseError) -> Int {
         for (value, name) in [(m, "measurements m"), (n1, "rows n1"), (n2, "columns n2")] {
             guard value >= 1 else { throw FactorSenseError(.invalidArgument, "\(name) must be ≥ 1, got \(value)") }

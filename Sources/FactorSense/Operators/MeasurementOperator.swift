@@ -18,6 +18,8 @@ public protocol MeasurementOperator: Sendable {
     func adjoint(_ residual: [Double]) -> Matrix
     /// ρ = 𝒜(UVᵀ) − y and the factor gradients G V and Gᵀ U with G = 𝒜*(ρ).
     func residualAndGradient(U: Matrix, V: Matrix, measurements y: [Double]) -> FactorGradient
+    /// The operator of the measurements at `indices` only, in that order (mini-batches).
+    func restricted(to indices: [Int]) -> any MeasurementOperator
 }
 
 /// What one pass over the operator gives at factors (U, V): the residual ρ = 𝒜(UVᵀ) − y and

@@ -7,6 +7,8 @@ public struct SensingProblem: Sendable {
     public let measurements: [Double]
     /// X⋆ (n1 × n2), or nil when it is not known (real data).
     public let truth: Matrix?
+    /// X = UVᵀ, or X = UUᵀ with the loss ¼‖𝒜(UUᵀ) − y‖².
+    public let parameterization: Parameterization
 
     /// n1.
     public var rows: Int { sensingOperator.rows }
@@ -18,8 +20,16 @@ public struct SensingProblem: Sendable {
     /// The problem of the caller's operator, measurements and (optional) ground truth.
     ///
     /// - Throws: `.sizeMismatch` when y has other than m entries or X⋆ is not n1 × n2;
-    ///   `.notFinite` for NaN or infinity in y or X⋆.
-    public init(operator sensingOperator: any MeasurementOperator, measurements y: [Double], truth: Matrix? = nil) throws(FactorSenseError) {
+    ///   `.notFinite` for NaN or infinity in y or X⋆; `.invalidArgument` for a symmetric
+    ///   parameterization of a non-square problem.
+    public init(
+        operator sensingOperator: any MeasurementOperator, measurements y: [Double], truth: Matrix? = nil,
+        parameterization: Parameterization = .asymmetric
+    ) throws(FactorSenseError) {
+        guard parameterization == .asymmetric || sensingOperator.rows == sensingOperator.columns else {
+            throw FactorSenseError(.invalidArgument,
+                "the symmetric (PSD) parameterization X = UUᵀ needs a square problem, got \(sensingOperator.rows) × \(sensingOperator.columns)")
+        }
         guard y.count == sensingOperator.measurementCount else {
             throw FactorSenseError(.sizeMismatch,
                 "y must have m = \(sensingOperator.measurementCount) entries, got \(y.count)")
@@ -39,31 +49,63 @@ public struct SensingProblem: Sendable {
         self.sensingOperator = sensingOperator
         self.measurements = y
         self.truth = truth
+        self.parameterization = parameterization
     }
 
-    /// The Gaussian sensing problem of SPEC.md: X⋆ from `LowRankTarget.random`, the Gaussian
-    /// operator (𝒜X)_i = ⟨G_i, X⟩/√m, and y = 𝒜(X⋆) + ξ with ξ ~ N(0, σ² I_m) drawn from the
-    /// `.noise` stream. Same seed, same bits.
+    /// The same problem under another parameterization.
+    public func with(_ parameterization: Parameterization) throws(FactorSenseError) -> SensingProblem {
+        try SensingProblem(operator: sensingOperator, measurements: measurements, truth: truth, parameterization: parameterization)
+    }
+
+    /// A random problem of SPEC.md: X⋆ from `LowRankTarget.random(target, seed:)`, the operator
+    /// `kind` with m measurements (m = n1·n2 for `.identity`, where `measurements` is ignored),
+    /// and y = 𝒜(X⋆) + ξ with ξ ~ N(0, σ² I_m) drawn from the `.noise` stream. A PSD target
+    /// gives the symmetric parameterization (and, for `.rankOne`, b_i = a_i). Same seed, same bits.
     ///
     /// - Throws: `.invalidArgument`, `.notFinite`, `.overflow` or `.outOfMemory` for sizes and
     ///   scalars outside their domains, before anything large is allocated.
-    public static func gaussian(
-        rows n1: Int, columns n2: Int, rank r: Int, measurements m: Int,
-        scale: Double = 1, conditionNumber: Double = 1, noiseLevel sigma: Double = 0, seed: UInt64 = 0
+    public static func generate(
+        _ kind: OperatorKind, target: TargetSpecification, measurements m: Int,
+        noiseLevel sigma: Double = 0, seed: UInt64 = 0
     ) throws(FactorSenseError) -> SensingProblem {
-        _ = try DenseOperator.checkedEntryCount(measurements: m, rows: n1, columns: n2)
-        try LowRankTarget.validate(rows: n1, columns: n2, rank: r, scale: scale, conditionNumber: conditionNumber)
+        try target.validate()
         guard sigma.isFinite else { throw FactorSenseError(.notFinite, "noise_level must be finite, got \(sigma)") }
         guard sigma >= 0 else { throw FactorSenseError(.invalidArgument, "noise_level must be ≥ 0, got \(sigma)") }
-
-        let truth = try LowRankTarget.random(rows: n1, columns: n2, rank: r, scale: scale,
-                                             conditionNumber: conditionNumber, seed: seed)
-        let sensingOperator = try DenseOperator.gaussian(measurements: m, rows: n1, columns: n2, seed: seed)
+        let (n1, n2) = (target.rows, target.columns)
+        let sensingOperator: any MeasurementOperator
+        switch kind {
+        case .gaussian:
+            sensingOperator = try DenseOperator.gaussian(measurements: m, rows: n1, columns: n2, seed: seed)
+        case .symmetricGaussian:
+            guard n1 == n2 else {
+                throw FactorSenseError(.invalidArgument, "the symmetric Gaussian operator needs n1 = n2, got \(n1) and \(n2)")
+            }
+            sensingOperator = try DenseOperator.symmetricGaussian(measurements: m, size: n1, seed: seed)
+        case .identity:
+            sensingOperator = try IdentityOperator(rows: n1, columns: n2)
+        case .completion:
+            sensingOperator = try EntrySamplingOperator.uniform(rows: n1, columns: n2, measurements: m, seed: seed)
+        case .rankOne:
+            sensingOperator = try RankOneOperator.gaussian(measurements: m, rows: n1, columns: n2,
+                                                           symmetric: target.positiveSemidefinite, seed: seed)
+        }
+        let truth = try LowRankTarget.random(target, seed: seed)
         var y = sensingOperator.apply(truth)
         if sigma > 0 {
             var noise = GaussianSampler(seed: seed, stream: .noise)
             for i in y.indices { y[i] += sigma * noise.next() }
         }
-        return try SensingProblem(operator: sensingOperator, measurements: y, truth: truth)
+        return try SensingProblem(operator: sensingOperator, measurements: y, truth: truth,
+                                  parameterization: target.positiveSemidefinite ? .symmetric : .asymmetric)
+    }
+
+    /// The Gaussian sensing problem of SPEC.md with an asymmetric target whose singular values
+    /// fall geometrically from `scale` to `scale / conditionNumber`.
+    public static func gaussian(
+        rows n1: Int, columns n2: Int, rank r: Int, measurements m: Int,
+        scale: Double = 1, conditionNumber: Double = 1, noiseLevel sigma: Double = 0, seed: UInt64 = 0
+    ) throws(FactorSenseError) -> SensingProblem {
+        try generate(.gaussian, target: TargetSpecification(rows: n1, columns: n2, rank: r, scale: scale, conditionNumber: conditionNumber),
+                     measurements: m, noiseLevel: sigma, seed: seed)
     }
 }

@@ -1,11 +1,12 @@
-/// Factorized gradient descent on f(U, V) = ½‖𝒜(UVᵀ) − y‖² (SPEC.md, "Algorithms"):
+/// Factorized gradient descent (SPEC.md, "Algorithms"): with f the problem's `Objective`,
 ///
-///     ρ_t = 𝒜(U_tV_tᵀ) − y,   G_t = 𝒜*(ρ_t),
-///     U_{t+1} = U_t − η G_t V_t,   V_{t+1} = V_t − η G_tᵀ U_t   (simultaneous updates),
+///     U_{t+1} = U_t − η ∇_U f(U_t, V_t),   V_{t+1} = V_t − η ∇_V f(U_t, V_t)   (simultaneous),
 ///
-/// from small random factors U₀ = (α/√k)·N(0,1)^{n1×k}, V₀ = (α/√k)·N(0,1)^{n2×k} or the caller's,
-/// until a stop rule holds (SPEC.md, "Stop rules"). Iterate t is recorded when t is a multiple of
-/// `recordEvery`, and always when the run stops there.
+/// (for the symmetric parameterization V_t = U_t throughout) from small random factors, the
+/// spectral ones, or the caller's, until a stop rule holds (SPEC.md, "Stop rules"). Options turn
+/// on the comparison variants: the balancing regularizer, per-step noise injection, ScaledGD
+/// preconditioning and mini-batch stochastic gradients. Iterate t is recorded when t is a
+/// multiple of `recordEvery`, and always when the run stops there.
 public enum GradientDescent {
     /// Called at every recorded iterate and, between them, at least every 0.1 s; return `true`
     /// to stop the run (stop reason `.callback`).
@@ -16,15 +17,16 @@ public enum GradientDescent {
 
     /// Runs gradient descent on `problem`.
     ///
-    /// - Throws: `.invalidArgument` when neither a width nor initial factors are set,
-    ///   `.sizeMismatch` when the initial factors do not fit the problem, `.overflow` or
-    ///   `.outOfMemory` for a width too large.
+    /// - Throws: `.invalidArgument` when neither a width nor initial factors are set or the
+    ///   initial factors do not suit the parameterization, `.sizeMismatch` when they do not fit
+    ///   the problem, `.overflow` or `.outOfMemory` for a width too large, `.linearAlgebra`
+    ///   when the spectral initialization's SVD fails.
     public static func run(
         _ problem: SensingProblem,
         options: GradientDescentOptions,
         progress: ProgressHandler? = nil
     ) throws(FactorSenseError) -> GradientDescentResult {
-        let start = try InitialFactors.resolve(options, rows: problem.rows, columns: problem.columns)
+        let start = try InitialFactors.resolve(options, for: problem)
         var run = Run(problem: problem, options: options, progress: progress, U: start.U, V: start.V)
         return run.iterate()
     }
@@ -34,48 +36,61 @@ public enum GradientDescent {
 private struct Run {
     let problem: SensingProblem
     let options: GradientDescentOptions
+    let objective: Objective
     let progress: GradientDescent.ProgressHandler?
+    let symmetric: Bool
     var U: Matrix
     var V: Matrix
     var recorder: TrajectoryRecorder
     var recentLosses: [Double]
+    var batches: MiniBatchSampler?
+    var perturbation: GaussianSampler
     let clock = ContinuousClock()
     var lastReport: ContinuousClock.Instant
 
     init(problem: SensingProblem, options: GradientDescentOptions, progress: GradientDescent.ProgressHandler?, U: Matrix, V: Matrix) {
         self.problem = problem
         self.options = options
+        self.objective = Objective(parameterization: problem.parameterization, balancing: options.balancing)
         self.progress = progress
+        self.symmetric = problem.parameterization == .symmetric
         self.U = U
         self.V = V
         self.recorder = TrajectoryRecorder(problem: problem, step: options.step)
         self.recentLosses = [Double](repeating: .nan, count: min(options.window, options.maxIterations) + 1)
+        let m = problem.measurementCount
+        if options.batchSize > 0 && options.batchSize < m {
+            self.batches = MiniBatchSampler(count: m, batchSize: options.batchSize, seed: options.seed)
+        }
+        self.perturbation = GaussianSampler(seed: options.seed, stream: .perturbation)
         self.lastReport = clock.now
     }
 
+    /// f and its gradients at (U, V) on every measurement.
+    func evaluateFully() -> Evaluation {
+        objective.evaluate(U: U, V: V, operator: problem.sensingOperator, measurements: problem.measurements)
+    }
+
     mutating func iterate() -> GradientDescentResult {
-        var previous: (U: Matrix, V: Matrix, residual: [Double])?
+        var previous: (U: Matrix, V: Matrix)?
         var initialLoss = 0.0
         var t = 0
         while true {
-            let gradient = problem.sensingOperator.residualAndGradient(U: U, V: V, measurements: problem.measurements)
-            let loss = gradient.loss
-            if !loss.isFinite {
-                // Step back to the last finite iterate, if there is one.
-                if let previous {
-                    (U, V) = (previous.U, previous.V)
-                    return finish(.diverged, at: t - 1, residual: previous.residual)
+            // The full evaluation: every step for GD; at recorded steps (and the last) for SGD.
+            let full = batches == nil || t % options.recordEvery == 0 || t >= options.maxIterations
+            var evaluation = full ? evaluateFully() : nil
+            if let current = evaluation {
+                if !current.loss.isFinite { return stepBack(to: previous, at: t) }
+                if t == 0 { initialLoss = current.loss }
+                if let reason = stopRule(loss: current.loss, initialLoss: initialLoss, at: t) {
+                    return finish(reason, at: t, evaluation: current)
                 }
-                return finish(.diverged, at: t, residual: gradient.residual)
-            }
-            if t == 0 { initialLoss = loss }
-
-            if let reason = stopRule(loss: loss, initialLoss: initialLoss, at: t) {
-                return finish(reason, at: t, residual: gradient.residual)
             }
             let due = t % options.recordEvery == 0
             if due || progressIsDue() {
-                let snapshot = recorder.snapshot(iteration: t, U: U, V: V, residual: gradient.residual)
+                let current = evaluation ?? evaluateFully()
+                evaluation = current
+                let snapshot = recorder.snapshot(iteration: t, U: U, V: V, evaluation: current)
                 if due { recorder.record(snapshot) }
                 if report(snapshot) {
                     recorder.record(snapshot)
@@ -83,11 +98,58 @@ private struct Run {
                 }
             }
 
-            previous = (U, V, gradient.residual)
-            BLAS.axpy(-options.step, gradient.gradientU.elements, &U.elements)
-            BLAS.axpy(-options.step, gradient.gradientV.elements, &V.elements)
+            let step = stepEvaluation(reusing: evaluation)
+            if !step.loss.isFinite { return stepBack(to: previous, at: t) }
+            previous = (U, V)
+            guard update(with: step) else { return finish(.diverged, at: t, evaluation: nil) }
             t += 1
         }
+    }
+
+    /// The evaluation a step follows: the full one, or that of the next mini-batch.
+    private mutating func stepEvaluation(reusing full: Evaluation?) -> Evaluation {
+        guard var sampler = batches else { return full ?? evaluateFully() }
+        let batch = sampler.next()
+        batches = sampler
+        let y = batch.map { problem.measurements[$0] }
+        let weight = Double(problem.measurementCount) / Double(batch.count)
+        return objective.evaluate(U: U, V: V, operator: problem.sensingOperator.restricted(to: batch),
+                                  measurements: y, weight: weight)
+    }
+
+    /// One step from (U, V) along `evaluation`'s gradients, preconditioned and perturbed as the
+    /// options say; false when ScaledGD's preconditioner is not positive definite.
+    private mutating func update(with evaluation: Evaluation) -> Bool {
+        var directionU = evaluation.gradientU
+        var directionV = evaluation.gradientV
+        if options.preconditioner == .scaled {
+            guard let inverseV = dampedGramInverse(V), let inverseU = dampedGramInverse(U) else { return false }
+            directionU = BLAS.product(evaluation.gradientU, inverseV)
+            directionV = BLAS.product(evaluation.gradientV, inverseU)
+        }
+        BLAS.axpy(-options.step, directionU.elements, &U.elements)
+        if symmetric {
+            Self.perturb(&U, by: options.noiseInjection, using: &perturbation)
+            V = U
+        } else {
+            BLAS.axpy(-options.step, directionV.elements, &V.elements)
+            Self.perturb(&U, by: options.noiseInjection, using: &perturbation)
+            Self.perturb(&V, by: options.noiseInjection, using: &perturbation)
+        }
+        return true
+    }
+
+    /// (FᵀF + λI)⁻¹, nil when it is not numerically positive definite.
+    private func dampedGramInverse(_ f: Matrix) -> Matrix? {
+        var gram = BLAS.product(f, transposeA: true, f)
+        for i in 0..<gram.rows { gram[i, i] += options.scaledDamping }
+        return Factorizations.inverseOfPositiveDefinite(gram)
+    }
+
+    /// Adds τ·N(0, 1) to every entry (perturbed gradient descent).
+    private static func perturb(_ f: inout Matrix, by tau: Double, using sampler: inout GaussianSampler) {
+        guard tau > 0 else { return }
+        for i in f.elements.indices { f.elements[i] += tau * sampler.next() }
     }
 
     /// The stop rule that holds at iterate t with loss f_t, if any.
@@ -95,7 +157,7 @@ private struct Run {
         if initialLoss > 0 && loss > options.divergenceFactor * initialLoss { return .diverged }
         if options.lossTolerance > 0 && loss <= options.lossTolerance { return .converged }
         let slot = t % recentLosses.count
-        let windowAgo = recentLosses[slot]  // f_{t−w}, NaN until t ≥ w
+        let windowAgo = recentLosses[slot]  // f_{t−w} (NaN until then; with SGD, the last full loss in that slot)
         recentLosses[slot] = loss
         if options.tolerance > 0 && t >= options.window && abs(loss - windowAgo) <= options.tolerance * windowAgo {
             return .converged
@@ -115,9 +177,16 @@ private struct Run {
         return progress(snapshot)
     }
 
-    /// Records iterate t (whose residual is given), reports it, and ends the run.
-    private mutating func finish(_ reason: StopReason, at t: Int, residual: [Double]) -> GradientDescentResult {
-        let snapshot = recorder.snapshot(iteration: t, U: U, V: V, residual: residual)
+    /// Ends a run that met a non-finite value at iterate t: back to iterate t − 1 when there is one.
+    private mutating func stepBack(to previous: (U: Matrix, V: Matrix)?, at t: Int) -> GradientDescentResult {
+        guard let previous else { return finish(.diverged, at: t, evaluation: nil) }
+        (U, V) = previous
+        return finish(.diverged, at: t - 1, evaluation: nil)
+    }
+
+    /// Records iterate t (evaluating it unless given), reports it, and ends the run.
+    private mutating func finish(_ reason: StopReason, at t: Int, evaluation: Evaluation?) -> GradientDescentResult {
+        let snapshot = recorder.snapshot(iteration: t, U: U, V: V, evaluation: evaluation ?? evaluateFully())
         recorder.record(snapshot)
         _ = report(snapshot)
         return result(reason, at: t)

@@ -20,15 +20,47 @@ public struct GradientDescentOptions: Sendable, Equatable {
     public var lossTolerance = 0.0
     /// Stop as diverged when f_t > divergenceFactor · f₀ (> 1).
     public var divergenceFactor = 1e8
-    /// The caller's U₀, V₀, replacing the small random initialization.
+    /// The caller's U₀, V₀, replacing `initialization`.
     public var initialFactors: InitialFactors?
+    /// How the factors start when no `initialFactors` are given.
+    public var initialization: Initialization = .smallRandom
+    /// λ ≥ 0 of the balancing regularizer (λ/8)‖UᵀU − VᵀV‖²_F (asymmetric problems).
+    public var balancing = 0.0
+    /// τ ≥ 0: after each step every factor entry gets τ·N(0, 1) added (perturbed GD).
+    public var noiseInjection = 0.0
+    /// How each gradient step is preconditioned.
+    public var preconditioner: Preconditioner = .none
+    /// λ ≥ 0 of ScaledGD's (VᵀV + λI)⁻¹ and (UᵀU + λI)⁻¹.
+    public var scaledDamping = 0.0
+    /// b: each step uses the gradient of b measurements drawn without replacement, scaled by
+    /// m/b (mini-batch SGD); 0 (or b ≥ m) uses all of them.
+    public var batchSize = 0
+
+    /// How a run's factors start.
+    public enum Initialization: String, Sendable, Equatable, CaseIterable {
+        /// U₀ = (α/√k)·N(0,1)^{n1×k}, V₀ = (α/√k)·N(0,1)^{n2×k}.
+        case smallRandom = "random"
+        /// The top-k SVD (eigenpairs, for PSD) of 𝒜*(y): U₀ = P S^{1/2}, V₀ = Q S^{1/2}.
+        case spectral
+    }
+
+    /// The preconditioning of a step.
+    public enum Preconditioner: String, Sendable, Equatable, CaseIterable {
+        /// Plain gradient descent.
+        case none
+        /// ScaledGD: U⁺ = U − η ∇_U f (VᵀV + λI)⁻¹, V⁺ = V − η ∇_V f (UᵀU + λI)⁻¹.
+        case scaled
+    }
 
     public init() {}
 
     /// The names of the integer options, as the C and Python layers spell them.
-    public static let integerNames = ["width", "max_iter", "seed", "record_every", "window"]
+    public static let integerNames = ["width", "max_iter", "seed", "record_every", "window", "batch_size"]
     /// The names of the real options, as the C and Python layers spell them.
-    public static let realNames = ["init_scale", "step", "tol", "loss_tol", "divergence_factor"]
+    public static let realNames = ["init_scale", "step", "tol", "loss_tol", "divergence_factor",
+                                   "balancing", "noise_injection", "scaled_damping"]
+    /// The names of the text options, as the C and Python layers spell them.
+    public static let textNames = ["init", "preconditioner"]
 
     /// Sets the integer option `name` to `value` after checking its domain.
     public mutating func setInteger(_ name: String, _ value: Int64) throws(FactorSenseError) {
@@ -39,7 +71,8 @@ public struct GradientDescentOptions: Sendable, Equatable {
         case "seed": seed = UInt64(bitPattern: value)
         case "record_every": recordEvery = try Self.atLeast(1, v, name)
         case "window": window = try Self.atLeast(1, v, name)
-        default: throw Self.unknown(name, Self.integerNames, Self.realNames)
+        case "batch_size": batchSize = try Self.atLeast(0, v, name)
+        default: throw Self.unknown(name, Self.integerNames)
         }
     }
 
@@ -51,19 +84,23 @@ public struct GradientDescentOptions: Sendable, Equatable {
         case "seed": return Int64(bitPattern: seed)
         case "record_every": return Int64(recordEvery)
         case "window": return Int64(window)
-        default: throw Self.unknown(name, Self.integerNames, Self.realNames)
+        case "batch_size": return Int64(batchSize)
+        default: throw Self.unknown(name, Self.integerNames)
         }
     }
 
     /// Sets the real option `name` to `value` after checking it is finite and in its domain.
     public mutating func setReal(_ name: String, _ value: Double) throws(FactorSenseError) {
-        guard Self.realNames.contains(name) else { throw Self.unknown(name, Self.realNames, Self.integerNames) }
+        guard Self.realNames.contains(name) else { throw Self.unknown(name, Self.realNames) }
         guard value.isFinite else { throw FactorSenseError(.notFinite, "\(name) must be finite, got \(value)") }
         switch name {
         case "init_scale": initScale = try Self.positive(value, name)
         case "step": step = try Self.positive(value, name)
         case "tol": tolerance = try Self.nonNegative(value, name)
         case "loss_tol": lossTolerance = try Self.nonNegative(value, name)
+        case "balancing": balancing = try Self.nonNegative(value, name)
+        case "noise_injection": noiseInjection = try Self.nonNegative(value, name)
+        case "scaled_damping": scaledDamping = try Self.nonNegative(value, name)
         default:
             guard value > 1 else { throw FactorSenseError(.invalidArgument, "divergence_factor must be > 1, got \(value)") }
             divergenceFactor = value
@@ -78,8 +115,39 @@ public struct GradientDescentOptions: Sendable, Equatable {
         case "tol": return tolerance
         case "loss_tol": return lossTolerance
         case "divergence_factor": return divergenceFactor
-        default: throw Self.unknown(name, Self.realNames, Self.integerNames)
+        case "balancing": return balancing
+        case "noise_injection": return noiseInjection
+        case "scaled_damping": return scaledDamping
+        default: throw Self.unknown(name, Self.realNames)
         }
+    }
+
+    /// Sets the text option `name`: "init" is "random" or "spectral"; "preconditioner" is
+    /// "none" or "scaled".
+    public mutating func setText(_ name: String, _ value: String) throws(FactorSenseError) {
+        switch name {
+        case "init": initialization = try Self.choice(Initialization.self, value, name)
+        case "preconditioner": preconditioner = try Self.choice(Preconditioner.self, value, name)
+        default: throw Self.unknown(name, Self.textNames)
+        }
+    }
+
+    /// The text option `name`.
+    public func text(_ name: String) throws(FactorSenseError) -> String {
+        switch name {
+        case "init": return initialization.rawValue
+        case "preconditioner": return preconditioner.rawValue
+        default: throw Self.unknown(name, Self.textNames)
+        }
+    }
+
+    private static func choice<T: RawRepresentable & CaseIterable>(_ type: T.Type, _ value: String, _ name: String) throws(FactorSenseError) -> T
+    where T.RawValue == String {
+        guard let choice = T(rawValue: value) else {
+            let names = T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+            throw FactorSenseError(.invalidArgument, "\(name) must be one of \(names), got \"\(value)\"")
+        }
+        return choice
     }
 
     private static func atLeast(_ bound: Int, _ value: Int, _ name: String) throws(FactorSenseError) -> Int {
@@ -97,8 +165,9 @@ public struct GradientDescentOptions: Sendable, Equatable {
         return value
     }
 
-    private static func unknown(_ name: String, _ names: [String], _ otherKind: [String]) -> FactorSenseError {
-        let hint = otherKind.contains(name) ? " (it is an option of the other type)" : ""
+    private static func unknown(_ name: String, _ names: [String]) -> FactorSenseError {
+        let all = integerNames + realNames + textNames
+        let hint = all.contains(name) ? " (it is an option of another type)" : ""
         return FactorSenseError(.invalidArgument,
             "unknown option \"\(name)\"\(hint); the options of this type are \(names.joined(separator: ", "))")
     }

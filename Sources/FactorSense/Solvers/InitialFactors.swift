@@ -1,21 +1,23 @@
-/// Starting factors U₀ (n1 × k) and V₀ (n2 × k) of a run.
+/// Starting factors U₀ (n1 × k) and V₀ (n2 × k) of a run; V₀ is absent for the symmetric
+/// parameterization X = UUᵀ, where V is U.
 public struct InitialFactors: Sendable, Equatable {
     public let U: Matrix
-    public let V: Matrix
+    public let V: Matrix?
 
-    /// The caller's U₀ and V₀.
+    /// The caller's U₀ and (for asymmetric problems) V₀.
     ///
-    /// - Throws: `.invalidArgument` for width 0, `.sizeMismatch` when U₀ and V₀ have different
-    ///   widths, `.notFinite` for NaN or infinity in them.
-    public init(U: Matrix, V: Matrix) throws(FactorSenseError) {
-        guard U.columns >= 1, U.rows >= 1, V.rows >= 1 else {
+    /// - Throws: `.invalidArgument` for an empty factor, `.sizeMismatch` when U₀ and V₀ have
+    ///   different widths, `.notFinite` for NaN or infinity in them.
+    public init(U: Matrix, V: Matrix?) throws(FactorSenseError) {
+        guard U.columns >= 1, U.rows >= 1, (V?.rows ?? 1) >= 1 else {
             throw FactorSenseError(.invalidArgument,
-                "initial factors need n1, n2, width ≥ 1, got U₀ \(U.rows) × \(U.columns) and V₀ \(V.rows) × \(V.columns)")
+                "initial factors need n1, n2, width ≥ 1, got U₀ \(U.rows) × \(U.columns)")
         }
-        guard U.columns == V.columns else {
+        if let V, V.columns != U.columns {
             throw FactorSenseError(.sizeMismatch, "U₀ and V₀ must have the same width, got \(U.columns) and \(V.columns)")
         }
         for (factor, name) in [(U, "U₀"), (V, "V₀")] {
+            guard let factor else { continue }
             if let bad = factor.elements.firstIndex(where: { !$0.isFinite }) {
                 throw FactorSenseError(.notFinite,
                     "\(name) has a non-finite entry \(factor.elements[bad]) at (\(bad / factor.columns), \(bad % factor.columns))")
@@ -25,40 +27,98 @@ public struct InitialFactors: Sendable, Equatable {
         self.V = V
     }
 
-    /// The small random initialization of SPEC.md: U₀ = (α/√k)·N(0,1)^{n1×k}, then
-    /// V₀ = (α/√k)·N(0,1)^{n2×k}, drawn row by row from the `.initialization` stream of `seed`.
-    public static func smallRandom(rows n1: Int, columns n2: Int, width k: Int, scale alpha: Double, seed: UInt64) -> InitialFactors {
-        var sampler = GaussianSampler(seed: seed, stream: .initialization)
-        let sigma = alpha / Double(k).squareRoot()
-        let u = sampler.matrix(rows: n1, columns: k, standardDeviation: sigma)
-        let v = sampler.matrix(rows: n2, columns: k, standardDeviation: sigma)
-        return InitialFactors(unchecked: u, v)
-    }
-
-    private init(unchecked u: Matrix, _ v: Matrix) {
+    private init(unchecked u: Matrix, _ v: Matrix?) {
         self.U = u
         self.V = v
     }
 
-    /// The factors a run starts from: the given ones (checked against the problem's shape), or
-    /// the small random ones of `options`.
-    static func resolve(_ options: GradientDescentOptions, rows n1: Int, columns n2: Int) throws(FactorSenseError) -> InitialFactors {
+    /// The small random initialization of SPEC.md: U₀ = (α/√k)·N(0,1)^{n1×k}, then (unless
+    /// symmetric) V₀ = (α/√k)·N(0,1)^{n2×k}, drawn row by row from the `.initialization` stream.
+    public static func smallRandom(rows n1: Int, columns n2: Int, width k: Int, scale alpha: Double,
+                                   symmetric: Bool = false, seed: UInt64) -> InitialFactors {
+        var sampler = GaussianSampler(seed: seed, stream: .initialization)
+        let sigma = alpha / Double(k).squareRoot()
+        let u = sampler.matrix(rows: n1, columns: k, standardDeviation: sigma)
+        let v = symmetric ? nil : sampler.matrix(rows: n2, columns: k, standardDeviation: sigma)
+        return InitialFactors(unchecked: u, v)
+    }
+
+    /// The spectral initialization of SPEC.md from M = 𝒜*(y): the top-k SVD M ≈ P S Qᵀ gives
+    /// U₀ = P S^{1/2}, V₀ = Q S^{1/2}; for the symmetric parameterization the top-k eigenpairs of
+    /// (M + Mᵀ)/2 give U₀ = W Λ₊^{1/2}, negative eigenvalues set to 0. Forms M densely.
+    ///
+    /// - Throws: `.invalidArgument` when k exceeds min(n1, n2); `.linearAlgebra` when LAPACK fails.
+    public static func spectral(_ problem: SensingProblem, width k: Int) throws(FactorSenseError) -> InitialFactors {
+        let (n1, n2) = (problem.rows, problem.columns)
+        guard k <= min(n1, n2) else {
+            throw FactorSenseError(.invalidArgument,
+                "spectral initialization takes at most min(n1, n2) = \(min(n1, n2)) singular pairs; width is \(k)")
+        }
+        var m = problem.sensingOperator.adjoint(problem.measurements)
+        switch problem.parameterization {
+        case .symmetric:
+            m.symmetrize()
+            let (values, vectors) = try Factorizations.symmetricEigen(of: m)
+            var u = Matrix(rows: n1, columns: k)
+            for j in 0..<k {
+                let source = n1 - 1 - j  // eigenvalues ascend: the top k are last
+                let root = max(values[source], 0).squareRoot()
+                for i in 0..<n1 { u[i, j] = vectors[i, source] * root }
+            }
+            return InitialFactors(unchecked: u, nil)
+        case .asymmetric:
+            let (p, s, qt) = try Factorizations.singularValueDecomposition(of: m)
+            var u = Matrix(rows: n1, columns: k)
+            var v = Matrix(rows: n2, columns: k)
+            for j in 0..<k {
+                let root = s[j].squareRoot()
+                for i in 0..<n1 { u[i, j] = p[i, j] * root }
+                for i in 0..<n2 { v[i, j] = qt[j, i] * root }
+            }
+            return InitialFactors(unchecked: u, v)
+        }
+    }
+
+    /// The factors (U₀, V₀) a run starts from — V₀ = U₀ for the symmetric parameterization —
+    /// the given ones checked against the problem, or those `options.initialization` names.
+    static func resolve(_ options: GradientDescentOptions, for problem: SensingProblem) throws(FactorSenseError) -> (U: Matrix, V: Matrix) {
+        let (n1, n2) = (problem.rows, problem.columns)
+        let symmetric = problem.parameterization == .symmetric
         if let given = options.initialFactors {
-            guard given.U.rows == n1, given.V.rows == n2 else {
-                throw FactorSenseError(.sizeMismatch,
-                    "the initial factors are U₀ \(given.U.rows) × \(given.U.columns) and V₀ \(given.V.rows) × \(given.V.columns); this problem needs \(n1) × k and \(n2) × k")
-            }
-            if let k = options.width, k != given.U.columns {
-                throw FactorSenseError(.sizeMismatch, "width is \(k) but the initial factors have \(given.U.columns) columns")
-            }
-            return given
+            try check(given, for: problem, width: options.width)
+            return (given.U, given.V ?? given.U)
         }
         guard let k = options.width else {
             throw FactorSenseError(.invalidArgument, "width is not set: set the width k ≥ 1, or give initial factors")
         }
-        let total = try SizeLimits.product(n1 + n2, k, "(n1 + n2) · width")
         try SizeLimits.checkDimension(k, "width")
-        try SizeLimits.checkAllocation(doubles: total, "the factors U and V")
-        return smallRandom(rows: n1, columns: n2, width: k, scale: options.initScale, seed: options.seed)
+        try SizeLimits.checkAllocation(doubles: try SizeLimits.product(n1 + n2, k, "(n1 + n2) · width"), "the factors U and V")
+        let start: InitialFactors
+        switch options.initialization {
+        case .smallRandom:
+            start = smallRandom(rows: n1, columns: n2, width: k, scale: options.initScale, symmetric: symmetric, seed: options.seed)
+        case .spectral:
+            try SizeLimits.checkAllocation(doubles: try SizeLimits.product(n1, n2, "n1 · n2"), "𝒜*(y) for spectral initialization")
+            start = try spectral(problem, width: k)
+        }
+        return (start.U, start.V ?? start.U)
+    }
+
+    private static func check(_ given: InitialFactors, for problem: SensingProblem, width: Int?) throws(FactorSenseError) {
+        let (n1, n2) = (problem.rows, problem.columns)
+        let shapes = "U₀ is \(given.U.rows) × \(given.U.columns)" + (given.V.map { " and V₀ \($0.rows) × \($0.columns)" } ?? "")
+        switch (problem.parameterization, given.V) {
+        case (.symmetric, .some):
+            throw FactorSenseError(.invalidArgument, "a symmetric (PSD) problem starts from U₀ alone (X = UUᵀ); V₀ was given too")
+        case (.asymmetric, .none):
+            throw FactorSenseError(.invalidArgument, "an asymmetric problem needs V₀ as well as U₀")
+        default: break
+        }
+        guard given.U.rows == n1, (given.V?.rows ?? n2) == n2 else {
+            throw FactorSenseError(.sizeMismatch, "\(shapes); this problem needs U₀ with \(n1) rows and V₀ with \(n2) rows")
+        }
+        if let k = width, k != given.U.columns {
+            throw FactorSenseError(.sizeMismatch, "width is \(k) but the initial factors have \(given.U.columns) columns")
+        }
     }
 }

@@ -1,0 +1,14 @@
+/// The built-in measurement operators (SPEC.md, "Measurements"), by the names the C and
+/// Python layers use.
+public enum OperatorKind: String, Sendable, CaseIterable {
+    /// (𝒜X)_i = ⟨G_i, X⟩/√m, G_i iid N(0, 1).
+    case gaussian
+    /// (𝒜X)_i = ⟨(G_i + G_iᵀ)/2, X⟩/√m (n1 = n2).
+    case symmetricGaussian = "symmetric_gaussian"
+    /// 𝒜X = vec(X): plain matrix factorization (m = n1·n2).
+    case identity
+    /// √(n1·n2/m) · X_{a_i b_i} at m distinct uniform positions: matrix completion.
+    case completion
+    /// a_iᵀ X b_i/√m with Gaussian a_i, b_i (b_i = a_i for PSD problems).
+    case rankOne = "rank_one"
+}

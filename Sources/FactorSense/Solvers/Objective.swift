@@ -1,0 +1,62 @@
+/// The function a run minimizes: the sensing loss of the problem's parameterization, plus the
+/// balancing regularizer (λ/8)‖UᵀU − VᵀV‖²_F of the asymmetric case (SPEC.md, "Comparison
+/// variants").
+///
+/// Asymmetric, with ρ = 𝒜(UVᵀ) − y, G = 𝒜*(ρ) and D = UᵀU − VᵀV:
+///
+///     f = ½‖ρ‖² + (λ/8)‖D‖²_F,   ∇_U f = G V + (λ/2) U D,   ∇_V f = Gᵀ U − (λ/2) V D.
+///
+/// Symmetric (V = U): f = ¼‖ρ‖², ∇f = ½(G + Gᵀ) U.
+public struct Objective: Sendable {
+    public let parameterization: Parameterization
+    /// λ ≥ 0 of the balancing regularizer (asymmetric only).
+    public let balancing: Double
+
+    public init(parameterization: Parameterization, balancing: Double = 0) {
+        self.parameterization = parameterization
+        self.balancing = balancing
+    }
+
+    /// f and its gradients at (U, V) for the measurements `y` of `sensingOperator`, all
+    /// multiplied by `weight` (m/b for a mini-batch of b of m measurements). For the symmetric
+    /// parameterization V must be U, and `gradientV` repeats `gradientU`.
+    public func evaluate(U: Matrix, V: Matrix, operator sensingOperator: any MeasurementOperator,
+                         measurements y: [Double], weight: Double = 1) -> Evaluation {
+        var pass = sensingOperator.residualAndGradient(U: U, V: V, measurements: y)
+        let squaredResidual = BLAS.dot(pass.residual, pass.residual)
+        switch parameterization {
+        case .symmetric:
+            var gradient = pass.gradientU
+            BLAS.axpy(1, pass.gradientV.elements, &gradient.elements)
+            gradient.scale(by: 0.5 * weight)
+            return Evaluation(residual: pass.residual, loss: 0.25 * weight * squaredResidual,
+                              gradientU: gradient, gradientV: gradient)
+        case .asymmetric:
+            pass.gradientU.scale(by: weight)
+            pass.gradientV.scale(by: weight)
+            var loss = 0.5 * weight * squaredResidual
+            if balancing > 0 {
+                var imbalance = BLAS.product(U, transposeA: true, U)
+                BLAS.gemm(-1, V, transposeA: true, V, 1, &imbalance)
+                BLAS.gemm(balancing / 2, U, imbalance, 1, &pass.gradientU)
+                BLAS.gemm(-balancing / 2, V, imbalance, 1, &pass.gradientV)
+                let norm = imbalance.frobeniusNorm
+                loss += balancing / 8 * norm * norm
+            }
+            return Evaluation(residual: pass.residual, loss: loss,
+                              gradientU: pass.gradientU, gradientV: pass.gradientV)
+        }
+    }
+}
+
+/// f and its gradients at one point, with the residual ρ = 𝒜(X) − y they came from.
+public struct Evaluation: Sendable {
+    /// ρ = 𝒜(X) − y.
+    public var residual: [Double]
+    /// f.
+    public var loss: Double
+    /// ∇_U f.
+    public var gradientU: Matrix
+    /// ∇_V f (equal to ∇_U f for the symmetric parameterization).
+    public var gradientV: Matrix
+}
