@@ -1,0 +1,89 @@
+import Testing
+@testable import FactorSense
+
+/// Every operator against the definitions of SPEC.md: the adjoint identity, the specialised
+/// gradient pass against the generic one, and restriction to a subset of measurements.
+@Suite struct OperatorTests {
+    static func operators() throws -> [(String, any MeasurementOperator)] {
+        [
+            ("gaussian", try DenseOperator.gaussian(measurements: 30, rows: 5, columns: 4, seed: 1)),
+            ("symmetric_gaussian", try DenseOperator.symmetricGaussian(measurements: 30, size: 5, seed: 1)),
+            ("identity", try IdentityOperator(rows: 5, columns: 4)),
+            ("completion", try EntrySamplingOperator.uniform(rows: 5, columns: 4, measurements: 12, seed: 1)),
+            ("rank_one", try RankOneOperator.gaussian(measurements: 25, rows: 5, columns: 4, symmetric: false, seed: 1)),
+            ("rank_one_symmetric", try RankOneOperator.gaussian(measurements: 25, rows: 5, columns: 5, symmetric: true, seed: 1)),
+        ]
+    }
+
+    static func generic(_ op: any MeasurementOperator, _ u: Matrix, _ v: Matrix, _ y: [Double]) -> FactorGradient {
+        let rho = zip(op.apply(BLAS.product(u, v, transposeB: true)), y).map { $0 - $1 }
+        let g = op.adjoint(rho)
+        return FactorGradient(residual: rho, gradientU: BLAS.product(g, v), gradientV: BLAS.product(g, transposeA: true, u))
+    }
+
+    static func close(_ a: [Double], _ b: [Double], _ tolerance: Double = 1e-12) -> Bool {
+        let scale = max(BLAS.norm(b), 1e-300)
+        return BLAS.norm(zip(a, b).map { $0 - $1 }) <= tolerance * scale
+    }
+
+    @Test func adjointIdentityHolds() throws {
+        for (name, op) in try Self.operators() {
+            var sampler = GaussianSampler(seed: 3, stream: .noise)
+            let x = sampler.matrix(rows: op.rows, columns: op.columns)
+            let rho = sampler.values(op.measurementCount)
+            let lhs = BLAS.dot(op.apply(x), rho), rhs = BLAS.dot(x.elements, op.adjoint(rho).elements)
+            #expect(abs(lhs - rhs) <= 1e-12 * max(abs(lhs), 1), "\(name)")
+        }
+    }
+
+    @Test func specialisedGradientPassesMatchTheGenericOne() throws {
+        for (name, op) in try Self.operators() {
+            var sampler = GaussianSampler(seed: 4, stream: .noise)
+            let u = sampler.matrix(rows: op.rows, columns: 3)
+            let v = sampler.matrix(rows: op.columns, columns: 3)
+            let y = sampler.values(op.measurementCount)
+            let fast = op.residualAndGradient(U: u, V: v, measurements: y)
+            let slow = Self.generic(op, u, v, y)
+            #expect(Self.close(fast.residual, slow.residual), "\(name)")
+            #expect(Self.close(fast.gradientU.elements, slow.gradientU.elements), "\(name)")
+            #expect(Self.close(fast.gradientV.elements, slow.gradientV.elements), "\(name)")
+        }
+    }
+
+    @Test func restrictionKeepsTheChosenMeasurements() throws {
+        for (name, op) in try Self.operators() {
+            var sampler = GaussianSampler(seed: 5, stream: .noise)
+            let x = sampler.matrix(rows: op.rows, columns: op.columns)
+            let indices = [op.measurementCount - 1, 0, 2]
+            let all = op.apply(x)
+            #expect(Self.close(op.restricted(to: indices).apply(x), indices.map { all[$0] }), "\(name)")
+        }
+    }
+
+    @Test func symmetricGaussianRowsAreSymmetric() throws {
+        let op = try DenseOperator.symmetricGaussian(measurements: 3, size: 4, seed: 2)
+        for i in 0..<3 {
+            for r in 0..<4 {
+                for c in 0..<4 { #expect(op.matrix[i * 16 + r * 4 + c] == op.matrix[i * 16 + c * 4 + r]) }
+            }
+        }
+    }
+
+    @Test func uniformCompletionDrawsDistinctCellsInOrder() throws {
+        for m in [1, 7, 15, 20] {  // both sides of n1·n2/2, and every cell
+            let op = try EntrySamplingOperator.uniform(rows: 5, columns: 4, measurements: m, seed: 8)
+            let cells = zip(op.rowIndices, op.columnIndices).map { $0 * 4 + $1 }
+            #expect(cells.count == m && cells == cells.sorted() && Set(cells).count == m)
+            #expect(abs(op.scale - (20 / Double(m)).squareRoot()) < 1e-15)
+        }
+        #expect(throws: FactorSenseError.self) { try EntrySamplingOperator.uniform(rows: 5, columns: 4, measurements: 21, seed: 0) }
+    }
+
+    @Test func userEntriesAreChecked() {
+        #expect(throws: FactorSenseError.self) { try EntrySamplingOperator(rows: 3, columns: 3, rowIndices: [0, 1, 0], columnIndices: [2, 1, 2]) }
+        #expect(throws: FactorSenseError.self) { try EntrySamplingOperator(rows: 3, columns: 3, rowIndices: [3], columnIndices: [0]) }
+        #expect(throws: FactorSenseError.self) { try EntrySamplingOperator(rows: 3, columns: 3, rowIndices: [0], columnIndices: [-1]) }
+        #expect(throws: FactorSenseError.self) { try EntrySamplingOperator(rows: 3, columns: 3, rowIndices: [0, 1], columnIndices: [0]) }
+        #expect(throws: FactorSenseError.self) { try EntrySamplingOperator(rows: 3, columns: 3, rowIndices: [0], columnIndices: [0], scale: 0) }
+    }
+}
