@@ -130,6 +130,100 @@ fs_status fs_problem_copy_measurements(const fs_problem *problem, double *out, i
 /** Copies the ground truth X⋆, n1 × n2 row-major; FS_ERROR_WRONG_STATE when there is none. */
 fs_status fs_problem_copy_truth(const fs_problem *problem, double *out, int64_t length);
 
+/* ---------------------------------------------------------------- problem families */
+
+/** How the singular values of a generated target fall from s₁ = scale to s_r = scale/κ. */
+typedef enum fs_spectrum {
+    FS_SPECTRUM_GEOMETRIC = 0,  /* s_i = scale · κ^{−(i−1)/(r−1)} */
+    FS_SPECTRUM_LINEAR = 1      /* s_i = scale − (i−1)/(r−1) · (scale − scale/κ) */
+} fs_spectrum;
+
+/**
+ * What fs_problem_generate draws. Fill it with fs_problem_spec_init, then set the fields.
+ * Later versions only append fields: the library reads struct_size to know which are there.
+ */
+typedef struct fs_problem_spec {
+    size_t struct_size;         /* sizeof(fs_problem_spec), set by fs_problem_spec_init */
+    int64_t n1;                 /* rows of X⋆ (≥ 1) */
+    int64_t n2;                 /* columns of X⋆ (≥ 1; equal to n1 when psd) */
+    int64_t rank;               /* r, 1 ≤ r ≤ min(n1, n2) */
+    int64_t measurements;       /* m (≥ 1); ignored by "identity", where m = n1·n2 */
+    double scale;               /* s₁ > 0 (1) */
+    double condition_number;    /* κ = s₁/s_r ≥ 1 (1) */
+    int32_t spectrum;           /* an fs_spectrum (FS_SPECTRUM_GEOMETRIC) */
+    int32_t psd;                /* nonzero: X⋆ = L diag(s) Lᵀ and the symmetric loss ¼‖𝒜(UUᵀ) − y‖² (0) */
+    double noise_level;         /* σ ≥ 0 of y = 𝒜(X⋆) + ξ, ξ ~ N(0, σ² I_m) (0) */
+    uint64_t seed;              /* everything is drawn from it (0) */
+} fs_problem_spec;
+
+/** Sets struct_size and every default; sizes are left 0 for the caller to set. */
+void fs_problem_spec_init(fs_problem_spec *spec);
+
+/**
+ * Fills `problem` with a random problem of SPEC.md: the target of `spec` measured by the
+ * operator `operator_kind`:
+ *   "gaussian"            (𝒜X)_i = ⟨G_i, X⟩/√m, G_i iid N(0, 1)
+ *   "symmetric_gaussian"  (𝒜X)_i = ⟨(G_i + G_iᵀ)/2, X⟩/√m (n1 = n2)
+ *   "identity"            𝒜X = vec(X), plain factorization ½‖UVᵀ − Σ‖²_F (m = n1·n2)
+ *   "completion"          √(n1·n2/m) · X_{a_i b_i} at m distinct uniformly drawn positions,
+ *                         listed in row-major order; costs O(m·k) per gradient
+ *   "rank_one"            a_iᵀ X b_i/√m with a_i, b_i Gaussian (b_i = a_i when psd);
+ *                         costs O(m·(n1 + n2)·k) per gradient
+ * Same spec, same bits.
+ */
+fs_status fs_problem_generate(fs_problem *problem, const char *operator_kind, const fs_problem_spec *spec);
+
+/**
+ * Fills `problem` with the caller's sampled entries (matrix completion): measurement i is
+ * scale · X[rows[i], columns[i]] with value values[i]. `count` ≥ 1 positions, each in range and
+ * none repeated; `length` is the length of each of the three arrays and must equal count;
+ * scale > 0 (1 keeps the values as they are). `truth` is n1 × n2 or NULL.
+ */
+fs_status fs_problem_set_entries(fs_problem *problem, int64_t n1, int64_t n2, int64_t count,
+                                 const int64_t *rows, const int64_t *columns, const double *values,
+                                 int64_t length, double scale,
+                                 const double *truth, int64_t truth_length);
+
+/**
+ * Chooses the parameterization of a filled problem: nonzero for the symmetric X = UUᵀ with
+ * f(U) = ¼‖𝒜(UUᵀ) − y‖² (needs n1 = n2), 0 for X = UVᵀ with f = ½‖𝒜(UVᵀ) − y‖².
+ */
+fs_status fs_problem_set_symmetric(fs_problem *problem, int symmetric);
+/** Sets *symmetric to 1 for the parameterization X = UUᵀ, else 0. */
+fs_status fs_problem_is_symmetric(const fs_problem *problem, int *symmetric);
+/**
+ * The kind of the problem's operator, static text: "dense" (Gaussian, symmetric Gaussian and
+ * user matrices), "identity", "entries" (completion) or "rank_one".
+ */
+fs_status fs_problem_get_operator_kind(const fs_problem *problem, const char **kind);
+/**
+ * Copies the sampled positions of an "entries" problem (`length` must be m) and its scale
+ * (any output pointer may be NULL).
+ */
+fs_status fs_problem_copy_entries(const fs_problem *problem, int64_t *rows, int64_t *columns,
+                                  int64_t length, double *scale);
+
+/* ---------------------------------------------------------------- low-level calls */
+
+/** out = 𝒜(X): X is n1 × n2 (x_length = n1·n2), out has m entries. */
+fs_status fs_problem_apply(const fs_problem *problem, const double *X, int64_t x_length,
+                           double *out, int64_t out_length);
+/** out = 𝒜*(ρ) = Σ_i ρ_i A_i: ρ has m entries, out is n1 × n2. */
+fs_status fs_problem_adjoint(const fs_problem *problem, const double *residual,
+                             int64_t residual_length, double *out, int64_t out_length);
+/**
+ * The loss and its gradients at the caller's factors (U is n1 × width, V n2 × width):
+ * asymmetric f = ½‖𝒜(UVᵀ) − y‖², grad_U = 𝒜*(ρ) V, grad_V = 𝒜*(ρ)ᵀ U; symmetric
+ * f = ¼‖𝒜(UUᵀ) − y‖², grad_U = ½(G + Gᵀ) U, and then V and grad_V must be NULL with length 0.
+ * `loss`, grad_U and grad_V may be NULL when not wanted.
+ */
+fs_status fs_problem_loss_and_gradient(const fs_problem *problem, int64_t width,
+                                       const double *U, int64_t u_length,
+                                       const double *V, int64_t v_length,
+                                       double *loss,
+                                       double *grad_U, int64_t grad_u_length,
+                                       double *grad_V, int64_t grad_v_length);
+
 /* ---------------------------------------------------------------- options */
 
 /** Creates options holding every default. */
@@ -146,22 +240,38 @@ void fs_options_free(fs_options *options);
  *   "record_every"  record the history every this many iterations, ≥ 1 (1); the first and the
  *                   last iterate are always recorded
  *   "window"        the window of the relative-change stop rule, ≥ 1 (100)
+ *   "batch_size"    b: each step uses b measurements drawn without replacement, gradient
+ *                   scaled by m/b (mini-batch SGD); the loss, the stop rules and the history
+ *                   then use all m at recorded iterations; 0 or b ≥ m: plain GD (0)
  * Real options (default):
  *   "init_scale"    α of the small random initialization, > 0 (1e-3)
  *   "step"          step size η, > 0 (0.1)
  *   "tol"           stop when |f_t − f_{t−window}| ≤ tol · f_{t−window}; 0 turns it off (0)
  *   "loss_tol"      stop when f_t ≤ loss_tol; 0 turns it off (0)
  *   "divergence_factor"  stop as diverged when f_t > factor · f_0, > 1 (1e8)
+ *   "balancing"     λ ≥ 0 of the regularizer +(λ/8)‖UᵀU − VᵀV‖²_F, asymmetric only (0)
+ *   "noise_injection"  τ ≥ 0: after every step each factor entry gets τ·N(0, 1) added (0)
+ *   "scaled_damping"   λ ≥ 0 of ScaledGD's (VᵀV + λI)⁻¹ (0)
+ * Text options (default):
+ *   "init"          "random" (small random, scale "init_scale") or "spectral" (top-k SVD,
+ *                   or eigenpairs for PSD, of 𝒜*(y); width ≤ min(n1, n2)) ("random")
+ *   "preconditioner"  "none" or "scaled" (ScaledGD: U⁺ = U − η ∇_U f (VᵀV + λI)⁻¹,
+ *                   V⁺ = V − η ∇_V f (UᵀU + λI)⁻¹; a preconditioner that is not positive
+ *                   definite ends the run as diverged) ("none")
  * An unknown name or a value outside its domain gives FS_ERROR_INVALID_ARGUMENT.
  */
 fs_status fs_options_set_int(fs_options *options, const char *name, int64_t value);
 fs_status fs_options_set_real(fs_options *options, const char *name, double value);
 fs_status fs_options_get_int(const fs_options *options, const char *name, int64_t *value);
 fs_status fs_options_get_real(const fs_options *options, const char *name, double *value);
+fs_status fs_options_set_text(fs_options *options, const char *name, const char *value);
+/** Sets *value to the option's text (static text). */
+fs_status fs_options_get_text(const fs_options *options, const char *name, const char **value);
 
 /**
  * Starts the next runs from the caller's factors U0 (n1 × width) and V0 (n2 × width), row-major,
- * copied, finite; they replace the small random initialization and fix the width.
+ * copied, finite; they replace the "init" option and fix the width. Symmetric (PSD) problems
+ * start from U0 alone: pass V0 = NULL and v_length = 0 (n2 is then ignored).
  */
 fs_status fs_options_set_initial_factors(fs_options *options, int64_t n1, int64_t n2, int64_t width,
                                          const double *U0, int64_t u_length,
@@ -197,11 +307,13 @@ fs_status fs_result_create(fs_result **out);
 void fs_result_free(fs_result *result);
 
 /**
- * Runs factorized gradient descent on the asymmetric loss f(U, V) = ½‖𝒜(UVᵀ) − y‖²:
- * U⁺ = U − η 𝒜*(ρ) V, V⁺ = V − η 𝒜*(ρ)ᵀ U with ρ = 𝒜(UVᵀ) − y, from the small random
- * initialization U₀ = (α/√k) N(0,1)^{n1×k}, V₀ = (α/√k) N(0,1)^{n2×k} (or the initial factors
- * of the options), until a stop rule holds. Replaces whatever `result` held. Errors are
- * reported on `result` (fs_last_error(result)); the problem and options are only read.
+ * Runs factorized gradient descent on the problem's loss — asymmetric f(U, V) = ½‖𝒜(UVᵀ) − y‖²:
+ * U⁺ = U − η 𝒜*(ρ) V, V⁺ = V − η 𝒜*(ρ)ᵀ U with ρ = 𝒜(UVᵀ) − y; symmetric f(U) = ¼‖𝒜(UUᵀ) − y‖²:
+ * U⁺ = U − η ½(G + Gᵀ) U — from the small random initialization U₀ = (α/√k) N(0,1)^{n1×k},
+ * V₀ = (α/√k) N(0,1)^{n2×k}, the spectral one, or the initial factors of the options, with the
+ * variants the options turn on, until a stop rule holds. On success replaces whatever `result`
+ * held; on error leaves it as it was and reports on it (fs_last_error(result)). The problem and
+ * options are only read. For symmetric problems the result's V is U.
  */
 fs_status fs_gradient_descent(const fs_problem *problem, const fs_options *options, fs_result *result);
 

@@ -29,10 +29,29 @@ enum Buffers {
         return try Matrix(rows: rows, columns: columns, elements: read(pointer, length: length, expected: count, name))
     }
 
+    /// Checks that `count` values fit the caller's output array exactly.
+    static func checkOutput(_ pointer: UnsafeMutablePointer<Double>?, length: Int64, count: Int, _ name: String) throws(FactorSenseError) {
+        try checkNotNull(pointer, name)
+        try checkLength(length, expected: count, name)
+    }
+
     /// Checks that `values` fit the caller's output array exactly.
     static func checkOutput(_ pointer: UnsafeMutablePointer<Double>?, length: Int64, for values: [Double], _ name: String) throws(FactorSenseError) {
-        try checkNotNull(pointer, name)
-        try checkLength(length, expected: values.count, name)
+        try checkOutput(pointer, length: length, count: values.count, name)
+    }
+
+    /// Checks every value is finite.
+    static func finite(_ values: [Double], _ name: String) throws(FactorSenseError) {
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw FactorSenseError(.notFinite, "\(name) has a non-finite entry \(values[bad]) at index \(bad)")
+        }
+    }
+
+    /// A copy of the caller's `length` int64 indices, which must be `expected` long.
+    static func readIndices(_ pointer: UnsafePointer<Int64>?, length: Int64, expected: Int, _ name: String) throws(FactorSenseError) -> [Int] {
+        guard let pointer else { throw FactorSenseError(.nullPointer, "\(name) is NULL") }
+        try checkLength(length, expected: expected, name)
+        return UnsafeBufferPointer(start: pointer, count: expected).map { Int($0) }
     }
 
     /// Copies `values` to the caller's array; call only after `checkOutput` passed.

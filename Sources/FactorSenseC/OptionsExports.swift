@@ -48,6 +48,21 @@ public func fs_options_get_real(_ options: OpaquePointer?, _ name: UnsafePointer
     }
 }
 
+@_cdecl("fs_options_set_text") @implementation
+public func fs_options_set_text(_ options: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ value: UnsafePointer<CChar>?) -> fs_status {
+    withHandle(options, as: OptionsHandle.self) { handle throws(FactorSenseError) in
+        try handle.options.setText(Buffers.string(name, "name"), Buffers.string(value, "value"))
+    }
+}
+
+@_cdecl("fs_options_get_text") @implementation
+public func fs_options_get_text(_ options: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ value: UnsafeMutablePointer<UnsafePointer<CChar>?>?) -> fs_status {
+    withHandle(options, as: OptionsHandle.self) { handle throws(FactorSenseError) in
+        try Buffers.checkNotNull(value, "value")
+        value?.pointee = StaticText.named(try handle.options.text(Buffers.string(name, "name")))
+    }
+}
+
 @_cdecl("fs_options_set_initial_factors") @implementation
 public func fs_options_set_initial_factors(
     _ options: OpaquePointer?, _ n1: Int64, _ n2: Int64, _ width: Int64,
@@ -56,13 +71,16 @@ public func fs_options_set_initial_factors(
 ) -> fs_status {
     withHandle(options, as: OptionsHandle.self) { handle throws(FactorSenseError) in
         let rows = try Buffers.size(n1, atLeast: 1, "n1")
-        let columns = try Buffers.size(n2, atLeast: 1, "n2")
         let k = try Buffers.size(width, atLeast: 1, "width")
-        for (value, name) in [(rows, "n1"), (columns, "n2"), (k, "width")] {
-            try SizeLimits.checkDimension(value, name)
-        }
+        try SizeLimits.checkDimension(rows, "n1")
+        try SizeLimits.checkDimension(k, "width")
         let u = try Buffers.readMatrix(U0, length: uLength, rows: rows, columns: k, "U0")
-        let v = try Buffers.readMatrix(V0, length: vLength, rows: columns, columns: k, "V0")
+        var v: Matrix?
+        if V0 != nil || vLength != 0 {  // V0 = NULL with length 0: U0 alone, for PSD problems
+            let columns = try Buffers.size(n2, atLeast: 1, "n2")
+            try SizeLimits.checkDimension(columns, "n2")
+            v = try Buffers.readMatrix(V0, length: vLength, rows: columns, columns: k, "V0")
+        }
         handle.options.initialFactors = try InitialFactors(U: u, V: v)
     }
 }

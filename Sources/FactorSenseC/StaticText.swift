@@ -41,5 +41,14 @@ enum StaticText {
 
     /// The history column names, in `History.columnNames` order.
     nonisolated(unsafe) static let columnNames: [UnsafePointer<CChar>] = History.columnNames.map(make)
-}
 
+    /// The static text of a name from a fixed vocabulary (operator kinds, option choices).
+    static func named(_ name: String) -> UnsafePointer<CChar> {
+        vocabulary[name] ?? empty
+    }
+
+    nonisolated(unsafe) private static let vocabulary: [String: UnsafePointer<CChar>] = Dictionary(
+        uniqueKeysWithValues: (["dense", "identity", "entries", "rank_one", "other"]
+            + GradientDescentOptions.Initialization.allCases.map(\.rawValue)
+            + GradientDescentOptions.Preconditioner.allCases.map(\.rawValue)).map { ($0, make($0)) })
+}

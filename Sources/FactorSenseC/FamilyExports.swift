@@ -1,0 +1,116 @@
+import CFactorSense
+import FactorSense
+
+@_cdecl("fs_problem_spec_init") @implementation
+public func fs_problem_spec_init(_ spec: UnsafeMutablePointer<fs_problem_spec>?) {
+    spec?.pointee = fs_problem_spec(
+        struct_size: MemoryLayout<fs_problem_spec>.size, n1: 0, n2: 0, rank: 0, measurements: 0,
+        scale: 1, condition_number: 1, spectrum: Int32(FS_SPECTRUM_GEOMETRIC.rawValue), psd: 0,
+        noise_level: 0, seed: 0)
+}
+
+@_cdecl("fs_problem_generate") @implementation
+public func fs_problem_generate(_ problem: OpaquePointer?, _ operatorKind: UnsafePointer<CChar>?, _ spec: UnsafePointer<fs_problem_spec>?) -> fs_status {
+    withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
+        let name = try Buffers.string(operatorKind, "operator_kind")
+        guard let kind = OperatorKind(rawValue: name) else {
+            let names = OperatorKind.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+            throw FactorSenseError(.invalidArgument, "operator_kind must be one of \(names), got \"\(name)\"")
+        }
+        guard let spec else { throw FactorSenseError(.nullPointer, "spec is NULL") }
+        let s = spec.pointee
+        guard s.struct_size >= MemoryLayout<fs_problem_spec>.size else {
+            throw FactorSenseError(.invalidArgument,
+                "spec.struct_size is \(s.struct_size), expected at least \(MemoryLayout<fs_problem_spec>.size): fill the spec with fs_problem_spec_init")
+        }
+        guard let spectrum = [TargetSpecification.Spectrum.geometric, .linear].first(where: { $0.code == s.spectrum }) else {
+            throw FactorSenseError(.invalidArgument, "spec.spectrum must be FS_SPECTRUM_GEOMETRIC (0) or FS_SPECTRUM_LINEAR (1), got \(s.spectrum)")
+        }
+        let target = try TargetSpecification(
+            rows: Buffers.size(s.n1, atLeast: 1, "spec.n1"), columns: Buffers.size(s.n2, atLeast: 1, "spec.n2"),
+            rank: Buffers.size(s.rank, atLeast: 1, "spec.rank"), scale: s.scale, conditionNumber: s.condition_number,
+            spectrum: spectrum, positiveSemidefinite: s.psd != 0)
+        let m = kind == .identity ? 0 : try Buffers.size(s.measurements, atLeast: 1, "spec.measurements")
+        handle.problem = try SensingProblem.generate(kind, target: target, measurements: m, noiseLevel: s.noise_level, seed: s.seed)
+    }
+}
+
+extension TargetSpecification.Spectrum {
+    /// The fs_spectrum value.
+    var code: Int32 {
+        switch self {
+        case .geometric: Int32(FS_SPECTRUM_GEOMETRIC.rawValue)
+        case .linear: Int32(FS_SPECTRUM_LINEAR.rawValue)
+        }
+    }
+}
+
+@_cdecl("fs_problem_set_entries") @implementation
+public func fs_problem_set_entries(
+    _ problem: OpaquePointer?, _ n1: Int64, _ n2: Int64, _ count: Int64,
+    _ rows: UnsafePointer<Int64>?, _ columns: UnsafePointer<Int64>?, _ values: UnsafePointer<Double>?,
+    _ length: Int64, _ scale: Double, _ truth: UnsafePointer<Double>?, _ truthLength: Int64
+) -> fs_status {
+    withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
+        let shape = (try Buffers.size(n1, atLeast: 1, "n1"), try Buffers.size(n2, atLeast: 1, "n2"))
+        let m = try Buffers.size(count, atLeast: 1, "count")
+        try SizeLimits.checkAllocation(doubles: try SizeLimits.product(m, 3, "3 · count"), "the entries")
+        let rowIndices = try Buffers.readIndices(rows, length: length, expected: m, "rows")
+        let columnIndices = try Buffers.readIndices(columns, length: length, expected: m, "columns")
+        let y = try Buffers.read(values, length: length, expected: m, "values")
+        let target = try truth.map { pointer throws(FactorSenseError) in
+            try Buffers.readMatrix(pointer, length: truthLength, rows: shape.0, columns: shape.1, "truth")
+        }
+        let sensingOperator = try EntrySamplingOperator(rows: shape.0, columns: shape.1, rowIndices: rowIndices,
+                                                        columnIndices: columnIndices, scale: scale)
+        handle.problem = try SensingProblem(operator: sensingOperator, measurements: y, truth: target)
+    }
+}
+
+@_cdecl("fs_problem_set_symmetric") @implementation
+public func fs_problem_set_symmetric(_ problem: OpaquePointer?, _ symmetric: Int32) -> fs_status {
+    withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
+        handle.problem = try handle.filled().with(symmetric != 0 ? .symmetric : .asymmetric)
+    }
+}
+
+@_cdecl("fs_problem_is_symmetric") @implementation
+public func fs_problem_is_symmetric(_ problem: OpaquePointer?, _ symmetric: UnsafeMutablePointer<Int32>?) -> fs_status {
+    withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
+        try Buffers.checkNotNull(symmetric, "symmetric")
+        symmetric?.pointee = try handle.filled().parameterization == .symmetric ? 1 : 0
+    }
+}
+
+@_cdecl("fs_problem_get_operator_kind") @implementation
+public func fs_problem_get_operator_kind(_ problem: OpaquePointer?, _ kind: UnsafeMutablePointer<UnsafePointer<CChar>?>?) -> fs_status {
+    withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
+        try Buffers.checkNotNull(kind, "kind")
+        let name = switch try handle.filled().sensingOperator {
+        case is DenseOperator: "dense"
+        case is IdentityOperator: "identity"
+        case is EntrySamplingOperator: "entries"
+        case is RankOneOperator: "rank_one"
+        default: "other"
+        }
+        kind?.pointee = StaticText.named(name)
+    }
+}
+
+@_cdecl("fs_problem_copy_entries") @implementation
+public func fs_problem_copy_entries(
+    _ problem: OpaquePointer?, _ rows: UnsafeMutablePointer<Int64>?, _ columns: UnsafeMutablePointer<Int64>?,
+    _ length: Int64, _ scale: UnsafeMutablePointer<Double>?
+) -> fs_status {
+    withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
+        guard let entries = try handle.filled().sensingOperator as? EntrySamplingOperator else {
+            throw FactorSenseError(.wrongState, "the problem's operator does not sample entries")
+        }
+        if rows != nil || columns != nil { try Buffers.checkLength(length, expected: entries.measurementCount, "length") }
+        for (indices, out) in [(entries.rowIndices, rows), (entries.columnIndices, columns)] {
+            guard let out else { continue }
+            for i in indices.indices { out[i] = Int64(indices[i]) }
+        }
+        scale?.pointee = entries.scale
+    }
+}
