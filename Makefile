@@ -50,6 +50,8 @@ test-swift: deps-system
 test-c: build
 	$(CC) $(C_STRICT) examples/c/recover.c -o examples/c/recover $(C_LINK)
 	./examples/c/recover
+	$(CC) $(C_STRICT) examples/c/families.c -o examples/c/families $(C_LINK)
+	./examples/c/families
 	$(CC) $(C_STRICT) Tests/c/test_api.c -o Tests/c/test_api $(C_LINK)
 	./Tests/c/test_api
 
@@ -57,4 +59,4 @@ test-python: build deps-python
 	PYTHONPATH=$(PYTHONPATH_DEMO) FACTORSENSE_LIBRARY=$(abspath $(LIBRARY)) $(PYTHON) -m pytest -q python/tests
 
 clean:
-	rm -rf .build examples/c/recover Tests/c/test_api demo.png
+	rm -rf .build examples/c/recover examples/c/families Tests/c/test_api demo.png

@@ -45,3 +45,24 @@ import Testing
         #expect(throws: FactorSenseError.self) { try SizeLimits.checkDimension(1 << 31, "n") }
     }
 }
+
+@Suite struct DenseKernelTests {
+    @Test func fusedKernelEqualsItsTwoHalvesBitForBit() {
+        for (m, n) in [(5, 3), (300, 250), (17, 9000)] {  // serial and parallel chunks, long rows
+            var sampler = GaussianSampler(seed: UInt64(m), stream: .noise)
+            let a = sampler.values(m * n), x = sampler.values(n), y = sampler.values(m)
+            let (rho, g) = DenseKernels.residualAndAdjoint(a, rows: m, columns: n, x, y)
+            let ax = DenseKernels.product(a, rows: m, columns: n, x)
+            #expect(rho == zip(ax, y).map { $0 - $1 })
+            #expect(g == DenseKernels.transposedProduct(a, rows: m, columns: n, rho))
+            // Against a plain double loop.
+            for i in [0, m / 2, m - 1] {
+                let reference = (0..<n).reduce(0.0) { $0 + a[i * n + $1] * x[$1] }
+                #expect(abs(ax[i] - reference) <= 1e-12 * max(1, abs(reference)) * Double(n).squareRoot())
+            }
+            let column = n - 1
+            let reference = (0..<m).reduce(0.0) { $0 + a[$1 * n + column] * rho[$1] }
+            #expect(abs(g[column] - reference) <= 1e-11 * max(1, abs(reference)))
+        }
+    }
+}

@@ -30,23 +30,6 @@ public enum BLAS {
         }
     }
 
-    /// y ← α·op(A)·x + β·y, with op(A) = A or Aᵀ, A row-major `rows × columns`.
-    public static func gemv(
-        _ alpha: Double, _ a: [Double], rows: Int, columns: Int, transposed: Bool,
-        _ x: [Double], _ beta: Double, _ y: inout [Double]
-    ) {
-        a.withUnsafeBufferPointer { ap in
-            x.withUnsafeBufferPointer { xp in
-                y.withUnsafeMutableBufferPointer { yp in
-                    cblas_dgemv(
-                        CblasRowMajor, transposed ? CblasTrans : CblasNoTrans,
-                        blasint(rows), blasint(columns), alpha, ap.baseAddress, blasint(max(columns, 1)),
-                        xp.baseAddress, 1, beta, yp.baseAddress, 1)
-                }
-            }
-        }
-    }
-
     /// C ← α·op(A)·op(B) + β·C for row-major matrices.
     public static func gemm(
         _ alpha: Double, _ a: Matrix, transposeA: Bool = false,

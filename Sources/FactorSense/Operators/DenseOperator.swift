@@ -90,17 +90,23 @@ public struct DenseOperator: MeasurementOperator {
 
     /// 𝒜(X) = 𝐀 vec(X).
     public func apply(_ x: Matrix) -> [Double] {
-        var result = [Double](repeating: 0, count: measurementCount)
-        BLAS.gemv(1, matrix, rows: measurementCount, columns: rows * columns, transposed: false,
-                  x.elements, 0, &result)
-        return result
+        DenseKernels.product(matrix, rows: measurementCount, columns: rows * columns, x.elements)
     }
 
     /// 𝒜*(ρ) = mat(𝐀ᵀρ).
     public func adjoint(_ residual: [Double]) -> Matrix {
         var g = Matrix(rows: rows, columns: columns)
-        BLAS.gemv(1, matrix, rows: measurementCount, columns: rows * columns, transposed: true,
-                  residual, 0, &g.elements)
+        g.elements = DenseKernels.transposedProduct(matrix, rows: measurementCount, columns: rows * columns, residual)
         return g
+    }
+
+    /// One pass over 𝐀 for ρ = 𝐀 vec(UVᵀ) − y and G = mat(𝐀ᵀρ) (`DenseKernels.residualAndAdjoint`),
+    /// then G V and Gᵀ U.
+    public func residualAndGradient(U: Matrix, V: Matrix, measurements y: [Double]) -> FactorGradient {
+        let x = BLAS.product(U, V, transposeB: true)
+        let (residual, adjoint) = DenseKernels.residualAndAdjoint(matrix, rows: measurementCount, columns: rows * columns, x.elements, y)
+        var g = Matrix(rows: rows, columns: columns)
+        g.elements = adjoint
+        return FactorGradient(residual: residual, gradientU: BLAS.product(g, V), gradientV: BLAS.product(g, transposeA: true, U))
     }
 }
