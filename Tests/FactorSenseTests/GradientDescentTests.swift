@@ -126,6 +126,16 @@ import Testing
         #expect(throws: FactorSenseError.self) { try GradientDescent.run(Self.demo, options: o) }
     }
 
+    @Test func hugeIterationCountsAreRefusedBeforeTheRunNotHoursIntoIt() throws {
+        var o = Self.options(maxIterations: Int(Int64.max))
+        o.recordEvery = 1
+        #expect(throws: FactorSenseError.self) { try GradientDescent.run(Self.demo, options: o) }
+        o.recordEvery = Int(Int64.max)  // a short history: only the window is large
+        o.tolerance = 1e-9
+        o.window = Int(Int64.max)
+        #expect(throws: FactorSenseError.self) { try GradientDescent.run(Self.demo, options: o) }
+    }
+
     @Test func optionsAreSetByNameWithinTheirDomains() throws {
         var o = GradientDescentOptions()
         try o.setReal("step", 0.25)

@@ -27,8 +27,20 @@ public enum GradientDescent {
         progress: ProgressHandler? = nil
     ) throws(FactorSenseError) -> GradientDescentResult {
         let start = try InitialFactors.resolve(options, for: problem)
+        try checkRecordSizes(options)
         var run = Run(problem: problem, options: options, progress: progress, U: start.U, V: start.V)
         return run.iterate()
+    }
+
+    /// Checks that the history (up to max_iter/record_every + 2 rows) and the loss window of
+    /// the relative-change rule fit in memory, before the run starts rather than hours into it.
+    static func checkRecordSizes(_ options: GradientDescentOptions) throws(FactorSenseError) {
+        let rows = options.maxIterations / options.recordEvery + 2
+        try SizeLimits.checkAllocation(doubles: try SizeLimits.product(rows, History.columnNames.count, "history entries"),
+                                       "the history of max_iter / record_every rows")
+        if options.tolerance > 0 {
+            try SizeLimits.checkAllocation(doubles: min(options.window, options.maxIterations), "the loss window")
+        }
     }
 }
 
@@ -57,7 +69,9 @@ private struct Run {
         self.U = U
         self.V = V
         self.recorder = TrajectoryRecorder(problem: problem, step: options.step)
-        self.recentLosses = [Double](repeating: .nan, count: min(options.window, options.maxIterations) + 1)
+        // f_{t−w} for the relative-change rule: a ring of w + 1 losses (one slot when the rule is off).
+        let ring = options.tolerance > 0 ? min(options.window, options.maxIterations) : 0
+        self.recentLosses = [Double](repeating: .nan, count: ring + 1)
         let m = problem.measurementCount
         if options.batchSize > 0 && options.batchSize < m {
             self.batches = MiniBatchSampler(count: m, batchSize: options.batchSize, seed: options.seed)
@@ -156,11 +170,11 @@ private struct Run {
     private mutating func stopRule(loss: Double, initialLoss: Double, at t: Int) -> StopReason? {
         if initialLoss > 0 && loss > options.divergenceFactor * initialLoss { return .diverged }
         if options.lossTolerance > 0 && loss <= options.lossTolerance { return .converged }
-        let slot = t % recentLosses.count
-        let windowAgo = recentLosses[slot]  // f_{t−w} (NaN until then; with SGD, the last full loss in that slot)
-        recentLosses[slot] = loss
-        if options.tolerance > 0 && t >= options.window && abs(loss - windowAgo) <= options.tolerance * windowAgo {
-            return .converged
+        if options.tolerance > 0 {
+            let slot = t % recentLosses.count
+            let windowAgo = recentLosses[slot]  // f_{t−w} (NaN until then; with SGD, the last full loss in that slot)
+            recentLosses[slot] = loss
+            if t >= options.window && abs(loss - windowAgo) <= options.tolerance * windowAgo { return .converged }
         }
         if t >= options.maxIterations { return .maxIterations }
         return nil
