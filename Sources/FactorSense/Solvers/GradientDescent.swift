@@ -35,7 +35,7 @@ public enum GradientDescent {
     /// Checks that the history (up to max_iter/record_every + 2 rows) and the loss window of
     /// the relative-change rule fit in memory, before the run starts rather than hours into it.
     static func checkRecordSizes(_ options: GradientDescentOptions) throws(FactorSenseError) {
-        let rows = options.maxIterations / options.recordEvery + 2
+        let rows = min(options.maxIterations / options.recordEvery, Int.max - 2) + 2
         try SizeLimits.checkAllocation(doubles: try SizeLimits.product(rows, History.columnNames.count, "history entries"),
                                        "the history of max_iter / record_every rows")
         if options.tolerance > 0 {
