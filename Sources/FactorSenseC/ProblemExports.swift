@@ -78,7 +78,7 @@ public func fs_problem_get_shape(
 public func fs_problem_has_truth(_ problem: OpaquePointer?, _ hasTruth: UnsafeMutablePointer<Int32>?) -> fs_status {
     withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
         try Buffers.checkNotNull(hasTruth, "has_truth")
-        hasTruth?.pointee = try handle.filled().truth == nil ? 0 : 1
+        hasTruth?.pointee = try handle.filled().groundTruth == nil ? 0 : 1
     }
 }
 
@@ -102,9 +102,10 @@ public func fs_problem_copy_measurements(_ problem: OpaquePointer?, _ out: Unsaf
 @_cdecl("fs_problem_copy_truth") @implementation
 public func fs_problem_copy_truth(_ problem: OpaquePointer?, _ out: UnsafeMutablePointer<Double>?, _ length: Int64) -> fs_status {
     withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
-        guard let truth = try handle.filled().truth else {
+        guard let truth = try handle.filled().groundTruth else {
             throw FactorSenseError(.wrongState, "the problem has no ground truth")
         }
-        try Buffers.copy(truth.elements, to: out, length: length, "out")
+        try Buffers.checkLength(length, expected: truth.rows * truth.columns, "out")
+        try Buffers.copy(truth.matrix.elements, to: out, length: length, "out")
     }
 }

@@ -87,3 +87,39 @@ import Testing
         #expect(throws: FactorSenseError.self) { try EntrySamplingOperator(rows: 3, columns: 3, rowIndices: [0], columnIndices: [0], scale: 0) }
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct GroundTruthTests {
+    @Test func factoredDistanceEqualsTheDenseOne() throws {
+        let spec = TargetSpecification(rows: 9, columns: 7, rank: 2, scale: 2, conditionNumber: 3)
+        let factored = try LowRankTarget.factors(spec, seed: 1)
+        let dense = GroundTruth.dense(factored.matrix)
+        var sampler = GaussianSampler(seed: 2, stream: .noise)
+        let u = sampler.matrix(rows: 9, columns: 4), v = sampler.matrix(rows: 7, columns: 4)
+        #expect(abs(factored.distance(U: u, V: v) - dense.distance(U: u, V: v)) < 1e-13 * dense.distance(U: u, V: v))
+        #expect(abs(factored.frobeniusNorm - dense.frobeniusNorm) < 1e-14 * dense.frobeniusNorm)
+        // At the truth itself the factored distance has no cancellation: it is ~1e-16, not ~1e-8.
+        if case .factored(let left, let right) = factored {
+            #expect(factored.distance(U: left, V: right) < 1e-14)
+        }
+    }
+
+    @Test func completionOf20000By20000RunsWithoutFormingTheMatrix() throws {
+        let p = try SensingProblem.generate(.completion, target: TargetSpecification(rows: 20_000, columns: 20_000, rank: 3),
+                                            measurements: 1_000_000, seed: 1)
+        var o = GradientDescentOptions()
+        o.width = 10
+        o.step = 0.5
+        o.maxIterations = 20
+        o.recordEvery = 10
+        let r = try GradientDescent.run(p, options: o)
+        #expect(r.history.count == 3 && r.history.column("test_error")?.allSatisfy(\.isFinite) == true)
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        // One dense 20000 × 20000 matrix alone would be 3.2 GB.
+        #expect(usage.ru_maxrss < 1_500_000, "peak resident set \(usage.ru_maxrss) KiB")
+    }
+}

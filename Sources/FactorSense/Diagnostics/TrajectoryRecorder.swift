@@ -11,17 +11,15 @@ struct TrajectoryRecorder {
         self.problem = problem
         self.step = step
         self.measurementNorm = BLAS.norm(problem.measurements)
-        self.truthNorm = problem.truth?.frobeniusNorm
+        self.truthNorm = problem.groundTruth?.frobeniusNorm
     }
 
     /// The values of iterate t with factors (U, V) and its full evaluation (loss, residual).
     func snapshot(iteration t: Int, U: Matrix, V: Matrix, evaluation: Evaluation) -> Snapshot {
         let residualNorm = BLAS.norm(evaluation.residual)
         var testError = Double.nan
-        if let truth = problem.truth, let truthNorm {
-            var difference = truth
-            BLAS.gemm(1, U, V, transposeB: true, -1, &difference)
-            testError = difference.frobeniusNorm / truthNorm
+        if let truth = problem.groundTruth, let truthNorm {
+            testError = truth.distance(U: U, V: V) / truthNorm
         }
         return Snapshot(iteration: t, time: step * Double(t), loss: evaluation.loss,
                         testError: testError, residual: residualNorm / measurementNorm)

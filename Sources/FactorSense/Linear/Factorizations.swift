@@ -35,6 +35,24 @@ public enum Factorizations {
         return q
     }
 
+    /// The R factor of A = QR for an m × n matrix: min(m, n) × n, upper trapezoidal.
+    public static func triangularFactor(of a: Matrix) throws(FactorSenseError) -> Matrix {
+        let (m, n) = (a.rows, a.columns)
+        var work = a
+        var tau = [Double](repeating: 0, count: max(min(m, n), 1))
+        let info = work.elements.withUnsafeMutableBufferPointer { wp in
+            tau.withUnsafeMutableBufferPointer { tp in
+                LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, Int32(m), Int32(n), wp.baseAddress, Int32(max(n, 1)), tp.baseAddress)
+            }
+        }
+        guard info == 0 else { throw FactorSenseError(.linearAlgebra, "dgeqrf failed with info \(info)") }
+        var r = Matrix(rows: min(m, n), columns: n)
+        for i in 0..<r.rows {
+            for j in i..<n { r[i, j] = work[i, j] }
+        }
+        return r
+    }
+
     /// The singular values σ₁ ≥ σ₂ ≥ … ≥ 0 of A, from LAPACK's divide-and-conquer SVD.
     public static func singularValues(of a: Matrix) throws(FactorSenseError) -> [Double] {
         let (m, n) = (a.rows, a.columns)

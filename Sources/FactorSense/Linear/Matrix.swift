@@ -48,6 +48,16 @@ public struct Matrix: Equatable, Sendable {
         return result
     }
 
+    /// [X, Y]: the columns of X, then those of Y (same number of rows).
+    public func joiningColumns(_ other: Matrix) -> Matrix {
+        var result = Matrix(rows: rows, columns: columns + other.columns)
+        for i in 0..<rows {
+            for j in 0..<columns { result[i, j] = self[i, j] }
+            for j in 0..<other.columns { result[i, columns + j] = other[i, j] }
+        }
+        return result
+    }
+
     /// The matrix of rows `indices` of X, in that order.
     public func selectingRows(_ indices: [Int]) -> Matrix {
         var result = Matrix(rows: indices.count, columns: columns)

@@ -92,6 +92,11 @@ public struct EntrySamplingOperator: MeasurementOperator {
         rowIndices.indices.map { scale * x[rowIndices[$0], columnIndices[$0]] }
     }
 
+    /// c ⟨u_{a_i}, v_{b_i}⟩, O(m·k): never forms UVᵀ.
+    public func apply(product U: Matrix, _ V: Matrix) -> [Double] {
+        residualAndGradient(U: U, V: V, measurements: [Double](repeating: 0, count: measurementCount)).residual
+    }
+
     /// The n1 × n2 matrix with c·ρ_i at (a_i, b_i) and zeros elsewhere.
     public func adjoint(_ residual: [Double]) -> Matrix {
         var g = Matrix(rows: rows, columns: columns)

@@ -14,6 +14,8 @@ public protocol MeasurementOperator: Sendable {
 
     /// 𝒜(X), m values.
     func apply(_ x: Matrix) -> [Double]
+    /// 𝒜(UVᵀ) for factors U (n1 × k) and V (n2 × k); operators that can avoid forming UVᵀ do.
+    func apply(product U: Matrix, _ V: Matrix) -> [Double]
     /// 𝒜*(ρ) = Σ_i ρ_i A_i, an n1 × n2 matrix.
     func adjoint(_ residual: [Double]) -> Matrix
     /// ρ = 𝒜(UVᵀ) − y and the factor gradients G V and Gᵀ U with G = 𝒜*(ρ).
@@ -41,6 +43,11 @@ public struct FactorGradient: Sendable {
 }
 
 extension MeasurementOperator {
+    /// 𝒜(UVᵀ) through the dense product.
+    public func apply(product U: Matrix, _ V: Matrix) -> [Double] {
+        apply(BLAS.product(U, V, transposeB: true))
+    }
+
     /// The default pass: X = UVᵀ, ρ = 𝒜(X) − y, G = 𝒜*(ρ), then G V and Gᵀ U.
     public func residualAndGradient(U: Matrix, V: Matrix, measurements y: [Double]) -> FactorGradient {
         let x = BLAS.product(U, V, transposeB: true)

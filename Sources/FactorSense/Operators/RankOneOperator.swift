@@ -49,6 +49,11 @@ public struct RankOneOperator: MeasurementOperator {
         rowDots(BLAS.product(left, x), right).map { scale * $0 }
     }
 
+    /// c · rowdot(𝐀U, 𝐁V): never forms UVᵀ.
+    public func apply(product U: Matrix, _ V: Matrix) -> [Double] {
+        rowDots(BLAS.product(left, U), BLAS.product(right, V)).map { scale * $0 }
+    }
+
     /// c 𝐀ᵀ diag(ρ) 𝐁.
     public func adjoint(_ residual: [Double]) -> Matrix {
         BLAS.product(left, transposeA: true, scaledRows(right, by: residual.map { scale * $0 }))

@@ -4,6 +4,13 @@ public enum LowRankTarget {
     /// Haar-random orthonormal — the Q factors, signs fixed, of Gaussian matrices drawn from the
     /// `.targetLeft` and `.targetRight` streams of `seed` — and s the spec's singular values.
     public static func random(_ spec: TargetSpecification, seed: UInt64) throws(FactorSenseError) -> Matrix {
+        var x = try factors(spec, seed: seed).matrix
+        if spec.positiveSemidefinite { x.symmetrize() }
+        return x
+    }
+
+    /// The same target as `random(_:seed:)`, kept as its factors X⋆ = (L diag(s)) Rᵀ.
+    public static func factors(_ spec: TargetSpecification, seed: UInt64) throws(FactorSenseError) -> GroundTruth {
         try spec.validate()
         var leftSampler = GaussianSampler(seed: seed, stream: .targetLeft)
         let left = try Factorizations.orthonormalFactor(of: leftSampler.matrix(rows: spec.rows, columns: spec.rank))
@@ -13,13 +20,11 @@ public enum LowRankTarget {
             right = try Factorizations.orthonormalFactor(of: rightSampler.matrix(rows: spec.columns, columns: spec.rank))
         }
         let s = spec.singularValues
-        var scaled = right
+        var scaled = left
         for i in 0..<scaled.rows {
             for j in 0..<spec.rank { scaled[i, j] *= s[j] }
         }
-        var x = BLAS.product(left, scaled, transposeB: true)
-        if spec.positiveSemidefinite { x.symmetrize() }
-        return x
+        return .factored(left: scaled, right: right)
     }
 
     /// The asymmetric target of SPEC.md with a geometric spectrum from `scale` to `scale/κ`.

@@ -5,8 +5,10 @@ public struct SensingProblem: Sendable {
     public let sensingOperator: any MeasurementOperator
     /// y, m values.
     public let measurements: [Double]
-    /// X⋆ (n1 × n2), or nil when it is not known (real data).
-    public let truth: Matrix?
+    /// X⋆, dense or factored, or nil when it is not known (real data).
+    public let groundTruth: GroundTruth?
+    /// X⋆ as a dense n1 × n2 matrix (formed on request for a generated target), or nil.
+    public var truth: Matrix? { groundTruth?.matrix }
     /// X = UVᵀ, or X = UUᵀ with the loss ¼‖𝒜(UUᵀ) − y‖².
     public let parameterization: Parameterization
 
@@ -26,6 +28,15 @@ public struct SensingProblem: Sendable {
         operator sensingOperator: any MeasurementOperator, measurements y: [Double], truth: Matrix? = nil,
         parameterization: Parameterization = .asymmetric
     ) throws(FactorSenseError) {
+        try self.init(operator: sensingOperator, measurements: y, groundTruth: truth.map { .dense($0) },
+                      parameterization: parameterization)
+    }
+
+    /// The problem of the caller's operator, measurements and (optional) ground truth in either form.
+    public init(
+        operator sensingOperator: any MeasurementOperator, measurements y: [Double], groundTruth: GroundTruth?,
+        parameterization: Parameterization = .asymmetric
+    ) throws(FactorSenseError) {
         guard parameterization == .asymmetric || sensingOperator.rows == sensingOperator.columns else {
             throw FactorSenseError(.invalidArgument,
                 "the symmetric (PSD) parameterization X = UUᵀ needs a square problem, got \(sensingOperator.rows) × \(sensingOperator.columns)")
@@ -37,24 +48,24 @@ public struct SensingProblem: Sendable {
         if let bad = y.firstIndex(where: { !$0.isFinite }) {
             throw FactorSenseError(.notFinite, "y has a non-finite entry \(y[bad]) at index \(bad)")
         }
-        if let truth {
-            guard truth.rows == sensingOperator.rows, truth.columns == sensingOperator.columns else {
+        if let groundTruth {
+            guard groundTruth.rows == sensingOperator.rows, groundTruth.columns == sensingOperator.columns else {
                 throw FactorSenseError(.sizeMismatch,
-                    "the truth must be \(sensingOperator.rows) × \(sensingOperator.columns), got \(truth.rows) × \(truth.columns)")
+                    "the truth must be \(sensingOperator.rows) × \(sensingOperator.columns), got \(groundTruth.rows) × \(groundTruth.columns)")
             }
-            if let bad = truth.elements.firstIndex(where: { !$0.isFinite }) {
+            if case .dense(let truth) = groundTruth, let bad = truth.elements.firstIndex(where: { !$0.isFinite }) {
                 throw FactorSenseError(.notFinite, "the truth has a non-finite entry \(truth.elements[bad]) at (\(bad / truth.columns), \(bad % truth.columns))")
             }
         }
         self.sensingOperator = sensingOperator
         self.measurements = y
-        self.truth = truth
+        self.groundTruth = groundTruth
         self.parameterization = parameterization
     }
 
     /// The same problem under another parameterization.
     public func with(_ parameterization: Parameterization) throws(FactorSenseError) -> SensingProblem {
-        try SensingProblem(operator: sensingOperator, measurements: measurements, truth: truth, parameterization: parameterization)
+        try SensingProblem(operator: sensingOperator, measurements: measurements, groundTruth: groundTruth, parameterization: parameterization)
     }
 
     /// A random problem of SPEC.md: X⋆ from `LowRankTarget.random(target, seed:)`, the operator
@@ -89,13 +100,13 @@ public struct SensingProblem: Sendable {
             sensingOperator = try RankOneOperator.gaussian(measurements: m, rows: n1, columns: n2,
                                                            symmetric: target.positiveSemidefinite, seed: seed)
         }
-        let truth = try LowRankTarget.random(target, seed: seed)
-        var y = sensingOperator.apply(truth)
+        let truth = try LowRankTarget.factors(target, seed: seed)
+        var y = truth.measured(by: sensingOperator)
         if sigma > 0 {
             var noise = GaussianSampler(seed: seed, stream: .noise)
             for i in y.indices { y[i] += sigma * noise.next() }
         }
-        return try SensingProblem(operator: sensingOperator, measurements: y, truth: truth,
+        return try SensingProblem(operator: sensingOperator, measurements: y, groundTruth: truth,
                                   parameterization: target.positiveSemidefinite ? .symmetric : .asymmetric)
     }
 
