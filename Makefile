@@ -54,9 +54,11 @@ test-c: build
 	./examples/c/families
 	$(CC) $(C_STRICT) Tests/c/test_api.c -o Tests/c/test_api $(C_LINK)
 	./Tests/c/test_api
+	$(CC) $(C_STRICT) Tests/c/test_families.c -o Tests/c/test_families $(C_LINK)
+	./Tests/c/test_families
 
 test-python: build deps-python
 	PYTHONPATH=$(PYTHONPATH_DEMO) FACTORSENSE_LIBRARY=$(abspath $(LIBRARY)) $(PYTHON) -m pytest -q python/tests
 
 clean:
-	rm -rf .build examples/c/recover examples/c/families Tests/c/test_api demo.png
+	rm -rf .build examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families demo.png
