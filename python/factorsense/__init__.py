@@ -1,0 +1,40 @@
+"""FactorSense: low-rank matrix sensing by factorized gradient descent from small random
+initialization.
+
+>>> import factorsense as fs
+>>> p = fs.SensingProblem.gaussian(n1=40, n2=30, rank=3, measurements=900, seed=0)
+>>> r = fs.gradient_descent(p, width=10, init_scale=1e-3, step=0.5, max_iter=3000, seed=1)
+>>> r.stop_reason
+'max_iterations'
+"""
+from ._lib import lib as _lib
+from .errors import (
+    FactorSenseError,
+    InvalidArgumentError,
+    InvalidHandleError,
+    LinearAlgebraError,
+    NotFiniteError,
+    OutOfMemoryError,
+    SizeMismatchError,
+    SizeOverflowError,
+    WrongStateError,
+)
+from .plotting import plot_history
+from .problem import SensingProblem
+from .progress import Progress
+from .result import Result
+from .solvers import gradient_descent
+
+__version__ = "0.1.0"
+
+
+def library_version():
+    """The version of the loaded libfactorsense, "MAJOR.MINOR.PATCH"."""
+    return _lib.fs_version_string().decode()
+
+
+__all__ = [
+    "FactorSenseError", "InvalidArgumentError", "InvalidHandleError", "LinearAlgebraError", "NotFiniteError",
+    "OutOfMemoryError", "SizeMismatchError", "SizeOverflowError", "WrongStateError", "Progress", "Result",
+    "SensingProblem", "gradient_descent", "library_version", "plot_history",
+]

@@ -1,0 +1,161 @@
+"""Loading ``libfactorsense.so`` and declaring every C function of ``include/factorsense.h``.
+
+The library is looked for, in order, at the path in the environment variable
+``FACTORSENSE_LIBRARY``, inside this package, and in the build folders of the checkout this
+package sits in (``.build/release``, then ``.build/debug``). ``ctypes.CDLL`` releases the GIL
+during every call, so distinct handles can be used from several Python threads at once.
+"""
+import ctypes
+import os
+from ctypes import POINTER, c_char_p, c_double, c_int, c_int32, c_int64, c_size_t, c_uint64, c_void_p
+from pathlib import Path
+
+#: The major version of the C library this package is written for.
+EXPECTED_MAJOR = 0
+
+_PACKAGE = Path(__file__).resolve().parent
+_CHECKOUT = _PACKAGE.parent.parent
+
+
+class fs_progress(ctypes.Structure):
+    """``fs_progress``: what the progress callback sees."""
+
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("iteration", c_int64),
+        ("max_iterations", c_int64),
+        ("loss", c_double),
+        ("test_error", c_double),
+        ("residual", c_double),
+    ]
+
+
+class fs_problem_spec(ctypes.Structure):
+    """``fs_problem_spec``: what ``fs_problem_generate`` draws."""
+
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("n1", c_int64),
+        ("n2", c_int64),
+        ("rank", c_int64),
+        ("measurements", c_int64),
+        ("scale", c_double),
+        ("condition_number", c_double),
+        ("spectrum", c_int32),
+        ("psd", c_int32),
+        ("noise_level", c_double),
+        ("seed", c_uint64),
+    ]
+
+
+PROGRESS_CALLBACK = ctypes.CFUNCTYPE(c_int, c_void_p, POINTER(fs_progress))
+
+_double_p = POINTER(c_double)
+_int64_p = POINTER(c_int64)
+_handle_p = POINTER(c_void_p)
+_text_p = POINTER(c_char_p)
+
+# name: (restype, argtypes), in the order of the header.
+SIGNATURES = {
+    "fs_version_number": (c_int64, []),
+    "fs_version_string": (c_char_p, []),
+    "fs_status_string": (c_char_p, [c_int]),
+    "fs_last_error": (c_char_p, [c_void_p]),
+    "fs_problem_create": (c_int, [_handle_p]),
+    "fs_problem_free": (None, [c_void_p]),
+    "fs_problem_generate_gaussian": (c_int, [c_void_p, c_int64, c_int64, c_int64, c_int64, c_double, c_double, c_double, c_uint64]),
+    "fs_problem_set_dense": (c_int, [c_void_p, c_int64, c_int64, c_int64, _double_p, c_int64, _double_p, c_int64, _double_p, c_int64]),
+    "fs_problem_get_shape": (c_int, [c_void_p, _int64_p, _int64_p, _int64_p]),
+    "fs_problem_has_truth": (c_int, [c_void_p, POINTER(c_int)]),
+    "fs_problem_copy_operator": (c_int, [c_void_p, _double_p, c_int64]),
+    "fs_problem_copy_measurements": (c_int, [c_void_p, _double_p, c_int64]),
+    "fs_problem_copy_truth": (c_int, [c_void_p, _double_p, c_int64]),
+    "fs_problem_spec_init": (None, [POINTER(fs_problem_spec)]),
+    "fs_problem_generate": (c_int, [c_void_p, c_char_p, POINTER(fs_problem_spec)]),
+    "fs_problem_set_entries": (c_int, [c_void_p, c_int64, c_int64, c_int64, _int64_p, _int64_p, _double_p, c_int64, c_double, _double_p, c_int64]),
+    "fs_problem_set_symmetric": (c_int, [c_void_p, c_int]),
+    "fs_problem_is_symmetric": (c_int, [c_void_p, POINTER(c_int)]),
+    "fs_problem_get_operator_kind": (c_int, [c_void_p, _text_p]),
+    "fs_problem_copy_entries": (c_int, [c_void_p, _int64_p, _int64_p, c_int64, _double_p]),
+    "fs_problem_apply": (c_int, [c_void_p, _double_p, c_int64, _double_p, c_int64]),
+    "fs_problem_adjoint": (c_int, [c_void_p, _double_p, c_int64, _double_p, c_int64]),
+    "fs_problem_loss_and_gradient": (c_int, [c_void_p, c_int64, _double_p, c_int64, _double_p, c_int64, _double_p, _double_p, c_int64, _double_p, c_int64]),
+    "fs_options_create": (c_int, [_handle_p]),
+    "fs_options_free": (None, [c_void_p]),
+    "fs_options_set_int": (c_int, [c_void_p, c_char_p, c_int64]),
+    "fs_options_set_real": (c_int, [c_void_p, c_char_p, c_double]),
+    "fs_options_get_int": (c_int, [c_void_p, c_char_p, _int64_p]),
+    "fs_options_get_real": (c_int, [c_void_p, c_char_p, _double_p]),
+    "fs_options_set_text": (c_int, [c_void_p, c_char_p, c_char_p]),
+    "fs_options_get_text": (c_int, [c_void_p, c_char_p, _text_p]),
+    "fs_options_set_initial_factors": (c_int, [c_void_p, c_int64, c_int64, c_int64, _double_p, c_int64, _double_p, c_int64]),
+    "fs_options_clear_initial_factors": (c_int, [c_void_p]),
+    "fs_options_set_progress": (c_int, [c_void_p, PROGRESS_CALLBACK, c_void_p]),
+    "fs_result_create": (c_int, [_handle_p]),
+    "fs_result_free": (None, [c_void_p]),
+    "fs_gradient_descent": (c_int, [c_void_p, c_void_p, c_void_p]),
+    "fs_stop_reason_string": (c_char_p, [c_int]),
+    "fs_result_get_stop_reason": (c_int, [c_void_p, POINTER(c_int)]),
+    "fs_result_get_iterations": (c_int, [c_void_p, _int64_p]),
+    "fs_result_get_shape": (c_int, [c_void_p, _int64_p, _int64_p, _int64_p]),
+    "fs_result_copy_factors": (c_int, [c_void_p, _double_p, c_int64, _double_p, c_int64]),
+    "fs_result_get_history_length": (c_int, [c_void_p, _int64_p]),
+    "fs_result_get_history_column_count": (c_int, [c_void_p, _int64_p]),
+    "fs_result_get_history_column_name": (c_int, [c_void_p, c_int64, _text_p]),
+    "fs_result_copy_history": (c_int, [c_void_p, c_char_p, _double_p, c_int64]),
+}
+
+
+def _candidates():
+    if os.environ.get("FACTORSENSE_LIBRARY"):
+        yield Path(os.environ["FACTORSENSE_LIBRARY"])
+    yield _PACKAGE / "libfactorsense.so"
+    for config in ("release", "debug"):
+        yield _CHECKOUT / ".build" / config / "libfactorsense.so"
+
+
+def _load():
+    tried = []
+    for path in _candidates():
+        if path.is_file():
+            library = ctypes.CDLL(str(path))
+            break
+        tried.append(str(path))
+    else:
+        raise ImportError(
+            "libfactorsense.so was not found (looked at: " + ", ".join(tried) + "). "
+            "Build it with `make build` in the FactorSense checkout, or point FACTORSENSE_LIBRARY at it."
+        )
+    for name, (restype, argtypes) in SIGNATURES.items():
+        function = getattr(library, name)
+        function.restype = restype
+        function.argtypes = argtypes
+    major = library.fs_version_number() // 10000
+    if major != EXPECTED_MAJOR:
+        raise ImportError(
+            f"{path} is FactorSense {library.fs_version_string().decode()}, "
+            f"but this Python package needs major version {EXPECTED_MAJOR}"
+        )
+    return library, path
+
+
+lib, path = _load()
+
+
+def new_handle(create):
+    """A new handle from ``create(&out)``."""
+    from .errors import check
+
+    handle = c_void_p()
+    check(create(ctypes.byref(handle)), None)
+    return handle.value
+
+
+def as_doubles(array):
+    """A ``double *`` into a C-contiguous float64 numpy array."""
+    return array.ctypes.data_as(_double_p)
+
+
+def as_int64s(array):
+    """An ``int64_t *`` into a C-contiguous int64 numpy array."""
+    return array.ctypes.data_as(_int64_p)

@@ -1,0 +1,322 @@
+"""Sensing problems: an operator 𝒜, measurements y = 𝒜(X⋆) + ξ and, when known, the truth X⋆."""
+from ctypes import byref, c_char_p, c_double, c_int, c_int64
+
+import numpy as np
+
+from . import _arrays
+from ._handle import Handle
+from ._lib import as_doubles, as_int64s, fs_problem_spec, lib, new_handle
+from .errors import InvalidArgumentError, SizeMismatchError, WrongStateError, check
+
+_SPECTRA = {"geometric": 0, "linear": 1}
+
+
+class SensingProblem(Handle):
+    """A low-rank matrix sensing problem (SPEC.md, "Measurements").
+
+    Build one with a generator — :meth:`gaussian`, :meth:`symmetric_gaussian`,
+    :meth:`factorization`, :meth:`completion`, :meth:`rank_one` — or from your own data with
+    :meth:`from_dense` and :meth:`from_entries`. Every random draw comes from ``seed``: the same
+    seed gives the same bits. ``psd=True`` makes the target PSD, X⋆ = L diag(s) Lᵀ, and the
+    parameterization symmetric: X = UUᵀ with loss f(U) = ¼‖𝒜(UUᵀ) − y‖².
+
+    Examples
+    --------
+    >>> import factorsense as fs
+    >>> p = fs.SensingProblem.gaussian(n1=40, n2=30, rank=3, measurements=900, seed=0)
+    >>> p.A.shape, p.y.shape, p.truth.shape
+    ((900, 1200), (900,), (40, 30))
+    """
+
+    def __init__(self):
+        super().__init__(new_handle(lib.fs_problem_create), lib.fs_problem_free)
+
+    # ------------------------------------------------------------------ generators
+
+    @classmethod
+    def _generate(cls, kind, n1, n2, rank, measurements, scale, condition_number, spectrum, psd, noise, seed):
+        if spectrum not in _SPECTRA:
+            raise InvalidArgumentError(f"spectrum must be one of {sorted(_SPECTRA)}, got {spectrum!r}")
+        spec = fs_problem_spec()
+        lib.fs_problem_spec_init(byref(spec))
+        spec.n1, spec.n2, spec.rank, spec.measurements = _size(n1), _size(n2), _size(rank), _size(measurements)
+        spec.scale, spec.condition_number, spec.noise_level = float(scale), float(condition_number), float(noise)
+        spec.spectrum, spec.psd, spec.seed = _SPECTRA[spectrum], int(bool(psd)), _seed(seed)
+        problem = cls()
+        check(lib.fs_problem_generate(problem.handle, kind.encode(), byref(spec)), problem.handle)
+        return problem
+
+    @classmethod
+    def gaussian(cls, n1, n2, rank, measurements, *, scale=1.0, condition_number=1.0, spectrum="geometric",
+                 psd=False, noise=0.0, seed=0):
+        """Gaussian sensing: (𝒜X)_i = ⟨G_i, X⟩/√m with G_i iid N(0, 1), so E‖𝒜X‖² = ‖X‖²_F.
+
+        The target X⋆ = L diag(s) Rᵀ has Haar-random orthonormal L, R and singular values from
+        ``scale`` down to ``scale / condition_number`` (``spectrum`` "geometric" or "linear");
+        y = 𝒜(X⋆) + ξ with ξ ~ N(0, noise² I_m). Costs O(m·n1·n2) memory and time per gradient.
+        """
+        return cls._generate("gaussian", n1, n2, rank, measurements, scale, condition_number, spectrum, psd, noise, seed)
+
+    @classmethod
+    def symmetric_gaussian(cls, n, rank, measurements, *, psd=True, scale=1.0, condition_number=1.0,
+                           spectrum="geometric", noise=0.0, seed=0):
+        """Symmetric Gaussian sensing of an n × n target: (𝒜X)_i = ⟨(G_i + G_iᵀ)/2, X⟩/√m.
+
+        With ``psd=True`` (the default) the setting of Stöger & Soltanolkotabi: X = UUᵀ.
+        """
+        return cls._generate("symmetric_gaussian", n, n, rank, measurements, scale, condition_number, spectrum, psd,
+                             noise, seed)
+
+    @classmethod
+    def factorization(cls, n1, n2, rank, *, psd=False, scale=1.0, condition_number=1.0, spectrum="geometric",
+                      noise=0.0, seed=0):
+        """Plain matrix factorization, 𝒜 = identity: f(U, V) = ½‖UVᵀ − Σ‖²_F (Ye & Du), m = n1·n2."""
+        return cls._generate("identity", n1, n2, rank, 1, scale, condition_number, spectrum, psd, noise, seed)
+
+    @classmethod
+    def completion(cls, n1, n2, rank, measurements, *, psd=False, scale=1.0, condition_number=1.0,
+                   spectrum="geometric", noise=0.0, seed=0):
+        """Matrix completion: (𝒜X)_i = √(n1·n2/m) · X_{a_i b_i} at m distinct uniform positions.
+
+        Costs O(m·k) per gradient and never forms an n1 × n2 matrix (the generated target is
+        kept as its factors), so large problems fit in a laptop's memory.
+        """
+        return cls._generate("completion", n1, n2, rank, measurements, scale, condition_number, spectrum, psd, noise,
+                             seed)
+
+    @classmethod
+    def rank_one(cls, n1, n2, rank, measurements, *, psd=False, scale=1.0, condition_number=1.0,
+                 spectrum="geometric", noise=0.0, seed=0):
+        """Rank-one projections: (𝒜X)_i = a_iᵀ X b_i/√m, a_i, b_i ~ N(0, I) (b_i = a_i when psd).
+
+        Costs O(m·(n1 + n2)·k) per gradient; never forms A_i.
+        """
+        return cls._generate("rank_one", n1, n2, rank, measurements, scale, condition_number, spectrum, psd, noise,
+                             seed)
+
+    # ------------------------------------------------------------------ the user's data
+
+    @classmethod
+    def from_dense(cls, A, y, shape, truth=None, *, psd=False):
+        """The problem of your own operator: ``A`` is m × (n1·n2), row i = vec(A_i) (rows of A_i
+        stacked), or m × n1 × n2; ``y`` has m entries; ``truth`` is n1 × n2 or None."""
+        n1, n2 = _shape(shape)
+        y = _arrays.doubles(y, "y", (None,))
+        m = y.shape[0]
+        A = _arrays.doubles(A, "A")
+        if A.ndim == 3:
+            A = _arrays.doubles(A, "A", (m, n1, n2)).reshape(m, n1 * n2)
+        A = _arrays.doubles(A, "A", (m, n1 * n2))
+        truth = _optional_matrix(truth, "truth", (n1, n2))
+        problem = cls()
+        check(lib.fs_problem_set_dense(problem.handle, n1, n2, m, as_doubles(A), A.size, as_doubles(y), y.size,
+                                       *_pointer(truth)), problem.handle)
+        return problem._with_psd(psd)
+
+    @classmethod
+    def from_entries(cls, rows, columns=None, values=None, shape=None, *, scale=1.0, truth=None, psd=False):
+        """Matrix completion from your own observed entries.
+
+        Either index arrays ``rows``, ``columns`` and ``values`` with ``shape=(n1, n2)``, or a
+        scipy.sparse matrix (COO, CSR, …) as the first argument, whose stored entries are the
+        observations and whose shape is the matrix's. Measurement i is ``scale · X[rows[i],
+        columns[i]]``; positions must be distinct and inside the matrix.
+        """
+        if columns is None and values is None and hasattr(rows, "tocoo"):
+            sparse = rows.tocoo()
+            rows, columns, values = sparse.row, sparse.col, sparse.data
+            shape = sparse.shape if shape is None else shape
+        if columns is None or values is None or shape is None:
+            raise InvalidArgumentError("from_entries needs rows, columns, values and shape, or one scipy.sparse matrix")
+        n1, n2 = _shape(shape)
+        rows, columns = _arrays.indices(rows, "rows"), _arrays.indices(columns, "columns")
+        values = _arrays.doubles(values, "values", (None,))
+        if not rows.size == columns.size == values.size:
+            raise SizeMismatchError(f"rows, columns and values must have the same length, got "
+                                    f"{rows.size}, {columns.size} and {values.size}")
+        truth = _optional_matrix(truth, "truth", (n1, n2))
+        problem = cls()
+        check(lib.fs_problem_set_entries(problem.handle, n1, n2, values.size, as_int64s(rows), as_int64s(columns),
+                                         as_doubles(values), values.size, float(scale), *_pointer(truth)),
+              problem.handle)
+        return problem._with_psd(psd)
+
+    def _with_psd(self, psd):
+        if psd:
+            check(lib.fs_problem_set_symmetric(self.handle, 1), self.handle)
+        return self
+
+    # ------------------------------------------------------------------ what it holds
+
+    @property
+    def shape(self):
+        """(n1, n2), the shape of X."""
+        n1, n2, _ = self._sizes()
+        return n1, n2
+
+    @property
+    def measurements(self):
+        """m, the number of measurements."""
+        return self._sizes()[2]
+
+    @property
+    def psd(self):
+        """Whether the parameterization is symmetric, X = UUᵀ."""
+        flag = c_int()
+        check(lib.fs_problem_is_symmetric(self.handle, byref(flag)), self.handle)
+        return bool(flag.value)
+
+    @property
+    def operator_kind(self):
+        """"dense", "identity", "entries" or "rank_one"."""
+        kind = c_char_p()
+        check(lib.fs_problem_get_operator_kind(self.handle, byref(kind)), self.handle)
+        return kind.value.decode()
+
+    @property
+    def has_truth(self):
+        """Whether the problem knows X⋆ (then the history has a test error)."""
+        flag = c_int()
+        check(lib.fs_problem_has_truth(self.handle, byref(flag)), self.handle)
+        return bool(flag.value)
+
+    @property
+    def A(self):
+        """The dense operator, m × (n1·n2), row i = vec(A_i) (dense operators only)."""
+        n1, n2, m = self._sizes()
+        if self.operator_kind != "dense":
+            raise WrongStateError(f"a {self.operator_kind!r} operator has no dense matrix; use apply and adjoint")
+        out = np.empty((m, n1 * n2))
+        check(lib.fs_problem_copy_operator(self.handle, as_doubles(out), out.size), self.handle)
+        return out
+
+    @property
+    def y(self):
+        """The measurements y (m values)."""
+        out = np.empty(self.measurements)
+        check(lib.fs_problem_copy_measurements(self.handle, as_doubles(out), out.size), self.handle)
+        return out
+
+    @property
+    def truth(self):
+        """X⋆ as an n1 × n2 array, or None when the problem has no ground truth."""
+        if not self.has_truth:
+            return None
+        out = np.empty(self.shape)
+        check(lib.fs_problem_copy_truth(self.handle, as_doubles(out), out.size), self.handle)
+        return out
+
+    @property
+    def entries(self):
+        """(rows, columns, scale) of a completion problem: measurement i is scale · X[rows[i], columns[i]]."""
+        m = self.measurements
+        rows, columns, scale = np.empty(m, dtype=np.int64), np.empty(m, dtype=np.int64), c_double()
+        check(lib.fs_problem_copy_entries(self.handle, as_int64s(rows), as_int64s(columns), m, byref(scale)),
+              self.handle)
+        return rows, columns, scale.value
+
+    def _sizes(self):
+        n1, n2, m = c_int64(), c_int64(), c_int64()
+        check(lib.fs_problem_get_shape(self.handle, byref(n1), byref(n2), byref(m)), self.handle)
+        return n1.value, n2.value, m.value
+
+    def __repr__(self):
+        n1, n2, m = self._sizes()
+        return (f"SensingProblem({n1}×{n2}, m={m}, operator={self.operator_kind!r}, psd={self.psd}, "
+                f"truth={'yes' if self.has_truth else 'no'})")
+
+    # ------------------------------------------------------------------ low-level calls
+
+    def apply(self, X):
+        """𝒜(X): the m measurements of an n1 × n2 matrix."""
+        n1, n2, m = self._sizes()
+        X = _arrays.finite(_arrays.doubles(X, "X", (n1, n2)), "X")
+        out = np.empty(m)
+        check(lib.fs_problem_apply(self.handle, as_doubles(X), X.size, as_doubles(out), m), self.handle)
+        return out
+
+    def adjoint(self, residual):
+        """𝒜*(ρ) = Σ_i ρ_i A_i, an n1 × n2 matrix."""
+        n1, n2, m = self._sizes()
+        residual = _arrays.finite(_arrays.doubles(residual, "residual", (m,)), "residual")
+        out = np.empty((n1, n2))
+        check(lib.fs_problem_adjoint(self.handle, as_doubles(residual), m, as_doubles(out), out.size), self.handle)
+        return out
+
+    def loss_and_grad(self, U, V=None):
+        """The loss and its gradients at the factors.
+
+        Asymmetric: f = ½‖𝒜(UVᵀ) − y‖², returns ``(f, (∇_U f, ∇_V f))`` with ∇_U f = 𝒜*(ρ)V,
+        ∇_V f = 𝒜*(ρ)ᵀU. PSD (``psd``): f = ¼‖𝒜(UUᵀ) − y‖², pass U alone, returns
+        ``(f, ∇f)`` with ∇f = ½(G + Gᵀ)U.
+        """
+        n1, n2, _ = self._sizes()
+        U = _arrays.finite(_arrays.doubles(U, "U", (n1, None)), "U")
+        k = U.shape[1]
+        grad_U = np.empty_like(U)
+        loss = c_double()
+        if self.psd:
+            if V is not None:
+                raise InvalidArgumentError("a PSD problem has one factor (X = UUᵀ): call loss_and_grad(U)")
+            check(lib.fs_problem_loss_and_gradient(self.handle, k, as_doubles(U), U.size, None, 0, byref(loss),
+                                                   as_doubles(grad_U), grad_U.size, None, 0), self.handle)
+            return loss.value, grad_U
+        if V is None:
+            raise InvalidArgumentError("an asymmetric problem needs both factors: loss_and_grad(U, V)")
+        V = _arrays.finite(_arrays.doubles(V, "V", (n2, k)), "V")
+        grad_V = np.empty_like(V)
+        check(lib.fs_problem_loss_and_gradient(self.handle, k, as_doubles(U), U.size, as_doubles(V), V.size,
+                                               byref(loss), as_doubles(grad_U), grad_U.size, as_doubles(grad_V),
+                                               grad_V.size), self.handle)
+        return loss.value, (grad_U, grad_V)
+
+    def flat_loss_and_grad(self, width):
+        """``f(x) -> (loss, gradient)`` over the flattened factors x = [vec(U), vec(V)] (U alone
+        when PSD), ready for ``scipy.optimize.minimize(f, x0, jac=True)``."""
+        n1, n2 = self.shape
+        psd = self.psd
+
+        def function(x):
+            x = np.asarray(x, dtype=np.float64)
+            U = x[: n1 * width].reshape(n1, width)
+            if psd:
+                loss, grad = self.loss_and_grad(U)
+                return loss, grad.ravel()
+            loss, (grad_U, grad_V) = self.loss_and_grad(U, x[n1 * width:].reshape(n2, width))
+            return loss, np.concatenate([grad_U.ravel(), grad_V.ravel()])
+
+        return function
+
+
+def _size(value):
+    if isinstance(value, bool) or int(value) != value:
+        raise InvalidArgumentError(f"sizes must be whole numbers, got {value!r}")
+    value = int(value)
+    if not -(2**63) <= value < 2**63:
+        raise OverflowError(f"size {value} does not fit a 64-bit integer")
+    return value
+
+
+def _seed(seed):
+    seed = int(seed)
+    if not 0 <= seed < 2**64:
+        raise InvalidArgumentError(f"seed must be in [0, 2**64), got {seed}")
+    return seed
+
+
+def _shape(shape):
+    try:
+        n1, n2 = shape
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(f"shape must be a pair (n1, n2), got {shape!r}") from None
+    return _size(n1), _size(n2)
+
+
+def _optional_matrix(value, name, shape):
+    """An optional n1 × n2 argument as a float64 array, or None."""
+    return None if value is None else _arrays.doubles(value, name, shape)
+
+
+def _pointer(array):
+    """(double pointer, length) of an optional array, (NULL, 0) for None."""
+    return (None, 0) if array is None else (as_doubles(array), array.size)

@@ -1,0 +1,179 @@
+"""Factorized gradient descent from Python."""
+import numpy as np
+
+from . import _arrays
+from ._handle import Handle
+from ._lib import as_doubles, lib, new_handle
+from .errors import InvalidArgumentError, SizeMismatchError, check
+from .progress import ProgressRelay
+from .result import Result
+
+
+class _Options(Handle):
+    """An fs_options handle set from keyword arguments."""
+
+    def __init__(self):
+        super().__init__(new_handle(lib.fs_options_create), lib.fs_options_free)
+
+    def set(self, integers, reals, texts):
+        for name, value in integers.items():
+            check(lib.fs_options_set_int(self.handle, name.encode(), _int64(name, value)), self.handle)
+        for name, value in reals.items():
+            check(lib.fs_options_set_real(self.handle, name.encode(), _real(name, value)), self.handle)
+        for name, value in texts.items():
+            if not isinstance(value, str):
+                raise InvalidArgumentError(f"{name} must be a string, got {value!r}")
+            check(lib.fs_options_set_text(self.handle, name.encode(), value.encode()), self.handle)
+
+    def set_initial_factors(self, U0, V0, shape, psd):
+        n1, n2 = shape
+        U0 = _arrays.finite(_arrays.doubles(U0, "U0", (n1, None)), "U0")
+        k = U0.shape[1]
+        if psd:
+            if V0 is not None:
+                raise InvalidArgumentError("a PSD problem starts from U0 alone (X = UUᵀ); do not pass V0")
+            check(lib.fs_options_set_initial_factors(self.handle, n1, n2, k, as_doubles(U0), U0.size, None, 0),
+                  self.handle)
+            return k
+        if V0 is None:
+            raise InvalidArgumentError("an asymmetric problem needs V0 as well as U0")
+        V0 = _arrays.finite(_arrays.doubles(V0, "V0", (n2, k)), "V0")
+        check(lib.fs_options_set_initial_factors(self.handle, n1, n2, k, as_doubles(U0), U0.size, as_doubles(V0),
+                                                 V0.size), self.handle)
+        return k
+
+
+class _ResultHandle(Handle):
+    def __init__(self):
+        super().__init__(new_handle(lib.fs_result_create), lib.fs_result_free)
+
+
+def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, step=0.1, max_iter=1000, seed=0,
+                     record_every=1, tol=0.0, loss_tol=0.0, window=100, divergence_factor=1e8, balancing=0.0,
+                     noise_injection=0.0, preconditioner="none", scaled_damping=0.0, batch_size=0,
+                     U0=None, V0=None, callback=None, progress=False):
+    """Factorized gradient descent on a :class:`SensingProblem` (SPEC.md, "Algorithms").
+
+    Asymmetric problems minimize f(U, V) = ½‖𝒜(UVᵀ) − y‖² by the simultaneous updates
+    U⁺ = U − η 𝒜*(ρ)V, V⁺ = V − η 𝒜*(ρ)ᵀU with ρ = 𝒜(UVᵀ) − y; PSD problems minimize
+    f(U) = ¼‖𝒜(UUᵀ) − y‖² by U⁺ = U − η ½(G + Gᵀ)U.
+
+    Parameters
+    ----------
+    problem : SensingProblem
+    width : int, optional
+        k, the columns of U and V (k > rank is the overparameterized case). Required unless
+        initial factors are given, which fix it.
+    init : {"random", "spectral"} or tuple
+        "random": U₀ = (α/√k)·N(0,1)^{n1×k}, V₀ likewise, α = ``init_scale``, from ``seed``.
+        "spectral": the top-k SVD (PSD: eigenpairs) of 𝒜*(y), U₀ = P S^{1/2}, V₀ = Q S^{1/2}.
+        A tuple ``(U0, V0)`` (``(U0,)`` or an array for PSD) gives the factors directly, as do
+        ``U0=`` and ``V0=``.
+    step : float
+        η > 0. Near the solution GD is stable for η ≲ 1/‖X⋆‖; too large a step ends the run
+        with stop reason "diverged".
+    max_iter, record_every, seed : int
+        Iteration limit; record the history every this many iterations (the first and last
+        iterates always); the seed of the random initialization, mini-batches and injected noise.
+    tol, loss_tol, window, divergence_factor : float, float, int, float
+        Stop as converged when |f_t − f_{t−window}| ≤ tol·f_{t−window} or f_t ≤ loss_tol (0
+        turns a rule off); as diverged when f_t > divergence_factor·f_0.
+    balancing, noise_injection, preconditioner, scaled_damping, batch_size
+        The comparison variants: +(λ/8)‖UᵀU − VᵀV‖²_F; τ·N(0, 1) added to every entry after each
+        step; "scaled" for ScaledGD, U⁺ = U − η∇_U f (VᵀV + λI)⁻¹ with λ = ``scaled_damping``;
+        mini-batch SGD over ``batch_size`` measurements per step (0: all).
+    callback : callable, optional
+        ``callback(info)`` at every recorded iterate (and at least every 0.1 s) with
+        ``info.iteration``, ``.loss``, ``.test_error``, ``.residual``; return True (or raise
+        StopIteration) to stop the run with stop reason "callback".
+    progress : bool
+        Draw a tqdm progress bar (notebook-aware) with the loss and test error.
+
+    Returns
+    -------
+    Result
+        ``U``, ``V``, ``X``, ``stop_reason``, ``iterations``, ``history``.
+
+    Raises
+    ------
+    KeyboardInterrupt
+        On Ctrl-C, within about 0.1 s; the partial result is in its ``result`` attribute.
+
+    Examples
+    --------
+    >>> p = fs.SensingProblem.gaussian(n1=40, n2=30, rank=3, measurements=900, seed=0)
+    >>> r = fs.gradient_descent(p, width=10, init_scale=1e-3, step=0.5, max_iter=3000, seed=1)
+    >>> r.stop_reason, r.history["test_error"][-1] < 1e-2
+    ('max_iterations', True)
+    """
+    if isinstance(init, (tuple, list)) or isinstance(init, np.ndarray):
+        if U0 is not None or V0 is not None:
+            raise InvalidArgumentError("give the initial factors once: as init=(U0, V0) or as U0=, V0=")
+        factors = (init,) if isinstance(init, np.ndarray) else tuple(init)
+        if not 1 <= len(factors) <= 2:
+            raise InvalidArgumentError("init as a tuple is (U0, V0), or (U0,) for a PSD problem")
+        U0, V0 = factors[0], factors[1] if len(factors) == 2 else None
+        init = "random"
+    if U0 is None and V0 is not None:
+        raise InvalidArgumentError("V0 was given without U0")
+
+    options = _Options()
+    integers = dict(max_iter=max_iter, seed=_seed(seed), record_every=record_every, window=window,
+                    batch_size=batch_size)
+    if U0 is not None:
+        k = options.set_initial_factors(U0, V0, problem.shape, problem.psd)
+        if width is not None and width != k:
+            raise SizeMismatchError(f"width is {width} but the initial factors have {k} columns")
+    elif width is None:
+        raise InvalidArgumentError("width is not set: pass width=k (k ≥ 1), or initial factors U0, V0")
+    else:
+        integers["width"] = width
+    options.set(integers,
+                dict(init_scale=init_scale, step=step, tol=tol, loss_tol=loss_tol,
+                     divergence_factor=divergence_factor, balancing=balancing, noise_injection=noise_injection,
+                     scaled_damping=scaled_damping),
+                dict(init=init, preconditioner=preconditioner))
+
+    relay = ProgressRelay(callback, progress, max_iter)
+    check(lib.fs_options_set_progress(options.handle, relay.c_callback, None), options.handle)
+    result = _ResultHandle()
+    try:
+        status = lib.fs_gradient_descent(problem.handle, options.handle, result.handle)
+    finally:
+        relay.close()
+    check(status, result.handle)
+    outcome = Result._from_handle(result.handle)
+    result.close()
+    options.close()
+    if relay.caught is not None:
+        try:
+            relay.caught.result = outcome
+        except AttributeError:
+            pass
+        raise relay.caught
+    return outcome
+
+
+def _int64(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        if not (isinstance(value, float) and value.is_integer()):
+            raise InvalidArgumentError(f"{name} must be a whole number, got {value!r}")
+    value = int(value)
+    if not -(2**63) <= value < 2**63:
+        raise OverflowError(f"{name} = {value} does not fit a 64-bit integer")
+    return value
+
+
+def _real(name, value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(f"{name} must be a real number, got {value!r}") from None
+
+
+def _seed(seed):
+    """A seed in [0, 2⁶⁴) as the int64 with the same bits (the C option reads it as unsigned)."""
+    seed = _int64("seed", seed) if not (isinstance(seed, int) and seed >= 2**63) else int(seed)
+    if not 0 <= seed < 2**64:
+        raise InvalidArgumentError(f"seed must be in [0, 2**64), got {seed}")
+    return seed - 2**64 if seed >= 2**63 else seed
