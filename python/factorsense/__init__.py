@@ -7,7 +7,7 @@ initialization.
 >>> r.stop_reason
 'max_iterations'
 """
-from ._lib import lib as _lib
+from ._lib import lib as _clib
 from .errors import (
     FactorSenseError,
     InvalidArgumentError,
@@ -30,7 +30,7 @@ __version__ = "0.1.0"
 
 def library_version():
     """The version of the loaded libfactorsense, "MAJOR.MINOR.PATCH"."""
-    return _lib.fs_version_string().decode()
+    return _clib.fs_version_string().decode()
 
 
 __all__ = [

@@ -77,6 +77,7 @@ SIGNATURES = {
     "fs_problem_is_symmetric": (c_int, [c_void_p, POINTER(c_int)]),
     "fs_problem_get_operator_kind": (c_int, [c_void_p, _text_p]),
     "fs_problem_copy_entries": (c_int, [c_void_p, _int64_p, _int64_p, c_int64, _double_p]),
+    "fs_problem_copy_rank_one": (c_int, [c_void_p, _double_p, c_int64, _double_p, c_int64, _double_p]),
     "fs_problem_apply": (c_int, [c_void_p, _double_p, c_int64, _double_p, c_int64]),
     "fs_problem_adjoint": (c_int, [c_void_p, _double_p, c_int64, _double_p, c_int64]),
     "fs_problem_loss_and_gradient": (c_int, [c_void_p, c_int64, _double_p, c_int64, _double_p, c_int64, _double_p, _double_p, c_int64, _double_p, c_int64]),

@@ -215,6 +215,15 @@ class SensingProblem(Handle):
               self.handle)
         return rows, columns, scale.value
 
+    @property
+    def rank_one_vectors(self):
+        """(a, b, c) of a rank-one problem: a is m × n1, b is m × n2, (𝒜X)_i = c · a_iᵀ X b_i."""
+        n1, n2, m = self._sizes()
+        left, right, scale = np.empty((m, n1)), np.empty((m, n2)), c_double()
+        check(lib.fs_problem_copy_rank_one(self.handle, as_doubles(left), left.size, as_doubles(right), right.size,
+                                           byref(scale)), self.handle)
+        return left, right, scale.value
+
     def _sizes(self):
         n1, n2, m = c_int64(), c_int64(), c_int64()
         check(lib.fs_problem_get_shape(self.handle, byref(n1), byref(n2), byref(m)), self.handle)

@@ -1,0 +1,46 @@
+"""Shared helpers: independent numpy implementations of SPEC.md's formulas."""
+import numpy as np
+import pytest
+
+import factorsense as fs
+
+
+def dense_operator_matrix(problem):
+    """The m × n1·n2 matrix of any problem's operator, built from its own data, not from 𝒜."""
+    n1, n2 = problem.shape
+    m = problem.measurements
+    kind = problem.operator_kind
+    if kind == "dense":
+        return problem.A
+    if kind == "identity":
+        return np.eye(n1 * n2)
+    if kind == "entries":
+        rows, cols, scale = problem.entries
+        A = np.zeros((m, n1 * n2))
+        A[np.arange(m), rows * n2 + cols] = scale
+        return A
+    if kind == "rank_one":
+        a, b, c = problem.rank_one_vectors
+        return c * np.einsum("ip,iq->ipq", a, b).reshape(m, n1 * n2)
+    raise AssertionError(kind)
+
+
+def numpy_loss_and_grad(A, y, shape, U, V=None):
+    """SPEC.md: asymmetric ½‖𝒜(UVᵀ) − y‖² with G V, Gᵀ U; symmetric ¼‖𝒜(UUᵀ) − y‖² with ½(G + Gᵀ)U."""
+    n1, n2 = shape
+    if V is None:
+        rho = A @ (U @ U.T).ravel() - y
+        G = (A.T @ rho).reshape(n1, n2)
+        return 0.25 * rho @ rho, 0.5 * (G + G.T) @ U
+    rho = A @ (U @ V.T).ravel() - y
+    G = (A.T @ rho).reshape(n1, n2)
+    return 0.5 * rho @ rho, (G @ V, G.T @ U)
+
+
+def relative(a, b):
+    return np.linalg.norm(np.asarray(a) - np.asarray(b)) / max(np.linalg.norm(np.asarray(b)), 1e-300)
+
+
+@pytest.fixture(scope="session")
+def demo_problem():
+    return fs.SensingProblem.gaussian(n1=40, n2=30, rank=3, measurements=900, seed=0)
