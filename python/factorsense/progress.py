@@ -1,10 +1,14 @@
 """The C progress callback: the user's callback, a tqdm bar, and Ctrl-C.
 
-The C library calls back at every recorded iterate and at least every 0.1 s. Python runs its
-SIGINT handler only between bytecodes, so Ctrl-C raises KeyboardInterrupt inside this callback;
-it is caught here (an exception must never unwind through C), the run is stopped by returning
-nonzero, and the exception is raised again once the C call has returned, with the partial result.
+The C library calls back at every recorded iterate and at least every 0.1 s. Python runs signal
+handlers only between bytecodes — here, inside this callback — and an exception must never
+unwind through C. So during a run (in the main thread) SIGINT only sets a flag; the callback
+sees it and stops the run by returning nonzero, and KeyboardInterrupt is raised once the C call
+has returned, with the partial result attached. Exceptions from the user's callback are kept
+and raised the same way.
 """
+import signal
+import threading
 from dataclasses import dataclass
 
 from ._lib import PROGRESS_CALLBACK
@@ -34,8 +38,30 @@ class ProgressRelay:
 
             self.bar = tqdm(total=max_iter, unit="it", desc="gradient descent")
         self.c_callback = PROGRESS_CALLBACK(self._call)
+        self.installed = False
+        self.previous_handler = None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self.previous_handler = signal.signal(signal.SIGINT, self._interrupt)
+            self.installed = True
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.installed:
+            # signal.signal gives None for a handler not set from Python; restore the default then.
+            signal.signal(signal.SIGINT, self.previous_handler if self.previous_handler is not None
+                          else signal.default_int_handler)
+        if self.bar is not None:
+            self.bar.close()
+
+    def _interrupt(self, signum, frame):
+        if self.caught is None:
+            self.caught = KeyboardInterrupt()
 
     def _call(self, _user, progress_pointer):
+        if self.caught is not None:
+            return 1
         try:
             p = progress_pointer.contents
             info = Progress(p.iteration, p.max_iterations, p.loss, p.test_error, p.residual)
@@ -50,8 +76,3 @@ class ProgressRelay:
         except BaseException as error:  # noqa: BLE001 — nothing may unwind through C
             self.caught = error
             return 1
-
-    def close(self):
-        """Closes the progress bar."""
-        if self.bar is not None:
-            self.bar.close()

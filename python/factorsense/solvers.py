@@ -137,10 +137,8 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
     relay = ProgressRelay(callback, progress, max_iter)
     check(lib.fs_options_set_progress(options.handle, relay.c_callback, None), options.handle)
     result = _ResultHandle()
-    try:
+    with relay:
         status = lib.fs_gradient_descent(problem.handle, options.handle, result.handle)
-    finally:
-        relay.close()
     check(status, result.handle)
     outcome = Result._from_handle(result.handle)
     result.close()
