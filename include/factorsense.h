@@ -203,6 +203,13 @@ fs_status fs_problem_get_operator_kind(const fs_problem *problem, const char **k
 fs_status fs_problem_copy_entries(const fs_problem *problem, int64_t *rows, int64_t *columns,
                                   int64_t length, double *scale);
 
+/**
+ * Copies the vectors of a "rank_one" problem: `left` is m × n1 (row i = a_i), `right` m × n2
+ * (row i = b_i), and *scale = c with (𝒜X)_i = c · a_iᵀ X b_i (any output pointer may be NULL).
+ */
+fs_status fs_problem_copy_rank_one(const fs_problem *problem, double *left, int64_t left_length,
+                                   double *right, int64_t right_length, double *scale);
+
 /* ---------------------------------------------------------------- low-level calls */
 
 /** out = 𝒜(X): X is n1 × n2 (x_length = n1·n2), out has m entries. */

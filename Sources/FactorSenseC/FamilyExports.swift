@@ -114,3 +114,20 @@ public func fs_problem_copy_entries(
         scale?.pointee = entries.scale
     }
 }
+
+@_cdecl("fs_problem_copy_rank_one") @implementation
+public func fs_problem_copy_rank_one(
+    _ problem: OpaquePointer?, _ left: UnsafeMutablePointer<Double>?, _ leftLength: Int64,
+    _ right: UnsafeMutablePointer<Double>?, _ rightLength: Int64, _ scale: UnsafeMutablePointer<Double>?
+) -> fs_status {
+    withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
+        guard let rankOne = try handle.filled().sensingOperator as? RankOneOperator else {
+            throw FactorSenseError(.wrongState, "the problem's operator is not made of rank-one projections")
+        }
+        if left != nil { try Buffers.checkOutput(left, length: leftLength, for: rankOne.left.elements, "left") }
+        if right != nil { try Buffers.checkOutput(right, length: rightLength, for: rankOne.right.elements, "right") }
+        Buffers.write(rankOne.left.elements, to: left)
+        Buffers.write(rankOne.right.elements, to: right)
+        scale?.pointee = rankOne.scale
+    }
+}
