@@ -7,6 +7,8 @@ from .errors import InvalidArgumentError, NotFiniteError, SizeMismatchError
 def doubles(value, name, shape=None):
     """``value`` as a C-contiguous float64 array (any layout or dtype numpy converts), checked
     against ``shape`` (a tuple; None entries match anything)."""
+    if np.iscomplexobj(value):
+        raise InvalidArgumentError(f"{name} must be real; complex input would lose its imaginary part")
     try:
         array = np.ascontiguousarray(value, dtype=np.float64)
     except (TypeError, ValueError) as error:

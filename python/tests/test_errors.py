@@ -121,3 +121,8 @@ def test_problems_are_context_managers():
         assert p.shape == (5, 4)
     with pytest.raises(fs.InvalidHandleError):
         p.shape
+
+
+def test_complex_input_is_refused_not_truncated():
+    with pytest.raises(fs.InvalidArgumentError, match="complex"):
+        fs.SensingProblem.from_dense(np.ones((3, 4), dtype=complex), np.ones(3), shape=(2, 2))
