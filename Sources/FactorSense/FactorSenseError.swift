@@ -5,6 +5,8 @@ public struct FactorSenseError: Error, Equatable, CustomStringConvertible, Senda
     public enum Kind: Sendable, Equatable {
         /// A required pointer that is NULL (raised by the C layer only).
         case nullPointer
+        /// A handle that is NULL, freed or of another kind (raised by the C layer only).
+        case invalidHandle
         /// A value outside its domain (a negative step, width 0, an unknown option name).
         case invalidArgument
         /// An array whose length does not match the problem.

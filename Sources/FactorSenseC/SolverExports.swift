@@ -5,10 +5,10 @@ import FactorSense
 public func fs_gradient_descent(_ problem: OpaquePointer?, _ options: OpaquePointer?, _ result: OpaquePointer?) -> fs_status {
     withHandle(result, as: ResultHandle.self) { handle throws(FactorSenseError) in
         guard let problemHandle = Registry.lookup(problem, as: ProblemHandle.self) else {
-            throw FactorSenseError(.invalidArgument, "problem is not a live fs_problem handle")
+            throw FactorSenseError(.invalidHandle, "problem is not a live fs_problem handle (NULL, freed, or another kind)")
         }
         guard let optionsHandle = Registry.lookup(options, as: OptionsHandle.self) else {
-            throw FactorSenseError(.invalidArgument, "options is not a live fs_options handle")
+            throw FactorSenseError(.invalidHandle, "options is not a live fs_options handle (NULL, freed, or another kind)")
         }
         let settings = optionsHandle.options
         let progress = optionsHandle.callback.map { callback in

@@ -6,6 +6,7 @@ extension FactorSenseError.Kind {
     var status: fs_status {
         switch self {
         case .nullPointer: FS_ERROR_NULL_POINTER
+        case .invalidHandle: FS_ERROR_INVALID_HANDLE
         case .invalidArgument: FS_ERROR_INVALID_ARGUMENT
         case .sizeMismatch: FS_ERROR_SIZE_MISMATCH
         case .notFinite: FS_ERROR_NOT_FINITE
