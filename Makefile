@@ -48,7 +48,7 @@ demo: build deps-python
 	PYTHONPATH=$(PYTHONPATH_DEMO) $(PYTHON) examples/python/demo.py --plot demo.png
 
 ## test: every suite — Swift, C (warnings as errors), Python, memory checks, a short fuzz run
-test: test-swift test-c test-python check-memory fuzz-smoke
+test: test-swift test-c check-memory fuzz-smoke test-python
 
 test-swift: deps-system
 	$(SWIFT) test
