@@ -45,9 +45,9 @@ def main():
     # The variants on an ill-conditioned target: plain GD against ScaledGD.
     p = fs.SensingProblem.gaussian(20, 15, 3, 500, condition_number=100, seed=12)
     for preconditioner in ("none", "scaled"):
-        r = fs.gradient_descent(p, width=3, step=0.5, max_iter=20000, init="spectral", loss_tol=1e-16,
+        r = fs.gradient_descent(p, width=3, step=0.5, max_iter=20000, init="spectral", loss_tol=1e-18,
                                 preconditioner=preconditioner)
-        print(f"κ = 100, preconditioner {preconditioner!r:9s}       {r.iterations:6d} iterations to loss ≤ 1e-16")
+        print(f"κ = 100, preconditioner {preconditioner!r:9s}       {r.iterations:6d} iterations to loss ≤ 1e-18")
 
     # Your own optimizer: the loss and gradient fit scipy.optimize.minimize(..., jac=True).
     p = fs.SensingProblem.gaussian(12, 10, 2, 200, seed=15)

@@ -41,16 +41,21 @@ def test_exceptions_in_the_callback_are_raised_after_c_returns(demo_problem):
     assert caught.value.result.stop_reason == "callback"
 
 
-def test_keyboard_interrupt_stops_quickly_with_the_partial_result(demo_problem):
-    timer = threading.Timer(0.3, _thread.interrupt_main)
-    start = time.perf_counter()
+def test_keyboard_interrupt_stops_within_0_2_s_with_the_partial_result(demo_problem):
+    sent = []
+
+    def interrupt():
+        sent.append(time.perf_counter())
+        _thread.interrupt_main()
+
+    timer = threading.Timer(0.3, interrupt)
     timer.start()
     with pytest.raises(KeyboardInterrupt) as caught:
         fs.gradient_descent(demo_problem, width=10, step=0.5, max_iter=10**7, record_every=10**6)
-    elapsed = time.perf_counter() - start
+    latency = time.perf_counter() - sent[0]
     partial = caught.value.result
     assert partial.stop_reason == "callback" and 0 < partial.iterations < 10**7
-    assert elapsed < 0.3 + 0.5  # stopped within the 0.1 s callback interval (plus a loaded machine's slack)
+    assert latency < 0.2  # the callback comes at least every 0.1 s
     # The library is still usable afterwards.
     assert fs.gradient_descent(demo_problem, width=3, max_iter=5).iterations == 5
 
