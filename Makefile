@@ -17,7 +17,9 @@ C_PROGRAMS := examples/c/recover examples/c/families Tests/c/test_api Tests/c/te
 # clang's sanitizers with GNU ld (gold warns about every ASan symbol it cannot export)
 SANITIZE   := -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -fuse-ld=bfd
 VALGRIND   := valgrind -q --error-exitcode=1 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect
-FUZZ_FLAGS := -max_len=512 -rss_limit_mb=4096 -timeout=20
+FUZZ_FLAGS := -max_len=512 -rss_limit_mb=4096 -timeout=20 -artifact_prefix=$(SCRATCH)/
+# The Swift runtime's own crash handler would catch SIGSEGV/SIGABRT before libFuzzer and ASan.
+FUZZ_ENV   := SWIFT_BACKTRACE=enable=no
 SCRATCH    := .build/checks
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -86,12 +88,12 @@ $(SCRATCH)/fuzz_api: Tests/Fuzz/fuzz_api.c include/factorsense.h build
 ## fuzz-smoke: the committed corpus plus 30000 mutations (part of make test)
 fuzz-smoke: $(SCRATCH)/fuzz_api
 	@mkdir -p $(SCRATCH)/corpus-new
-	$(SCRATCH)/fuzz_api $(FUZZ_FLAGS) -runs=30000 -seed=1 $(SCRATCH)/corpus-new Tests/Fuzz/corpus
+	$(FUZZ_ENV) $(SCRATCH)/fuzz_api $(FUZZ_FLAGS) -runs=30000 -seed=1 $(SCRATCH)/corpus-new Tests/Fuzz/corpus
 
 ## fuzz: a minute of new inputs; new corpus entries go to .build/checks/corpus-new
 fuzz: $(SCRATCH)/fuzz_api
 	@mkdir -p $(SCRATCH)/corpus-new
-	$(SCRATCH)/fuzz_api $(FUZZ_FLAGS) -max_total_time=60 $(SCRATCH)/corpus-new Tests/Fuzz/corpus
+	$(FUZZ_ENV) $(SCRATCH)/fuzz_api $(FUZZ_FLAGS) -max_total_time=60 $(SCRATCH)/corpus-new Tests/Fuzz/corpus
 
 clean:
 	rm -rf .build examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families demo.png
