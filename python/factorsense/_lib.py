@@ -108,8 +108,14 @@ SIGNATURES = {
 
 
 def _candidates():
-    if os.environ.get("FACTORSENSE_LIBRARY"):
-        yield Path(os.environ["FACTORSENSE_LIBRARY"])
+    chosen = os.environ.get("FACTORSENSE_LIBRARY")
+    if chosen:
+        # The user's choice is the only candidate: never load another copy behind their back.
+        if not Path(chosen).is_file():
+            raise ImportError(f"FACTORSENSE_LIBRARY is {chosen!r}, which is not a file. "
+                              "Point it at libfactorsense.so (built by `make build`), or unset it.")
+        yield Path(chosen)
+        return
     yield _PACKAGE / "libfactorsense.so"
     for config in ("release", "debug"):
         yield _CHECKOUT / ".build" / config / "libfactorsense.so"

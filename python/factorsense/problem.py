@@ -3,7 +3,7 @@ from ctypes import byref, c_char_p, c_double, c_int, c_int64
 
 import numpy as np
 
-from . import _arrays
+from . import _arrays, _scalars
 from ._handle import Handle
 from ._lib import as_doubles, as_int64s, fs_problem_spec, lib, new_handle
 from .errors import InvalidArgumentError, SizeMismatchError, WrongStateError, check
@@ -39,9 +39,12 @@ class SensingProblem(Handle):
             raise InvalidArgumentError(f"spectrum must be one of {sorted(_SPECTRA)}, got {spectrum!r}")
         spec = fs_problem_spec()
         lib.fs_problem_spec_init(byref(spec))
-        spec.n1, spec.n2, spec.rank, spec.measurements = _size(n1), _size(n2), _size(rank), _size(measurements)
-        spec.scale, spec.condition_number, spec.noise_level = float(scale), float(condition_number), float(noise)
-        spec.spectrum, spec.psd, spec.seed = _SPECTRA[spectrum], int(bool(psd)), _seed(seed)
+        spec.n1, spec.n2 = _scalars.whole(n1, "n1"), _scalars.whole(n2, "n2")
+        spec.rank, spec.measurements = _scalars.whole(rank, "rank"), _scalars.whole(measurements, "measurements")
+        spec.scale = _scalars.real(scale, "scale")
+        spec.condition_number = _scalars.real(condition_number, "condition_number")
+        spec.noise_level = _scalars.real(noise, "noise")
+        spec.spectrum, spec.psd, spec.seed = _SPECTRA[spectrum], int(bool(psd)), _scalars.seed(seed)
         problem = cls()
         check(lib.fs_problem_generate(problem.handle, kind.encode(), byref(spec)), problem.handle)
         return problem
@@ -137,7 +140,8 @@ class SensingProblem(Handle):
         truth = _optional_matrix(truth, "truth", (n1, n2))
         problem = cls()
         check(lib.fs_problem_set_entries(problem.handle, n1, n2, values.size, as_int64s(rows), as_int64s(columns),
-                                         as_doubles(values), values.size, float(scale), *_pointer(truth)),
+                                         as_doubles(values), values.size, _scalars.real(scale, "scale"),
+                                         *_pointer(truth)),
               problem.handle)
         return problem._with_psd(psd)
 
@@ -297,28 +301,12 @@ class SensingProblem(Handle):
         return function
 
 
-def _size(value):
-    if isinstance(value, bool) or int(value) != value:
-        raise InvalidArgumentError(f"sizes must be whole numbers, got {value!r}")
-    value = int(value)
-    if not -(2**63) <= value < 2**63:
-        raise OverflowError(f"size {value} does not fit a 64-bit integer")
-    return value
-
-
-def _seed(seed):
-    seed = int(seed)
-    if not 0 <= seed < 2**64:
-        raise InvalidArgumentError(f"seed must be in [0, 2**64), got {seed}")
-    return seed
-
-
 def _shape(shape):
     try:
         n1, n2 = shape
     except (TypeError, ValueError):
         raise InvalidArgumentError(f"shape must be a pair (n1, n2), got {shape!r}") from None
-    return _size(n1), _size(n2)
+    return _scalars.whole(n1, "n1"), _scalars.whole(n2, "n2")
 
 
 def _optional_matrix(value, name, shape):

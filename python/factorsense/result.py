@@ -53,7 +53,8 @@ class Result:
             column = np.empty(length.value)
             check(lib.fs_result_copy_history(handle, name.value, as_doubles(column), column.size), handle)
             history[name.value.decode()] = column
-        history["iteration"] = history["iteration"].astype(np.int64)
+        if "iteration" in history:
+            history["iteration"] = history["iteration"].astype(np.int64)
         return cls(U, V, lib.fs_stop_reason_string(reason.value).decode(), iterations.value, history)
 
     @property

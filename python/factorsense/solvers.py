@@ -1,7 +1,7 @@
 """Factorized gradient descent from Python."""
 import numpy as np
 
-from . import _arrays
+from . import _arrays, _scalars
 from ._handle import Handle
 from ._lib import as_doubles, lib, new_handle
 from .errors import InvalidArgumentError, SizeMismatchError, check
@@ -17,9 +17,9 @@ class _Options(Handle):
 
     def set(self, integers, reals, texts):
         for name, value in integers.items():
-            check(lib.fs_options_set_int(self.handle, name.encode(), _int64(name, value)), self.handle)
+            check(lib.fs_options_set_int(self.handle, name.encode(), _scalars.whole(value, name)), self.handle)
         for name, value in reals.items():
-            check(lib.fs_options_set_real(self.handle, name.encode(), _real(name, value)), self.handle)
+            check(lib.fs_options_set_real(self.handle, name.encode(), _scalars.real(value, name)), self.handle)
         for name, value in texts.items():
             if not isinstance(value, str):
                 raise InvalidArgumentError(f"{name} must be a string, got {value!r}")
@@ -118,7 +118,7 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
         raise InvalidArgumentError("V0 was given without U0")
 
     options = _Options()
-    integers = dict(max_iter=max_iter, seed=_seed(seed), record_every=record_every, window=window,
+    integers = dict(max_iter=max_iter, seed=_scalars.seed_as_int64(seed), record_every=record_every, window=window,
                     batch_size=batch_size)
     if U0 is not None:
         k = options.set_initial_factors(U0, V0, problem.shape, problem.psd)
@@ -151,27 +151,3 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
         raise relay.caught
     return outcome
 
-
-def _int64(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        if not (isinstance(value, float) and value.is_integer()):
-            raise InvalidArgumentError(f"{name} must be a whole number, got {value!r}")
-    value = int(value)
-    if not -(2**63) <= value < 2**63:
-        raise OverflowError(f"{name} = {value} does not fit a 64-bit integer")
-    return value
-
-
-def _real(name, value):
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise InvalidArgumentError(f"{name} must be a real number, got {value!r}") from None
-
-
-def _seed(seed):
-    """A seed in [0, 2⁶⁴) as the int64 with the same bits (the C option reads it as unsigned)."""
-    seed = _int64("seed", seed) if not (isinstance(seed, int) and seed >= 2**63) else int(seed)
-    if not 0 <= seed < 2**64:
-        raise InvalidArgumentError(f"seed must be in [0, 2**64), got {seed}")
-    return seed - 2**64 if seed >= 2**63 else seed

@@ -59,6 +59,11 @@ def test_different_seeds_differ():
 
 
 def test_large_seeds_round_trip():
+    """Any seed in [0, 2**64), as a Python int or a numpy integer, is the same seed."""
     p = fs.SensingProblem.gaussian(n1=6, n2=5, rank=1, measurements=20, seed=2**64 - 1)
+    q = fs.SensingProblem.gaussian(n1=6, n2=5, rank=1, measurements=20, seed=np.uint64(2**64 - 1))
+    np.testing.assert_array_equal(p.A, q.A)
     r = fs.gradient_descent(p, width=2, max_iter=3, seed=2**63 + 5)
-    assert np.all(np.isfinite(r.U))
+    s = fs.gradient_descent(p, width=2, max_iter=3, seed=np.uint64(2**63 + 5))
+    np.testing.assert_array_equal(r.U, s.U)
+    assert not np.array_equal(r.U, fs.gradient_descent(p, width=2, max_iter=3, seed=5).U)

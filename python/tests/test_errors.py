@@ -1,5 +1,9 @@
 """Bad input gives a clear exception of the right kind, never a dead process."""
 import ctypes
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -45,6 +49,10 @@ def test_from_dense_refuses(dense, kwargs, error, words):
     (dict(preconditioner="nope"), fs.InvalidArgumentError, "preconditioner must be one of"),
     (dict(width=2.5), fs.InvalidArgumentError, "whole number"),
     (dict(seed=-1), fs.InvalidArgumentError, "seed"),
+    (dict(seed=1.7), fs.InvalidArgumentError, "seed must be a whole number"),
+    (dict(seed=True), fs.InvalidArgumentError, "seed must be a whole number"),
+    (dict(seed=2**64), fs.InvalidArgumentError, r"seed must be in \[0, 2\*\*64\)"),
+    (dict(step="0.5"), fs.InvalidArgumentError, "step must be a real number"),
     (dict(max_iter=2**70), OverflowError, "64-bit"),
     (dict(divergence_factor=1.0), fs.InvalidArgumentError, "divergence_factor must be > 1"),
 ])
@@ -81,11 +89,17 @@ def test_initial_factor_errors(demo_problem):
     (dict(n1=2**62, n2=2**62, measurements=2**62), (fs.SizeOverflowError, fs.OutOfMemoryError)),
     (dict(measurements=10**9), fs.OutOfMemoryError),
     (dict(spectrum="cubic"), fs.InvalidArgumentError),
+    (dict(seed=1.7), fs.InvalidArgumentError),  # never truncated to seed 1
+    (dict(seed="3"), fs.InvalidArgumentError),
+    (dict(seed=-1), fs.InvalidArgumentError),
+    (dict(rank=2.5), fs.InvalidArgumentError),
+    (dict(scale="2"), fs.InvalidArgumentError),
 ])
 def test_generators_refuse(kwargs, error):
     arguments = dict(n1=10, n2=8, rank=2, measurements=50) | kwargs
-    with pytest.raises(error):
+    with pytest.raises(error) as caught:
         fs.SensingProblem.gaussian(**arguments)
+    assert str(caught.value)
 
 
 def test_handles_low_level():
@@ -126,3 +140,11 @@ def test_problems_are_context_managers():
 def test_complex_input_is_refused_not_truncated():
     with pytest.raises(fs.InvalidArgumentError, match="complex"):
         fs.SensingProblem.from_dense(np.ones((3, 4), dtype=complex), np.ones(3), shape=(2, 2))
+
+
+def test_a_wrong_library_path_fails_the_import_instead_of_loading_another_copy(tmp_path):
+    missing = tmp_path / "nowhere.so"
+    env = dict(os.environ, FACTORSENSE_LIBRARY=str(missing), PYTHONPATH=str(Path(fs.__file__).parent.parent))
+    out = subprocess.run([sys.executable, "-c", "import factorsense"], env=env, capture_output=True, text=True)
+    assert out.returncode != 0
+    assert "ImportError" in out.stderr and str(missing) in out.stderr
