@@ -243,7 +243,9 @@ void fs_options_free(fs_options *options);
  *   "width"         k, the number of columns of U and V (no default: required unless initial
  *                   factors are given, which fix it)
  *   "max_iter"      iteration limit, ≥ 0 (1000)
- *   "seed"          seed of the random initialization, any value, read as unsigned (0)
+ *   "seed"          seed of the random initialization, mini-batches and injected noise; the
+ *                   int64_t's bits are read as a uint64_t, so every 64-bit seed is reachable
+ *                   and fs_options_get_int gives it back with the same bits (0)
  *   "record_every"  record the history every this many iterations, ≥ 1 (1); the first and the
  *                   last iterate are always recorded
  *   "window"        the window of the relative-change stop rule, ≥ 1 (100)
@@ -298,8 +300,10 @@ typedef struct fs_progress {
 
 /**
  * Called during a run at every recorded iteration and, between them, at least every 0.1 s of
- * wall time. Return 0 to go on; any other value stops the run with FS_STOP_CALLBACK. The
- * callback must not call into the library with the handles of the run it observes.
+ * wall time, and once more with the final iterate. Return 0 to go on; any other value stops the
+ * run with FS_STOP_CALLBACK — except at the final iterate, where the run has already stopped for
+ * its own reason and the return value is ignored. The callback must not call into the library
+ * with the handles of the run it observes.
  */
 typedef int (*fs_progress_callback)(void *user, const fs_progress *progress);
 
@@ -321,6 +325,12 @@ void fs_result_free(fs_result *result);
  * variants the options turn on, until a stop rule holds. On success replaces whatever `result`
  * held; on error leaves it as it was and reports on it (fs_last_error(result)). The problem and
  * options are only read. For symmetric problems the result's V is U.
+ * Errors: FS_ERROR_INVALID_HANDLE for a dead problem or options handle; FS_ERROR_WRONG_STATE for
+ * an empty problem; FS_ERROR_INVALID_ARGUMENT when neither "width" nor initial factors are set,
+ * for V0 given to a PSD problem (or missing for an asymmetric one), and for a spectral width
+ * above min(n1, n2); FS_ERROR_SIZE_MISMATCH for initial factors that do not fit the problem;
+ * FS_ERROR_OUT_OF_MEMORY / FS_ERROR_OVERFLOW for a history (max_iter / record_every rows) or a
+ * "tol" window larger than memory. docs/errors.md lists every case.
  */
 fs_status fs_gradient_descent(const fs_problem *problem, const fs_options *options, fs_result *result);
 

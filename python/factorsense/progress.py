@@ -7,11 +7,12 @@ sees it and stops the run by returning nonzero, and KeyboardInterrupt is raised 
 has returned, with the partial result attached. Exceptions from the user's callback are kept
 and raised the same way.
 """
+import ctypes
 import signal
 import threading
 from dataclasses import dataclass
 
-from ._lib import PROGRESS_CALLBACK
+from ._lib import PROGRESS_CALLBACK, fs_progress
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,9 @@ class ProgressRelay:
             return 1
         try:
             p = progress_pointer.contents
+            if p.struct_size < ctypes.sizeof(fs_progress):
+                raise RuntimeError(f"the library's fs_progress has {p.struct_size} bytes, fewer than the "
+                                   f"{ctypes.sizeof(fs_progress)} this package reads")
             info = Progress(p.iteration, p.max_iterations, p.loss, p.test_error, p.residual)
             if self.bar is not None:
                 self.bar.update(info.iteration - self.bar.n)
