@@ -677,6 +677,14 @@ static int never_called(void *user, const fs_progress *progress) {
     return 1;
 }
 
+/* Asks to stop only at the final iterate, where the header says the return value is ignored. */
+static int stop_at_final(void *user, const fs_progress *progress) {
+    watch *w = user;
+    w->calls++;
+    w->last = progress->iteration;
+    return progress->iteration >= progress->max_iterations;
+}
+
 static void test_callback_divergence_recovery(int64_t recovery_iterations) {
     fs_problem *p = NULL;
     fs_result *r = NULL;
@@ -713,6 +721,21 @@ static void test_callback_divergence_recovery(int64_t recovery_iterations) {
         EXPECT_OK(fs_gradient_descent(p, o, r), r);
         CHECK(v.calls == 0);
         CHECK(fs_result_get_stop_reason(r, &reason) == FS_OK && reason == FS_STOP_MAX_ITERATIONS);
+        fs_options_free(o);
+    }
+
+    /* The callback sees the final iterate too; stopping there leaves the run's own reason. */
+    {
+        fs_options *o = NULL;
+        watch v = {0xFAC70u, 0, 0, 0, -1};
+        CHECK(fs_options_create(&o) == FS_OK);
+        CHECK(fs_options_set_int(o, "width", 2) == FS_OK && fs_options_set_int(o, "max_iter", 7) == FS_OK);
+        CHECK(fs_options_set_int(o, "record_every", 5) == FS_OK);
+        CHECK(fs_options_set_progress(o, stop_at_final, &v) == FS_OK);
+        EXPECT_OK(fs_gradient_descent(p, o, r), r);
+        CHECK(v.calls >= 3 && v.last == 7); /* 0, 5 and the final 7 */
+        CHECK(fs_result_get_stop_reason(r, &reason) == FS_OK && reason == FS_STOP_MAX_ITERATIONS);
+        CHECK(fs_result_get_iterations(r, &iterations) == FS_OK && iterations == 7);
         fs_options_free(o);
     }
 
