@@ -16,7 +16,7 @@ CLANG      ?= clang
 C_PROGRAMS := examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families
 # clang's sanitizers with GNU ld (gold warns about every ASan symbol it cannot export)
 SANITIZE   := -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -fuse-ld=bfd
-VALGRIND   := valgrind -q --error-exitcode=1 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect
+VALGRIND   := OPENBLAS_NUM_THREADS=1 valgrind -q --error-exitcode=1 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect
 FUZZ_FLAGS := -max_len=512 -rss_limit_mb=4096 -timeout=20 -artifact_prefix=$(SCRATCH)/
 # The Swift runtime's own crash handler would catch SIGSEGV/SIGABRT before libFuzzer and ASan.
 FUZZ_ENV   := SWIFT_BACKTRACE=enable=no
