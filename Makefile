@@ -12,18 +12,9 @@ C_STRICT   := -std=c11 -Wall -Wextra -Werror -pedantic
 C_LINK     := -Iinclude -L$(BUILD_DIR) -lfactorsense -Wl,-rpath,$(abspath $(BUILD_DIR)) -lm
 PYTHONPATH_DEMO := $(abspath python)
 APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config valgrind
-CLANG      ?= clang
-C_PROGRAMS := examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families
-# clang's sanitizers with GNU ld (gold warns about every ASan symbol it cannot export)
-SANITIZE   := -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -fuse-ld=bfd
-VALGRIND   := OPENBLAS_NUM_THREADS=1 valgrind -q --error-exitcode=1 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect
-FUZZ_FLAGS := -max_len=512 -rss_limit_mb=4096 -timeout=20 -artifact_prefix=$(SCRATCH)/
-# The Swift runtime's own crash handler would catch SIGSEGV/SIGABRT before libFuzzer and ASan.
-FUZZ_ENV   := SWIFT_BACKTRACE=enable=no
-SCRATCH    := .build/checks
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build demo test test-swift test-c test-python check-memory fuzz-smoke fuzz deps deps-system deps-python clean
+.PHONY: all build demo test test-swift test-c test-python deps deps-system deps-python clean
 
 all: build
 
@@ -69,31 +60,12 @@ test-c: build
 test-python: build deps-python
 	PYTHONPATH=$(PYTHONPATH_DEMO) FACTORSENSE_LIBRARY=$(abspath $(LIBRARY)) $(PYTHON) -m pytest -q python/tests
 
-## check-memory: the C programs under valgrind memcheck and under ASan + LSan + UBSan
-check-memory: build
-	@mkdir -p $(SCRATCH)
-	@for program in $(C_PROGRAMS); do \
-	  name=$$(basename $$program); \
-	  $(CC) $(C_STRICT) -g $$program.c -o $(SCRATCH)/$$name $(C_LINK) || exit 1; \
-	  echo "valgrind $$program"; $(VALGRIND) $(SCRATCH)/$$name 200 > /dev/null || exit 1; \
-	  $(CLANG) $(C_STRICT) $(SANITIZE) $$program.c -o $(SCRATCH)/$$name-asan $(C_LINK) || exit 1; \
-	  echo "ASan/LSan/UBSan $$program"; ASAN_OPTIONS=detect_leaks=1 $(SCRATCH)/$$name-asan > /dev/null || exit 1; \
-	done
-	@echo "check-memory: 0 errors, 0 leaks"
-
-$(SCRATCH)/fuzz_api: Tests/Fuzz/fuzz_api.c include/factorsense.h build
-	@mkdir -p $(SCRATCH)
-	$(CLANG) -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined -fuse-ld=bfd $< -o $@ $(C_LINK)
-
-## fuzz-smoke: the committed corpus plus 30000 mutations (part of make test)
-fuzz-smoke: $(SCRATCH)/fuzz_api
-	@mkdir -p $(SCRATCH)/corpus-new
-	$(FUZZ_ENV) $(SCRATCH)/fuzz_api $(FUZZ_FLAGS) -runs=30000 -seed=1 $(SCRATCH)/corpus-new Tests/Fuzz/corpus
-
-## fuzz: a minute of new inputs; new corpus entries go to .build/checks/corpus-new
-fuzz: $(SCRATCH)/fuzz_api
-	@mkdir -p $(SCRATCH)/corpus-new
-	$(FUZZ_ENV) $(SCRATCH)/fuzz_api $(FUZZ_FLAGS) -max_total_time=60 $(SCRATCH)/corpus-new Tests/Fuzz/corpus
+# Memory checks and fuzzing (mk/reliability.mk): every C program under valgrind and under
+# ASan + LSan + UBSan, with a 200-iteration budget for their recovery runs, and the libFuzzer
+# harness fuzz/fuzz_api.c.
+MEMCHECK_PROGRAMS := examples/c/recover.c examples/c/families.c Tests/c/test_api.c Tests/c/test_families.c
+MEMCHECK_ARGS     := 200
+include mk/reliability.mk
 
 clean:
 	rm -rf .build examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families demo.png
