@@ -8,7 +8,7 @@ from ._handle import Handle
 from ._lib import as_doubles, as_int64s, fs_problem_spec, lib, new_handle
 from .errors import InvalidArgumentError, SizeMismatchError, WrongStateError, check
 
-_SPECTRA = {"geometric": 0, "linear": 1}
+_SPECTRA = {"geometric": 0, "linear": 1}  # the fs_spectrum values FS_SPECTRUM_GEOMETRIC, FS_SPECTRUM_LINEAR
 
 
 class SensingProblem(Handle):
