@@ -24,11 +24,7 @@ public struct EntrySamplingOperator: MeasurementOperator {
     ///   repeated position or a scale ≤ 0; `.sizeMismatch` when the index arrays differ in
     ///   length; `.notFinite` for a non-finite scale.
     public init(rows n1: Int, columns n2: Int, rowIndices: [Int], columnIndices: [Int], scale: Double = 1) throws(FactorSenseError) {
-        guard n1 >= 1, n2 >= 1 else {
-            throw FactorSenseError(.invalidArgument, "n1 and n2 must be ≥ 1, got \(n1) and \(n2)")
-        }
-        try SizeLimits.checkDimension(n1, "n1")
-        try SizeLimits.checkDimension(n2, "n2")
+        try Self.checkShape(rows: n1, columns: n2)
         guard rowIndices.count == columnIndices.count else {
             throw FactorSenseError(.sizeMismatch,
                 "rows and columns must have the same length, got \(rowIndices.count) and \(columnIndices.count)")
@@ -52,6 +48,15 @@ public struct EntrySamplingOperator: MeasurementOperator {
         self.init(unchecked: n1, n2, rowIndices, columnIndices, scale: scale)
     }
 
+    /// Checks 1 ≤ n1, n2 and that both fit BLAS's indices.
+    private static func checkShape(rows n1: Int, columns n2: Int) throws(FactorSenseError) {
+        guard n1 >= 1, n2 >= 1 else {
+            throw FactorSenseError(.invalidArgument, "n1 and n2 must be ≥ 1, got \(n1) and \(n2)")
+        }
+        try SizeLimits.checkDimension(n1, "n1")
+        try SizeLimits.checkDimension(n2, "n2")
+    }
+
     init(unchecked n1: Int, _ n2: Int, _ rowIndices: [Int], _ columnIndices: [Int], scale: Double) {
         self.rows = n1
         self.columns = n2
@@ -66,11 +71,7 @@ public struct EntrySamplingOperator: MeasurementOperator {
     ///
     /// - Throws: `.invalidArgument` unless 1 ≤ m ≤ n1·n2.
     public static func uniform(rows n1: Int, columns n2: Int, measurements m: Int, seed: UInt64) throws(FactorSenseError) -> EntrySamplingOperator {
-        guard n1 >= 1, n2 >= 1 else {
-            throw FactorSenseError(.invalidArgument, "n1 and n2 must be ≥ 1, got \(n1) and \(n2)")
-        }
-        try SizeLimits.checkDimension(n1, "n1")
-        try SizeLimits.checkDimension(n2, "n2")
+        try Self.checkShape(rows: n1, columns: n2)
         let cells = try SizeLimits.product(n1, n2, "n1 · n2")
         guard m >= 1, m <= cells else {
             throw FactorSenseError(.invalidArgument, "measurements must be between 1 and n1 · n2 = \(cells), got \(m)")
@@ -94,7 +95,10 @@ public struct EntrySamplingOperator: MeasurementOperator {
 
     /// c ⟨u_{a_i}, v_{b_i}⟩, O(m·k): never forms UVᵀ.
     public func apply(product U: Matrix, _ V: Matrix) -> [Double] {
-        residualAndGradient(U: U, V: V, measurements: [Double](repeating: 0, count: measurementCount)).residual
+        rowIndices.indices.map { i in
+            let (a, b) = (rowIndices[i], columnIndices[i])
+            return scale * (0..<U.columns).reduce(0.0) { $0 + U[a, $1] * V[b, $1] }
+        }
     }
 
     /// The n1 × n2 matrix with c·ρ_i at (a_i, b_i) and zeros elsewhere.
