@@ -137,9 +137,14 @@ private struct Run {
         var directionU = evaluation.gradientU
         var directionV = evaluation.gradientV
         if options.preconditioner == .scaled {
-            guard let inverseV = dampedGramInverse(V), let inverseU = dampedGramInverse(U) else { return false }
-            directionU = BLAS.product(evaluation.gradientU, inverseV)
-            directionV = BLAS.product(evaluation.gradientV, inverseU)
+            guard let inverseU = dampedGramInverse(U) else { return false }
+            if symmetric {  // V = U: one Gram matrix, and only U's direction is used
+                directionU = BLAS.product(evaluation.gradientU, inverseU)
+            } else {
+                guard let inverseV = dampedGramInverse(V) else { return false }
+                directionU = BLAS.product(evaluation.gradientU, inverseV)
+                directionV = BLAS.product(evaluation.gradientV, inverseU)
+            }
         }
         BLAS.axpy(-options.step, directionU.elements, &U.elements)
         if symmetric {
