@@ -146,7 +146,7 @@ typedef struct fs_problem_spec {
     size_t struct_size;         /* sizeof(fs_problem_spec), set by fs_problem_spec_init */
     int64_t n1;                 /* rows of X⋆ (≥ 1) */
     int64_t n2;                 /* columns of X⋆ (≥ 1; equal to n1 when psd) */
-    int64_t rank;               /* r, 1 ≤ r ≤ min(n1, n2) */
+    int64_t rank;               /* r, 1 ≤ r ≤ min(n1, n2); for the caller's target, 0 or its rank */
     int64_t measurements;       /* m (≥ 1); ignored by "identity", where m = n1·n2 */
     double scale;               /* s₁ > 0 (1) */
     double condition_number;    /* κ = s₁/s_r ≥ 1 (1) */
@@ -172,6 +172,41 @@ void fs_problem_spec_init(fs_problem_spec *spec);
  * Same spec, same bits.
  */
 fs_status fs_problem_generate(fs_problem *problem, const char *operator_kind, const fs_problem_spec *spec);
+
+/**
+ * Fills `problem` with the caller's own target X⋆ (n1 × n2 row-major, `target_length` = n1·n2,
+ * copied) measured as fs_problem_generate measures a drawn one: the operator `operator_kind`
+ * with spec.measurements (ignored by "identity") is drawn from spec.seed exactly as for a drawn
+ * target of the same n1 × n2 — same seed and sizes, same 𝒜 — and y = 𝒜(X⋆) + ξ with
+ * ξ ~ N(0, noise_level² I_m) from the same stream.
+ * Read from `spec`: n1 and n2 (the target's shape), measurements, psd, noise_level, seed, and
+ * rank: 0 (the default) leaves the rank unchecked; otherwise it must equal X⋆'s numerical rank,
+ * the number of singular values above σ₁ · max(n1, n2) · ε (costs an SVD). scale,
+ * condition_number and spectrum describe a drawn target and are not read.
+ * X⋆ must be finite and not 0. psd (symmetric parameterization X = UUᵀ; for "rank_one",
+ * b_i = a_i) needs X⋆ square, symmetric (‖X⋆ − X⋆ᵀ‖_F ≤ 1e-10 ‖X⋆‖_F) and positive
+ * semidefinite (λ_min ≥ −1e-10 · max|λ|, O(n³)); the message of a refusal names λ_min. X⋆ is
+ * kept as given (not symmetrized). docs/errors.md lists every refusal.
+ */
+fs_status fs_problem_generate_for_target(fs_problem *problem, const char *operator_kind,
+                                         const fs_problem_spec *spec,
+                                         const double *target, int64_t target_length);
+
+/**
+ * As fs_problem_generate_for_target, for a target given by its factors X⋆ = L diag(s) Rᵀ, which
+ * is never formed as an n1 × n2 matrix (so completion and rank-one problems of any size fit):
+ * `s` has r = s_length entries, 1 ≤ r ≤ min(n1, n2), each ≥ 0, in any order; `left` is L,
+ * n1 × r (left_length = n1·r); `right` is R, n2 × r (right_length = n2·r), or NULL with
+ * right_length 0 for X⋆ = L diag(s) Lᵀ (n1 = n2). L and R need not be orthonormal (then s are
+ * not the singular values of X⋆). spec.rank is 0 or the numerical rank of the product. With
+ * psd and R given, L diag(s) Rᵀ must be symmetric PSD as above (checked in O(n r²)); with R
+ * NULL it is by construction.
+ */
+fs_status fs_problem_generate_for_factors(fs_problem *problem, const char *operator_kind,
+                                          const fs_problem_spec *spec,
+                                          const double *left, int64_t left_length,
+                                          const double *s, int64_t s_length,
+                                          const double *right, int64_t right_length);
 
 /**
  * Fills `problem` with the caller's sampled entries (matrix completion): measurement i is

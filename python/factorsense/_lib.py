@@ -72,6 +72,8 @@ SIGNATURES = {
     "fs_problem_copy_truth": (c_int, [c_void_p, _double_p, c_int64]),
     "fs_problem_spec_init": (None, [POINTER(fs_problem_spec)]),
     "fs_problem_generate": (c_int, [c_void_p, c_char_p, POINTER(fs_problem_spec)]),
+    "fs_problem_generate_for_target": (c_int, [c_void_p, c_char_p, POINTER(fs_problem_spec), _double_p, c_int64]),
+    "fs_problem_generate_for_factors": (c_int, [c_void_p, c_char_p, POINTER(fs_problem_spec), _double_p, c_int64, _double_p, c_int64, _double_p, c_int64]),
     "fs_problem_set_entries": (c_int, [c_void_p, c_int64, c_int64, c_int64, _int64_p, _int64_p, _double_p, c_int64, c_double, _double_p, c_int64]),
     "fs_problem_set_symmetric": (c_int, [c_void_p, c_int]),
     "fs_problem_is_symmetric": (c_int, [c_void_p, POINTER(c_int)]),
