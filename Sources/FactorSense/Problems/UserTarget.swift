@@ -211,6 +211,10 @@ extension SensingProblem {
         measurements m: Int,
         noiseLevel sigma: Double = 0, seed: UInt64 = 0
     ) throws(FactorSenseError) -> SensingProblem {
+        guard kind != .symmetricGaussian || target.rows == target.columns else {
+            throw FactorSenseError(.invalidArgument,
+                "the symmetric Gaussian operator needs a square target, got \(target.rows) × \(target.columns)")
+        }
         try target.validateAsTarget(positiveSemidefinite: positiveSemidefinite)
         if let expected {
             let actual = try target.numericalRank()
