@@ -52,9 +52,12 @@ public func fs_problem_generate_for_factors(
 }
 
 extension ProblemSpec {
-    /// (n1, n2) of the spec, each ≥ 1.
+    /// (n1, n2) of the spec, each ≥ 1, with n1 · n2 within what BLAS indexes (as for a drawn
+    /// target), checked before any array is read.
     static func shape(_ s: fs_problem_spec) throws(FactorSenseError) -> (Int, Int) {
-        (try Buffers.size(s.n1, atLeast: 1, "spec.n1"), try Buffers.size(s.n2, atLeast: 1, "spec.n2"))
+        let shape = (try Buffers.size(s.n1, atLeast: 1, "spec.n1"), try Buffers.size(s.n2, atLeast: 1, "spec.n2"))
+        try SizeLimits.checkDimension(try SizeLimits.product(shape.0, shape.1, "n1 · n2"), "n1 · n2")
+        return shape
     }
 
     /// The problem of the caller's target under the spec's measurements, psd, noise and seed,

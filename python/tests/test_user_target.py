@@ -83,6 +83,19 @@ def test_noise_is_the_stream_of_a_drawn_target(kind):
     assert not np.allclose(other_seed, xi)
 
 
+def test_noise_has_the_stated_level():
+    # ξ ~ N(0, σ² I_m): with m = 4000 the sample deviation is within 5 % of σ (its relative
+    # standard error is 1/√(2m) ≈ 1.1 %), and its mean within 4 standard errors of 0.
+    X = np.outer([1.0, 2.0, 3.0], [1.0, -1.0])
+    clean = fs.SensingProblem.completion(target=np.ones((80, 60)), measurements=4000, seed=3)
+    noisy = fs.SensingProblem.completion(target=np.ones((80, 60)), measurements=4000, noise=0.3, seed=3)
+    xi = noisy.y - clean.y
+    assert abs(np.std(xi) / 0.3 - 1) < 0.05 and abs(np.mean(xi)) < 4 * 0.3 / np.sqrt(4000)
+    xi = (fs.SensingProblem.rank_one(target=X, measurements=4000, noise=0.3, seed=3).y
+          - fs.SensingProblem.rank_one(target=X, measurements=4000, seed=3).y)
+    assert abs(np.std(xi) / 0.3 - 1) < 0.05
+
+
 def test_factorization_of_your_own_matrix():
     rng = np.random.default_rng(3)
     S = rng.standard_normal((8, 2)) @ rng.standard_normal((2, 7))
