@@ -15,9 +15,10 @@ class SensingProblem(Handle):
     """A low-rank matrix sensing problem (SPEC.md, "Measurements").
 
     Build one with a generator — :meth:`gaussian`, :meth:`symmetric_gaussian`,
-    :meth:`factorization`, :meth:`completion`, :meth:`rank_one` — or from your own data with
-    :meth:`from_dense` and :meth:`from_entries`. Every random draw comes from ``seed``: the same
-    seed gives the same bits. ``psd=True`` makes the target PSD, X⋆ = L diag(s) Lᵀ, and the
+    :meth:`factorization`, :meth:`completion`, :meth:`rank_one`, each of which draws a target
+    or measures yours (``target=``, a matrix or factors; docs/targets.md) — or from your own
+    operator and data with :meth:`from_dense` and :meth:`from_entries`. Every random draw comes
+    from ``seed``: the same seed gives the same bits. ``psd=True`` makes the target PSD, X⋆ = L diag(s) Lᵀ, and the
     parameterization symmetric: X = UUᵀ with loss f(U) = ¼‖𝒜(UUᵀ) − y‖².
 
     Examples

@@ -271,3 +271,74 @@ def test_a_refused_target_raises_before_any_problem_exists():
 def test_the_docstring_examples_run():
     result = doctest.testmod(factorsense.problem, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 10 and result.failed == 0
+
+
+# ---------------------------------------------------------------- random input, never a crash
+
+from ctypes import byref  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+from factorsense._lib import as_doubles, fs_problem_spec, lib  # noqa: E402
+
+PINNED = {0, 1, 3, 4, 5, 6, 7}  # OK and the refusals these calls may give (never INTERNAL)
+values = st.one_of(st.floats(allow_nan=True, allow_infinity=True, width=64), st.floats(-3, 3))
+matrices = hnp.arrays(np.float64, hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=5), elements=values)
+kinds = st.sampled_from(["gaussian", "symmetric_gaussian", "identity", "completion", "rank_one", "other"])
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(target=st.one_of(matrices, st.tuples(matrices, matrices), st.tuples(matrices, matrices, matrices)),
+       kind=st.sampled_from(KINDS), psd=st.booleans(), rank=st.none() | st.integers(-1, 6), noise=values)
+def test_random_targets_work_or_are_refused(target, kind, psd, rank, noise):
+    make = getattr(fs.SensingProblem, kind)
+    try:
+        if kind == "factorization":
+            p = make(target=target, psd=psd, rank=rank, noise=noise)
+        else:
+            p = make(target=target, measurements=4, psd=psd, rank=rank, noise=noise)
+    except (fs.FactorSenseError, ValueError, TypeError, OverflowError):
+        return
+    X = p.truth
+    assert np.all(np.isfinite(X)) and np.any(X != 0) and p.psd == psd
+    with np.errstate(over="ignore", invalid="ignore"):
+        if noise == 0 and np.all(np.abs(X) < 1e100):
+            assert relative(p.y, dense_operator_matrix(p) @ X.ravel()) <= 1e-12
+        if rank is not None and np.all(np.abs(X) < 1e100):
+            # numpy's matrix_rank rule, unless a singular value is too near its threshold for two
+            # SVDs (numpy's of X, the library's of X or of its factors' triangular parts) to agree.
+            sigma = np.linalg.svd(X, compute_uv=False)
+            threshold = sigma[0] * max(X.shape) * np.finfo(float).eps
+            if not np.any((sigma > threshold / 100) & (sigma < threshold * 100)):
+                assert np.sum(sigma > threshold) == rank
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(kind=kinds, n1=st.sampled_from([-1, 0, 1, 2, 3, 2**31, 2**62]), n2=st.sampled_from([0, 1, 2, 3, 2**40]),
+       r=st.integers(-1, 4), extra=st.lists(st.integers(-2, 2), min_size=3, max_size=3), psd=st.integers(0, 2),
+       rank=st.integers(-1, 3), right_null=st.booleans(), data=st.data())
+def test_raw_c_calls_never_crash(kind, n1, n2, r, extra, psd, rank, right_null, data):
+    """The two C calls with lengths that are sometimes wrong (never longer than the array) and
+    arbitrary values: a pinned status, never FS_ERROR_INTERNAL; on success, a finite problem."""
+    spec = fs_problem_spec()
+    lib.fs_problem_spec_init(byref(spec))
+    spec.n1, spec.n2, spec.rank, spec.measurements, spec.psd, spec.seed = n1, n2, rank, 3, psd, 1
+
+    def array(correct, delta):
+        length = max(0, correct + delta) if 0 <= correct <= 64 else data.draw(st.integers(0, 8))
+        return data.draw(hnp.arrays(np.float64, length, elements=values))
+
+    problem = fs.SensingProblem()
+    target = array(n1 * n2, extra[0])
+    status = lib.fs_problem_generate_for_target(problem.handle, kind.encode(), byref(spec), as_doubles(target),
+                                                target.size)
+    assert status in PINNED, lib.fs_last_error(problem.handle)
+    L, s, R = array(n1 * max(r, 0), extra[0]), array(max(r, 0), extra[1]), array(n2 * max(r, 0), extra[2])
+    right = (None, 0) if right_null else (as_doubles(R), R.size)
+    status = lib.fs_problem_generate_for_factors(problem.handle, kind.encode(), byref(spec), as_doubles(L), L.size,
+                                                 as_doubles(s), s.size, *right)
+    assert status in PINNED, lib.fs_last_error(problem.handle)
+    if status == 0:
+        assert np.all(np.isfinite(problem.y)) and problem.shape == (n1, n2)
