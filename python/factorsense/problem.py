@@ -18,8 +18,9 @@ class SensingProblem(Handle):
     :meth:`factorization`, :meth:`completion`, :meth:`rank_one`, each of which draws a target
     or measures yours (``target=``, a matrix or factors; docs/targets.md) — or from your own
     operator and data with :meth:`from_dense` and :meth:`from_entries`. Every random draw comes
-    from ``seed``: the same seed gives the same bits. ``psd=True`` makes the target PSD, X⋆ = L diag(s) Lᵀ, and the
-    parameterization symmetric: X = UUᵀ with loss f(U) = ¼‖𝒜(UUᵀ) − y‖².
+    from ``seed``: the same seed gives the same bits. ``psd=True`` makes the target PSD,
+    X⋆ = L diag(s) Lᵀ, and the parameterization symmetric: X = UUᵀ with loss
+    f(U) = ¼‖𝒜(UUᵀ) − y‖².
 
     Examples
     --------
@@ -74,10 +75,11 @@ class SensingProblem(Handle):
         ("geometric" or "linear"); y = 𝒜(X⋆) + ξ with ξ ~ N(0, noise² I_m). Costs O(m·n1·n2)
         memory and time per gradient.
 
-        ``target=`` measures your own X⋆ instead (README, "Your own target"): a matrix, or factors ``(L, s, R)`` meaning L diag(s) Rᵀ, or ``(L, s)``
-        meaning L diag(s) Lᵀ. n1, n2 and rank then come from the target (passing a different
-        one is an error; rank is checked against the numerical rank), and 𝒜 and ξ are drawn
-        from ``seed`` exactly as for a drawn target of the same sizes.
+        ``target=`` measures your own X⋆ instead (docs/targets.md): a matrix, or factors
+        ``(L, s, R)`` meaning L diag(s) Rᵀ, or ``(L, s)`` meaning L diag(s) Lᵀ (s ≥ 0). n1, n2
+        and rank then come from the target (passing a different one is an error; rank is
+        checked against the numerical rank), and 𝒜 and ξ are drawn from ``seed`` exactly as
+        for a drawn target of the same sizes.
 
         >>> import numpy as np, factorsense as fs
         >>> X = np.outer([1.0, 2.0, 3.0], [1.0, -1.0])
@@ -417,7 +419,8 @@ def _target_arguments(target, kind, n1, n2, rank, spec):
     else:
         X = _arrays.doubles(target, "target")
         if X.ndim != 2:
-            raise SizeMismatchError(f"target must be a matrix (2-D) or factors (L, s, R), got an array of shape {X.shape}")
+            raise SizeMismatchError(f"target must be a matrix (2-D) or factors (L, s, R), "
+                                    f"got an array of shape {X.shape}")
         shape = X.shape
         arrays = [X]
     if 0 in shape:
