@@ -38,6 +38,6 @@ import Testing
         }
         #expect(String(cString: fs_stop_reason_string(FS_STOP_DIVERGED)) == "diverged")
         #expect(String(cString: fs_version_string()) == "0.2.0")
-        #expect(fs_version_number() == 100)
+        #expect(fs_version_number() == 200)
     }
 }
