@@ -281,7 +281,7 @@ void fs_options_free(fs_options *options);
  *   "diagnostics"   the diagnostics the history records beside its five standard columns:
  *                   "default", "all", "none", or names separated by commas (see "history
  *                   columns" below). "default" is every diagnostic but the two perturbation
- *                   columns, and leaves out the spectral alignment when n1·n2 > 2²² ("default")
+ *                   columns, and leaves out the spectral alignment when n1·n2 > 2²⁰ ("default")
  * An unknown name or a value outside its domain gives FS_ERROR_INVALID_ARGUMENT.
  */
 fs_status fs_options_set_int(fs_options *options, const char *name, int64_t value);

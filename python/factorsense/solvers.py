@@ -97,7 +97,7 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
         ``effective_rank``, ``numerical_rank``, ``imbalance``, ``alignment_left``,
         ``alignment_right``, ``spectral_alignment_left``, ``spectral_alignment_right``,
         ``signal``, ``noise``, ``perturbation``, ``perturbation_frobenius``. "default" is every
-        one but the perturbation (and without the spectral alignment when n1·n2 > 2²²).
+        one but the perturbation (and without the spectral alignment when n1·n2 > 2²⁰).
     singular_value_count : int
         c, the singular values of X recorded a row (0: all min(n1, n2, k), at most 50).
     rank : int

@@ -43,8 +43,8 @@ public enum Diagnostic: String, Sendable, Equatable, Hashable, CaseIterable, Com
         return set
     }
 
-    /// The largest n1·n2 for which the default set includes the spectral alignment (2²²).
-    public static let spectralDefaultLimit = 1 << 22
+    /// The largest n1·n2 for which the default set includes the spectral alignment (2²⁰).
+    public static let spectralDefaultLimit = 1 << 20
 
     /// Declaration order, so that a set of diagnostics reads back in a fixed order.
     public static func < (a: Diagnostic, b: Diagnostic) -> Bool {

@@ -17,6 +17,9 @@ struct DiagnosticComputer {
     let spectral: ReferenceSubspaces?
     private let problem: SensingProblem
     private let truthMatrix: Matrix?
+    /// 𝒜(X⋆), for the perturbation: 𝒜(X − X⋆) = ρ + y − 𝒜(X⋆) reuses the iterate's residual ρ,
+    /// so E costs one adjoint, not a second pass of apply and adjoint.
+    private let truthMeasured: [Double]?
     private let symmetric: Bool
 
     init(problem: SensingProblem, options: GradientDescentOptions, width k: Int) throws(FactorSenseError) {
@@ -51,12 +54,14 @@ struct DiagnosticComputer {
             self.spectral = nil
         }
         self.truthMatrix = needsPerturbation ? problem.groundTruth?.matrix : nil
+        self.truthMeasured = needsPerturbation ? problem.groundTruth?.measured(by: problem.sensingOperator) : nil
     }
 
     /// One value array per recorded diagnostic (c values for the singular values, else one),
     /// NaN where a quantity needs a truth or a rank the run lacks, or an SVD failed.
-    func values(U: Matrix, V: Matrix) -> [[Double]] {
-        var cache = Cache(U: U, V: V, symmetric: symmetric)
+    /// `residual` is ρ = 𝒜(UVᵀ) − y of these factors, on every measurement.
+    func values(U: Matrix, V: Matrix, residual: [Double]) -> [[Double]] {
+        var cache = Cache(U: U, V: V, symmetric: symmetric, residual: residual)
         return recorded.map { diagnostic in
             switch diagnostic {
             case .singularValues:
@@ -100,7 +105,7 @@ struct DiagnosticComputer {
             guard let truth else { return .nan }
             return try cache.split(truth).noise
         case .perturbation, .perturbationFrobenius:
-            guard let e = try perturbationMatrix(cache.U, cache.V) else { return .nan }
+            guard let e = try cache.perturbation(self) else { return .nan }
             return diagnostic == .perturbation ? try SubspaceGeometry.spectralNorm(e) : e.frobeniusNorm
         }
     }
@@ -117,12 +122,15 @@ struct DiagnosticComputer {
         return exp(entropy)
     }
 
-    /// E = 𝒜*(𝒜(X − X⋆)) − (X − X⋆), or nil without a truth.
-    private func perturbationMatrix(_ u: Matrix, _ v: Matrix) throws(FactorSenseError) -> Matrix? {
-        guard let truthMatrix else { return nil }
+    /// E = 𝒜*(𝒜(X − X⋆)) − (X − X⋆) with 𝒜(X − X⋆) = ρ + y − 𝒜(X⋆), or nil without a truth.
+    fileprivate func perturbationMatrix(_ u: Matrix, _ v: Matrix, residual: [Double]) -> Matrix? {
+        guard let truthMatrix, let truthMeasured else { return nil }
         var d = BLAS.product(u, v, transposeB: true)
         BLAS.axpy(-1, truthMatrix.elements, &d.elements)
-        var e = problem.sensingOperator.adjoint(problem.sensingOperator.apply(d))
+        var measuredDifference = residual
+        BLAS.axpy(1, problem.measurements, &measuredDifference)
+        BLAS.axpy(-1, truthMeasured, &measuredDifference)
+        var e = problem.sensingOperator.adjoint(measuredDifference)
         BLAS.axpy(-1, d.elements, &e.elements)
         return e
     }
@@ -132,42 +140,64 @@ struct DiagnosticComputer {
         let U: Matrix
         let V: Matrix
         let symmetric: Bool
+        let residual: [Double]
         private var sigma: [Double]?
-        private var leftVectors: Matrix?
+        private var perturbationMatrix: Matrix??
+        private var uDecomposition: (left: Matrix, values: [Double])?
         private var rightVectors: Matrix?
         private var signalNoise: (signal: Double, noise: Double)?
 
-        init(U: Matrix, V: Matrix, symmetric: Bool) {
+        init(U: Matrix, V: Matrix, symmetric: Bool, residual: [Double]) {
             self.U = U
             self.V = V
             self.symmetric = symmetric
+            self.residual = residual
         }
 
-        /// σ(X), all min(n1, n2, k) of them (NaN when the SVD fails).
+        /// E, computed once for both of its norms.
+        mutating func perturbation(_ computer: DiagnosticComputer) throws(FactorSenseError) -> Matrix? {
+            if let perturbationMatrix { return perturbationMatrix }
+            let e = computer.perturbationMatrix(U, V, residual: residual)
+            perturbationMatrix = .some(e)
+            return e
+        }
+
+        /// σ(X), all min(n1, n2, k) of them (NaN when the SVD fails): σ(U)² for X = UUᵀ, from the
+        /// SVD of U the alignments use too.
         var productValues: [Double] {
             mutating get {
                 if let sigma { return sigma }
-                let values = (try? SubspaceGeometry.singularValuesOfProduct(U, V, symmetric: symmetric)) ?? [.nan]
+                let values: [Double]
+                if symmetric {
+                    values = (try? svdOfU().values.map { $0 * $0 }) ?? [.nan]
+                } else {
+                    values = (try? SubspaceGeometry.singularValuesOfProduct(U, V, symmetric: false)) ?? [.nan]
+                }
                 sigma = values
                 return values
             }
         }
 
+        /// The thin SVD of U (left vectors and values), computed once.
+        mutating func svdOfU() throws(FactorSenseError) -> (left: Matrix, values: [Double]) {
+            if let uDecomposition { return uDecomposition }
+            let (left, values, _) = try Factorizations.singularValueDecomposition(of: U)
+            uDecomposition = (left, values)
+            return (left, values)
+        }
+
         /// The top-min(r, k) left singular vectors of U.
         mutating func left(_ r: Int) throws(FactorSenseError) -> Matrix {
-            if let leftVectors, leftVectors.columns == min(r, U.columns, U.rows) { return leftVectors }
-            let p = try SubspaceGeometry.topLeftSingularVectors(of: U, count: min(r, U.columns, U.rows))
-            leftVectors = p
-            return p
+            SubspaceGeometry.leadingColumns(try svdOfU().left, min(r, U.columns, U.rows))
         }
 
         /// The top-min(r, k) left singular vectors of V.
         mutating func right(_ r: Int) throws(FactorSenseError) -> Matrix {
             if symmetric { return try left(r) }
-            if let rightVectors, rightVectors.columns == min(r, V.columns, V.rows) { return rightVectors }
-            let q = try SubspaceGeometry.topLeftSingularVectors(of: V, count: min(r, V.columns, V.rows))
+            if let rightVectors { return SubspaceGeometry.leadingColumns(rightVectors, min(r, V.columns, V.rows)) }
+            let (q, _, _) = try Factorizations.singularValueDecomposition(of: V)
             rightVectors = q
-            return q
+            return SubspaceGeometry.leadingColumns(q, min(r, V.columns, V.rows))
         }
 
         /// signal σ_min(L⋆ᵀU) and noise ‖U W⊥‖ = ‖U − (U W)Wᵀ‖ with W the top-min(r, k) right

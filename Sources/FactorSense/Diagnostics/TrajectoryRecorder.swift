@@ -36,7 +36,7 @@ struct TrajectoryRecorder {
         // ‖ρ‖/‖y‖ is NaN for y = 0 (0/0 when ρ = 0 too), never inf.
         let residual = measurementNorm > 0 ? residualNorm / measurementNorm : .nan
         return Snapshot(iteration: t, time: step * Double(t), loss: evaluation.loss,
-                        testError: testError, residual: residual, U: U, V: V)
+                        testError: testError, residual: residual, U: U, V: V, residualVector: evaluation.residual)
     }
 
     /// Appends a row for `snapshot` with its diagnostics, unless its iteration is already the
@@ -44,7 +44,7 @@ struct TrajectoryRecorder {
     mutating func record(_ snapshot: Snapshot) {
         if history.lastIteration == snapshot.iteration { return }
         let standard = [Double(snapshot.iteration), snapshot.time, snapshot.loss, snapshot.testError, snapshot.residual]
-        history.append(standard.map { [$0] } + diagnostics.values(U: snapshot.U, V: snapshot.V))
+        history.append(standard.map { [$0] } + diagnostics.values(U: snapshot.U, V: snapshot.V, residual: snapshot.residualVector))
     }
 
     /// The phases of the history recorded so far.
@@ -69,4 +69,6 @@ public struct Snapshot: Sendable, Equatable {
     public var U: Matrix
     /// V_t, n2 × k (U_t for the symmetric parameterization).
     public var V: Matrix
+    /// ρ = 𝒜(U_tV_tᵀ) − y on every measurement.
+    public var residualVector: [Double]
 }
