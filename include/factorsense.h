@@ -444,15 +444,20 @@ typedef struct fs_phases {
                                    plateau_window of the run */
     double plateau_level;       /* the final test error when the plateau is resolved, else NaN */
     int64_t learning_time_count;/* the number of learning times: min(r, singular_value_count) */
+    double alignment_end_time;  /* the "time" of those iterates (η·t for gradient descent), NaN */
+    double saddle_end_time;     /*   when not resolved */
+    double plateau_start_time;
 } fs_phases;
 
 /** Fills `phases` (its struct_size must be at least the size of fs_phases of version 0.2). */
 fs_status fs_result_get_phases(const fs_result *result, fs_phases *phases);
 /**
- * Incremental learning: out[i] is the first recorded t with σ_{i+1}(X) ≥ saddle_fraction ·
- * s⋆_{i+1}, or −1 when that never happened; `length` must be phases.learning_time_count.
+ * Incremental learning: iterations[i] is the first recorded t with σ_{i+1}(X) ≥ saddle_fraction ·
+ * s⋆_{i+1} (−1 when that never happened) and times[i] its "time" (NaN); either pointer may be
+ * NULL, not both; `length` must be phases.learning_time_count.
  */
-fs_status fs_result_copy_learning_times(const fs_result *result, int64_t *out, int64_t length);
+fs_status fs_result_copy_learning_times(const fs_result *result, int64_t *iterations, double *times,
+                                        int64_t length);
 
 #ifdef __cplusplus
 }

@@ -135,21 +135,32 @@ public func fs_result_get_phases(_ result: OpaquePointer?, _ phases: UnsafeMutab
         let found = try handle.filled().phases
         phases.pointee = fs_phases(
             struct_size: size,
-            alignment_end: Int64(found.alignmentEnd ?? -1),
-            saddle_end: Int64(found.saddleEnd ?? -1),
-            plateau_start: Int64(found.plateauStart ?? -1),
+            alignment_end: Int64(found.alignmentEnd?.iteration ?? -1),
+            saddle_end: Int64(found.saddleEnd?.iteration ?? -1),
+            plateau_start: Int64(found.plateauStart?.iteration ?? -1),
             plateau_level: found.plateauLevel ?? .nan,
-            learning_time_count: Int64(found.learningTimes.count))
+            learning_time_count: Int64(found.learningTimes.count),
+            alignment_end_time: found.alignmentEnd?.time ?? .nan,
+            saddle_end_time: found.saddleEnd?.time ?? .nan,
+            plateau_start_time: found.plateauStart?.time ?? .nan)
     }
 }
 
 @_cdecl("fs_result_copy_learning_times") @implementation
-public func fs_result_copy_learning_times(_ result: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?, _ length: Int64) -> fs_status {
+public func fs_result_copy_learning_times(
+    _ result: OpaquePointer?, _ iterations: UnsafeMutablePointer<Int64>?, _ times: UnsafeMutablePointer<Double>?,
+    _ length: Int64
+) -> fs_status {
     withHandle(result, as: ResultHandle.self) { handle throws(FactorSenseError) in
-        let times = try handle.filled().phases.learningTimes
-        try Buffers.checkNotNull(out, "out")
-        try Buffers.checkLength(length, expected: times.count, "out")
-        for (i, t) in times.enumerated() { out?[i] = Int64(t ?? -1) }
+        let events = try handle.filled().phases.learningTimes
+        guard iterations != nil || times != nil else {
+            throw FactorSenseError(.nullPointer, "iterations and times are both NULL: pass at least one")
+        }
+        try Buffers.checkLength(length, expected: events.count, "length")
+        for (i, event) in events.enumerated() {
+            iterations?[i] = Int64(event?.iteration ?? -1)
+            times?[i] = event?.time ?? .nan
+        }
     }
 }
 

@@ -52,18 +52,19 @@ import Glibc
     }
 
     @Test func phasesOfAMadeUpHistory() {
-        var h = History(names: ["iteration", "test_error", "singular_values", "spectral_alignment_left"], widths: [1, 1, 2, 1])
+        var h = History(names: ["iteration", "time", "test_error", "singular_values", "spectral_alignment_left"], widths: [1, 1, 1, 2, 1])
         // σ₁ learned at t = 2, σ₂ (the r-th) at t = 4; the sine drops to ≤ 0.1 at t = 1 for good.
         let rows: [(Double, Double, [Double], Double)] = [
             (0, 1, [0, 0], 0.9), (1, 1, [0.1, 0], 0.05), (2, 0.5, [0.6, 0.1], 0.05), (3, 0.3, [0.9, 0.3], 0.02),
             (4, 0.1, [1, 0.5], 0.01), (5, 0.01, [1, 0.9], 0.2), (6, 0.0100, [1, 1], 0.2), (100, 0.00999, [1, 1], 0.2),
         ]
-        for (t, e, s, sine) in rows { h.append([[t], [e], s, [sine]]) }
+        for (t, e, s, sine) in rows { h.append([[t], [t / 2], [e], s, [sine]]) }
         let phases = PhaseDetector.detect(h, truthValues: [1, 1], thresholds: PhaseThresholds())
-        #expect(phases.learningTimes == [2, 4])
-        #expect(phases.saddleEnd == 4)
-        #expect(phases.alignmentEnd == 1)
-        #expect(phases.plateauStart == 5 && phases.plateauLevel == 0.00999)
+        func at(_ t: Int) -> PhaseEvent { PhaseEvent(iteration: t, time: Double(t) / 2) }
+        #expect(phases.learningTimes == [at(2), at(4)])
+        #expect(phases.saddleEnd == at(4))
+        #expect(phases.alignmentEnd == at(1))
+        #expect(phases.plateauStart == at(5) && phases.plateauLevel == 0.00999)
         #expect(PhaseDetector.detect(h, truthValues: nil, thresholds: PhaseThresholds()) == Phases())
     }
 

@@ -173,10 +173,15 @@ static void test_phases(fs_problem *p) {
     CHECK(phases.saddle_end > 0 && phases.saddle_end < 400);
     CHECK(phases.learning_time_count == RANK);
     int64_t times[RANK] = {-7, -7}, sentinel[1] = {-7};
-    CHECK(fs_result_copy_learning_times(r, sentinel, 1) == FS_ERROR_SIZE_MISMATCH && sentinel[0] == -7);
-    CHECK(fs_result_copy_learning_times(r, NULL, RANK) == FS_ERROR_NULL_POINTER);
-    CHECK(fs_result_copy_learning_times(r, times, RANK) == FS_OK);
+    double clock[RANK] = {-7, -7};
+    CHECK(fs_result_copy_learning_times(r, sentinel, NULL, 1) == FS_ERROR_SIZE_MISMATCH && sentinel[0] == -7);
+    CHECK(fs_result_copy_learning_times(r, NULL, NULL, RANK) == FS_ERROR_NULL_POINTER);
+    CHECK(fs_result_copy_learning_times(r, times, NULL, RANK) == FS_OK);
     CHECK(times[0] >= 0 && times[0] <= times[1] && times[1] == phases.saddle_end);
+    CHECK(fs_result_copy_learning_times(r, NULL, clock, RANK) == FS_OK);
+    CHECK(clock[0] == 0.3 * (double)times[0] && clock[1] == 0.3 * (double)times[1]);
+    CHECK(phases.saddle_end_time == 0.3 * (double)phases.saddle_end);
+    CHECK(isnan(phases.plateau_start_time) == (phases.plateau_start < 0));
     fs_result_free(r);
     fs_options_free(o);
 }

@@ -45,6 +45,9 @@ class fs_phases(ctypes.Structure):
         ("plateau_start", c_int64),
         ("plateau_level", c_double),
         ("learning_time_count", c_int64),
+        ("alignment_end_time", c_double),
+        ("saddle_end_time", c_double),
+        ("plateau_start_time", c_double),
     ]
 
 
@@ -124,7 +127,7 @@ SIGNATURES = {
     "fs_result_get_history_column_width": (c_int, [c_void_p, c_char_p, _int64_p]),
     "fs_result_copy_history": (c_int, [c_void_p, c_char_p, _double_p, c_int64]),
     "fs_result_get_phases": (c_int, [c_void_p, POINTER(fs_phases)]),
-    "fs_result_copy_learning_times": (c_int, [c_void_p, _int64_p, c_int64]),
+    "fs_result_copy_learning_times": (c_int, [c_void_p, _int64_p, _double_p, c_int64]),
 }
 
 

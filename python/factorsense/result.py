@@ -27,12 +27,17 @@ class Phases:
         ``plateau_tolerance`` over the last ``plateau_window`` of the run.
     plateau_level : float or None
         The final test error when the plateau is resolved.
+    alignment_end_time, saddle_end_time, plateau_start_time : float or None
+        The "time" of those iterates: η·t for gradient descent.
     """
 
     alignment_end: object = None
     saddle_end: object = None
     plateau_start: object = None
     plateau_level: object = None
+    alignment_end_time: object = None
+    saddle_end_time: object = None
+    plateau_start_time: object = None
 
 
 class Result:
@@ -59,9 +64,12 @@ class Result:
         the plateau level, read off the history.
     learning_times : ndarray of float
         For each i ≤ r, the first recorded iteration with σ_i(X) ≥ ½ s⋆_i (NaN: never).
+    learning_clock : ndarray of float
+        The "time" of those iterates (η·t for gradient descent; NaN: never).
     """
 
-    def __init__(self, U, V, stop_reason, iterations, history, phases=None, learning_times=None):
+    def __init__(self, U, V, stop_reason, iterations, history, phases=None, learning_times=None,
+                 learning_clock=None):
         self.U = U
         self.V = V
         self.stop_reason = stop_reason
@@ -69,6 +77,7 @@ class Result:
         self.history = history
         self.phases = phases if phases is not None else Phases()
         self.learning_times = learning_times if learning_times is not None else np.empty(0)
+        self.learning_clock = learning_clock if learning_clock is not None else np.empty(0)
 
     @classmethod
     def _from_handle(cls, handle):
@@ -96,24 +105,29 @@ class Result:
         for name in ("iteration", "numerical_rank"):
             if name in scalars:
                 scalars[name] = scalars[name].astype(np.int64)
-        phases, learning_times = cls._phases_from_handle(handle)
+        phases, learning_times, learning_clock = cls._phases_from_handle(handle)
         return cls(U, V, lib.fs_stop_reason_string(reason.value).decode(), iterations.value,
-                   History(scalars, matrices), phases, learning_times)
+                   History(scalars, matrices), phases, learning_times, learning_clock)
 
     @staticmethod
     def _phases_from_handle(handle):
         found = fs_phases()
         found.struct_size = sizeof(fs_phases)
         check(lib.fs_result_get_phases(handle, byref(found)), handle)
-        times = np.empty(found.learning_time_count, dtype=np.int64)
-        check(lib.fs_result_copy_learning_times(handle, as_int64s(times), times.size), handle)
+        steps = np.empty(found.learning_time_count, dtype=np.int64)
+        clock = np.empty(found.learning_time_count)
+        check(lib.fs_result_copy_learning_times(handle, as_int64s(steps), as_doubles(clock), steps.size), handle)
 
         def resolved(t):
             return None if t < 0 else int(t)
 
+        def known(x):
+            return None if np.isnan(x) else float(x)
+
         phases = Phases(resolved(found.alignment_end), resolved(found.saddle_end), resolved(found.plateau_start),
-                        None if np.isnan(found.plateau_level) else float(found.plateau_level))
-        return phases, np.where(times < 0, np.nan, times.astype(float))
+                        known(found.plateau_level), known(found.alignment_end_time), known(found.saddle_end_time),
+                        known(found.plateau_start_time))
+        return phases, np.where(steps < 0, np.nan, steps.astype(float)), clock
 
     @property
     def X(self):

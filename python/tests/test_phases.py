@@ -21,17 +21,23 @@ def numpy_phases(result, s, alignment=0.1, saddle=0.5, tolerance=0.01, window=0.
     sine = np.maximum(h["spectral_alignment_left"], h["spectral_alignment_right"])
     above = [i for i in range(saddle_row + 1) if not sine[i] <= alignment]
     first = (above[-1] + 1) if above else 0
-    alignment_end = int(t[first]) if first <= saddle_row else None
+    time = h["time"]
+    alignment = (int(t[first]), time[first]) if first <= saddle_row else (None, None)
     e = h["test_error"]
     before = max(i for i in range(len(t)) if t[i] <= t[-1] * (1 - window))
-    plateau = None, None
+    plateau = None, None, None
     if before >= saddle_row and e[-1] >= (1 - tolerance) * e[before]:
         start = next(i for i in range(saddle_row, len(t)) if e[i] <= (1 + tolerance) * e[-1])
-        plateau = int(t[start]), float(e[-1])
-    return fs.Phases(alignment_end, int(t[saddle_row]), *plateau), learned
+        plateau = int(t[start]), float(e[-1]), time[start]
+    return fs.Phases(alignment[0], int(t[saddle_row]), plateau[0], plateau[1], alignment[1], time[saddle_row],
+                     plateau[2]), learned
 
 
 def learning_times(result):
+    step = result.history["time"][1] / result.history["iteration"][1]
+    assert np.array_equal(np.isnan(result.learning_clock), np.isnan(result.learning_times))
+    assert np.allclose(result.learning_clock[~np.isnan(result.learning_clock)],
+                       step * result.learning_times[~np.isnan(result.learning_times)], rtol=1e-15)
     return [None if np.isnan(x) else int(x) for x in result.learning_times]
 
 

@@ -24,26 +24,38 @@ public struct PhaseThresholds: Sendable, Equatable {
     }
 }
 
-/// The phases of a run read off its record, each an iteration or nil when the run does not
-/// show it (docs/mathematics.md, "Phases").
+/// A recorded iterate at which something happened: its iteration t and its time (η·t for
+/// gradient descent, t for the gradient flow).
+public struct PhaseEvent: Sendable, Equatable {
+    public var iteration: Int
+    public var time: Double
+
+    public init(iteration: Int, time: Double) {
+        self.iteration = iteration
+        self.time = time
+    }
+}
+
+/// The phases of a run read off its record, each nil when the run does not show it
+/// (docs/mathematics.md, "Phases").
 public struct Phases: Sendable, Equatable {
-    /// End of (I), alignment: the first recorded t from which the spectral alignment sine (the
-    /// larger of left and right) stays ≤ the threshold up to the end of (II).
-    public var alignmentEnd: Int?
-    /// End of (II), saddle avoidance: the first recorded t with σ_r(X) ≥ ½ s⋆_r.
-    public var saddleEnd: Int?
-    /// Start of the plateau that ends (III), local refinement: the first recorded t after the
-    /// end of (II) whose test error is within the tolerance of the final one — when the test
+    /// End of (I), alignment: the first recorded iterate from which the spectral alignment
+    /// sine (the larger of left and right) stays ≤ the threshold up to the end of (II).
+    public var alignmentEnd: PhaseEvent?
+    /// End of (II), saddle avoidance: the first recorded iterate with σ_r(X) ≥ ½ s⋆_r.
+    public var saddleEnd: PhaseEvent?
+    /// Start of the plateau that ends (III), local refinement: the first recorded iterate after
+    /// the end of (II) whose test error is within the tolerance of the final one — when the test
     /// error improved by less than the tolerance over the last window of the run.
-    public var plateauStart: Int?
+    public var plateauStart: PhaseEvent?
     /// The test error at the plateau (the final one), when the plateau is resolved.
     public var plateauLevel: Double?
-    /// For each i ≤ r (and ≤ the recorded singular values), the first recorded t with
+    /// For each i ≤ r (and ≤ the recorded singular values), the first recorded iterate with
     /// σ_i(X) ≥ ½ s⋆_i (incremental learning), nil when never.
-    public var learningTimes: [Int?]
+    public var learningTimes: [PhaseEvent?]
 
-    public init(alignmentEnd: Int? = nil, saddleEnd: Int? = nil, plateauStart: Int? = nil,
-                plateauLevel: Double? = nil, learningTimes: [Int?] = []) {
+    public init(alignmentEnd: PhaseEvent? = nil, saddleEnd: PhaseEvent? = nil, plateauStart: PhaseEvent? = nil,
+                plateauLevel: Double? = nil, learningTimes: [PhaseEvent?] = []) {
         self.alignmentEnd = alignmentEnd
         self.saddleEnd = saddleEnd
         self.plateauStart = plateauStart
@@ -55,26 +67,31 @@ public struct Phases: Sendable, Equatable {
 /// Reads `Phases` off a history.
 enum PhaseDetector {
     /// The phases of `history` against the truth's singular values s⋆ (nil: no truth, nothing
-    /// resolved).
-    static func detect(_ history: History, truthValues: [Double]?, thresholds: PhaseThresholds) -> Phases {
+    /// resolved). The plateau's window is a fraction of the run along `axis`: "iteration" for
+    /// gradient descent, "time" for the gradient flow.
+    static func detect(_ history: History, truthValues: [Double]?, thresholds: PhaseThresholds,
+                       axis: String = "iteration") -> Phases {
         guard let s = truthValues, !s.isEmpty, let sigma = history.column(Diagnostic.singularValues.rawValue),
-              let c = history.width(of: Diagnostic.singularValues.rawValue), history.count > 0
+              let c = history.width(of: Diagnostic.singularValues.rawValue), history.count > 0,
+              let times = history.column("time"), let abscissa = history.column(axis)
         else { return Phases() }
-        let t = history.iterations
+        let iterations = history.iterations
+        func event(_ row: Int) -> PhaseEvent { PhaseEvent(iteration: iterations[row], time: times[row]) }
         let learned = min(s.count, c)
-        let learningTimes: [Int?] = (0..<learned).map { i in
-            (0..<history.count).first { sigma[$0 * c + i] >= thresholds.saddleFraction * s[i] }.map { t[$0] }
+        let learningTimes: [PhaseEvent?] = (0..<learned).map { i in
+            (0..<history.count).first { sigma[$0 * c + i] >= thresholds.saddleFraction * s[i] }.map(event)
         }
         var phases = Phases(learningTimes: learningTimes)
         guard s.count <= c, let saddleRow = (0..<history.count).first(where: { sigma[$0 * c + s.count - 1] >= thresholds.saddleFraction * s[s.count - 1] })
         else { return phases }
-        phases.saddleEnd = t[saddleRow]
-        phases.alignmentEnd = alignmentEnd(history, upTo: saddleRow, threshold: thresholds.alignment)
-        (phases.plateauStart, phases.plateauLevel) = plateau(history, from: saddleRow, thresholds)
+        phases.saddleEnd = event(saddleRow)
+        phases.alignmentEnd = alignmentEnd(history, upTo: saddleRow, threshold: thresholds.alignment).map(event)
+        let (start, level) = plateau(history, abscissa: abscissa, from: saddleRow, thresholds)
+        (phases.plateauStart, phases.plateauLevel) = (start.map(event), level)
         return phases
     }
 
-    /// The first row t from which max(left, right) spectral sine ≤ threshold through `saddleRow`.
+    /// The first row from which max(left, right) spectral sine ≤ threshold through `saddleRow`.
     private static func alignmentEnd(_ history: History, upTo saddleRow: Int, threshold: Double) -> Int? {
         guard history.width(of: Diagnostic.spectralAlignmentLeft.rawValue) != nil else { return nil }
         func sine(_ row: Int) -> Double {
@@ -86,20 +103,20 @@ enum PhaseDetector {
         for row in 0...saddleRow {
             if sine(row) <= threshold { first = first ?? row } else { first = nil }
         }
-        return first.map { history.iterations[$0] }
+        return first
     }
 
-    /// The plateau start and level, when the test error improved by less than the tolerance
-    /// over the last window of the run.
-    private static func plateau(_ history: History, from saddleRow: Int, _ thresholds: PhaseThresholds) -> (Int?, Double?) {
+    /// The plateau's first row and level, when the test error improved by less than the
+    /// tolerance over the last window of the run.
+    private static func plateau(_ history: History, abscissa t: [Double], from saddleRow: Int,
+                                _ thresholds: PhaseThresholds) -> (Int?, Double?) {
         guard let errors = history.column("test_error"), let final = errors.last, final.isFinite,
-              let last = history.lastIteration else { return (nil, nil) }
-        let t = history.iterations
-        let windowStart = Double(last) * (1 - thresholds.plateauWindow)
-        guard let before = (0..<history.count).last(where: { Double(t[$0]) <= windowStart }), before >= saddleRow,
+              let first = t.first, let last = t.last else { return (nil, nil) }
+        let windowStart = first + (last - first) * (1 - thresholds.plateauWindow)
+        guard let before = (0..<history.count).last(where: { t[$0] <= windowStart }), before >= saddleRow,
               final >= (1 - thresholds.plateauTolerance) * errors[before]
         else { return (nil, nil) }
         let start = (saddleRow..<history.count).first { errors[$0] <= (1 + thresholds.plateauTolerance) * final }
-        return (start.map { t[$0] }, final)
+        return (start, final)
     }
 }
