@@ -37,7 +37,7 @@ import Testing
             #expect(!String(cString: fs_status_string(fs_status(raw))).isEmpty)
         }
         #expect(String(cString: fs_stop_reason_string(FS_STOP_DIVERGED)) == "diverged")
-        #expect(String(cString: fs_version_string()) == "0.1.0")
-        #expect(fs_version_number() == 100)
+        #expect(String(cString: fs_version_string()) == "0.2.0")
+        #expect(fs_version_number() == 200)
     }
 }

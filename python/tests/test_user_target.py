@@ -134,6 +134,20 @@ def test_the_user_target_recovered_by_completion_and_psd_sensing():
     assert r.history["test_error"][-1] < 1e-3
 
 
+@pytest.mark.parametrize("form", ["dense", "factors"])
+def test_diagnostics_of_a_user_target_use_its_numerical_rank(form):
+    # Weights (1, 0.6, 0): rank 2, so two learning times and the alignment to a 2-D subspace.
+    rng = np.random.default_rng(9)
+    L, R = np.linalg.qr(rng.standard_normal((40, 3)))[0], np.linalg.qr(rng.standard_normal((30, 3)))[0]
+    s = [1.0, 0.6, 0.0]
+    target = (L, s, R) if form == "factors" else L @ np.diag(s) @ R.T
+    p = fs.SensingProblem.completion(target=target, measurements=700, seed=2)
+    r = fs.gradient_descent(p, width=4, init_scale=1e-3, step=0.5, max_iter=3000, record_every=10, diagnostics="all")
+    assert len(r.learning_times) == 2 and np.all(np.isfinite(r.learning_times))
+    assert r.history["test_error"][-1] < 1e-2 and r.history["alignment_left"][-1] < 1e-2
+    assert r.history["alignment_right"][-1] < 1e-2
+
+
 def test_a_large_completion_target_as_factors_is_never_formed():
     # 20000 × 20000 as a dense matrix would be 3.2 GB; its factors are 640 kB.
     rng = np.random.default_rng(4)
