@@ -8,6 +8,7 @@ public func fs_problem_apply(
 ) -> fs_status {
     withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
         let op = try handle.filled().sensingOperator
+        try MemoryBudget.require(PeakMemory.apply(of: op), for: "fs_problem_apply")
         let x = try Buffers.readMatrix(X, length: xLength, rows: op.rows, columns: op.columns, "X")
         try Buffers.finite(x.elements, "X")
         try Buffers.checkOutput(out, length: outLength, count: op.measurementCount, "out")
@@ -22,6 +23,7 @@ public func fs_problem_adjoint(
 ) -> fs_status {
     withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
         let op = try handle.filled().sensingOperator
+        try MemoryBudget.require(PeakMemory.adjoint(of: op), for: "fs_problem_adjoint")
         let rho = try Buffers.read(residual, length: residualLength, expected: op.measurementCount, "residual")
         try Buffers.finite(rho, "residual")
         try Buffers.checkOutput(out, length: outLength, count: try SizeLimits.product(op.rows, op.columns, "n1 · n2"), "out")
@@ -42,6 +44,8 @@ public func fs_problem_loss_and_gradient(
         let p = try handle.filled()
         let k = try Buffers.size(width, atLeast: 1, "width")
         try SizeLimits.checkDimension(k, "width")
+        try MemoryBudget.require(PeakMemory.lossAndGradient(of: p.sensingOperator, width: k),
+                                 for: "fs_problem_loss_and_gradient at width \(k)")
         let u = try Buffers.readMatrix(U, length: uLength, rows: p.rows, columns: k, "U")
         try Buffers.finite(u.elements, "U")
         let v: Matrix

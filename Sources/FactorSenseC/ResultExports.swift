@@ -106,7 +106,7 @@ public func fs_result_copy_history(
         let history = try handle.filled().history
         guard let values = history.column(column) else {
             throw FactorSenseError(.invalidArgument,
-                "unknown history column \"\(column)\"; the columns are \(History.columnNames.joined(separator: ", "))")
+                "unknown history column \(FactorSenseError.quoted(column)); the columns are \(History.columnNames.joined(separator: ", "))")
         }
         try Buffers.copy(values, to: out, length: length, "out")
     }

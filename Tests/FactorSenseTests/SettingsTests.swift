@@ -140,7 +140,7 @@ import Testing
         #expect(throws: FactorSenseError.self) { try p.with(.symmetric) }
         let s = try SensingProblem.generate(.gaussian, target: TargetSpecification(rows: 5, columns: 5, rank: 1, positiveSemidefinite: true), measurements: 30)
         var o = GradientDescentOptions()
-        o.initialFactors = InitialFactors.smallRandom(rows: 5, columns: 5, width: 2, scale: 1, seed: 0)
+        o.initialFactors = try InitialFactors.smallRandom(rows: 5, columns: 5, width: 2, scale: 1, seed: 0)
         #expect(throws: FactorSenseError.self) { try GradientDescent.run(s, options: o) }  // V₀ given
     }
 }

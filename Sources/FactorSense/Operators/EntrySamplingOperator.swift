@@ -77,7 +77,8 @@ public struct EntrySamplingOperator: MeasurementOperator {
             throw FactorSenseError(.invalidArgument, "measurements must be between 1 and n1 · n2 = \(cells), got \(m)")
         }
         let complement = m > cells / 2
-        try SizeLimits.checkAllocation(doubles: 3 * (complement ? cells - m : m), "the sampled positions")
+        try MemoryBudget.require(PeakMemory.completionSampling(cells: cells, measurements: m),
+                                 for: "sampling \(m) of the \(cells) cells of an \(n1) × \(n2) matrix")
         var generator = SeededGenerator(seed: seed, stream: RandomStream.sensingOperator.rawValue)
         var drawn = Set<Int>(minimumCapacity: complement ? cells - m : m)
         while drawn.count < (complement ? cells - m : m) {

@@ -83,6 +83,16 @@ public struct SensingProblem: Sendable {
         guard sigma.isFinite else { throw FactorSenseError(.notFinite, "noise_level must be finite, got \(sigma)") }
         guard sigma >= 0 else { throw FactorSenseError(.invalidArgument, "noise_level must be ≥ 0, got \(sigma)") }
         let (n1, n2) = (target.rows, target.columns)
+        if kind != .identity {
+            let cells = try SizeLimits.product(n1, n2, "n1 · n2")
+            guard m >= 1, kind != .completion || m <= cells else {
+                throw FactorSenseError(.invalidArgument, kind == .completion
+                    ? "measurements must be between 1 and n1 · n2 = \(cells), got \(m)"
+                    : "measurements m must be ≥ 1, got \(m)")
+            }
+        }
+        try MemoryBudget.require(PeakMemory.generation(kind, target: target, measurements: m),
+                                 for: "generating the \(kind.rawValue) problem (n1 = \(n1), n2 = \(n2), m = \(kind == .identity ? n1 * n2 : m))")
         let sensingOperator: any MeasurementOperator
         switch kind {
         case .gaussian:
