@@ -183,7 +183,8 @@ public enum PeakMemory {
     /// `GradientDescent.run` once its initial factors exist: the factor-sized matrices a step
     /// holds (the iterate, the one before it, the last one whose loss was verified finite, the
     /// gradients and ScaledGD's directions, the start factors), one full evaluation, the
-    /// mini-batch sampler with one batch's operator and evaluation, the test error's workspace,
+    /// mini-batch sampler with one batch's operator and evaluation and the run's checkpoints
+    /// (`GradientDescent`'s step back), the test error's workspace,
     /// the history (max_iter / record_every + 2 rows of 5 values, twice over for the growth of
     /// its arrays) and the loss ring of the relative-change rule.
     public static func run(_ problem: SensingProblem, options: GradientDescentOptions, width k: Int) throws(FactorSenseError) -> [Need] {
@@ -195,6 +196,9 @@ public enum PeakMemory {
         if options.batchSize > 0 && options.batchSize < m {
             let b = options.batchSize
             try ledger.indices("the mini-batch sampler's permutation (m)", m)
+            let levels = Int.bitWidth - max(options.maxIterations, 1).leadingZeroBitCount + 1
+            try ledger.doubles("the checkpoints of a mini-batch run (log₂(max_iter) + 2 = \(levels) copies of the factors)",
+                               levels, plus(n1, n2), k)
             try ledger.indices("a batch's indices and measurements (3 b)", 3, b)
             switch op {
             case is DenseOperator: try ledger.doubles("a batch's rows of the operator (b · n1 · n2)", b, n1, n2)

@@ -51,6 +51,8 @@ private struct Run {
     var recorder: TrajectoryRecorder
     var recentLosses: [Double]
     var batches: MiniBatchSampler?
+    /// A mini-batch run's iterates to step back to (`checkpoint`).
+    var checkpoints: [Iterate] = []
     var perturbation: GaussianSampler
     let clock = ContinuousClock()
     var lastReport: ContinuousClock.Instant
@@ -84,21 +86,20 @@ private struct Run {
     typealias Iterate = (t: Int, U: Matrix, V: Matrix)
 
     /// The loop of the type's documentation. A run that meets a non-finite value ends as
-    /// diverged holding the last iterate whose factors and full loss are finite: every step's
-    /// new factors are checked, and since a mini-batch step evaluates the full loss only at
-    /// recorded iterations, the iterate before the failure is evaluated fully when it was not,
-    /// falling back to the last fully evaluated one (`stepBack`).
+    /// diverged holding the last iterate whose factors and full loss are finite (`stepBack`):
+    /// every step's new factors are checked, and with mini-batches, whose steps evaluate the
+    /// full loss only at recorded iterations, the run keeps checkpoints to step back to.
     mutating func iterate() -> GradientDescentResult {
-        var previous: Iterate?  // iterate t − 1, whose factors are finite
         var verified: Iterate?  // the last iterate whose full loss was finite
         var initialLoss = 0.0
         var t = 0
+        if batches != nil { checkpoint(t) }
         while true {
             // The full evaluation: every step for GD; at recorded steps (and the last) for SGD.
             let full = batches == nil || t % options.recordEvery == 0 || t >= options.maxIterations
             var evaluation = full ? evaluateFully() : nil
             if let current = evaluation {
-                if !current.loss.isFinite { return stepBack(to: previous, or: verified, at: t) }
+                if !current.loss.isFinite { return stepBack(before: t, or: verified, at: t) }
                 verified = (t, U, V)
                 if t == 0 { initialLoss = current.loss }
                 if let reason = stopRule(loss: current.loss, initialLoss: initialLoss, at: t) {
@@ -114,18 +115,30 @@ private struct Run {
                 let snapshot = recorder.snapshot(iteration: t, U: U, V: V, evaluation: current)
                 if due { recorder.record(snapshot) }
                 if report(snapshot) {
-                    if !current.loss.isFinite { return stepBack(to: (t, U, V), or: verified, at: t, reason: .callback) }
+                    if !current.loss.isFinite { return stepBack(before: t, or: verified, at: t, reason: .callback) }
                     recorder.record(snapshot)
                     return result(.callback, at: t)
                 }
             }
 
             let step = stepEvaluation(reusing: evaluation)
-            if !step.loss.isFinite { return stepBack(to: (t, U, V), or: verified, at: t) }
-            previous = (t, U, V)
-            guard update(with: step) else { return stepBack(to: previous, or: verified, at: t) }
-            guard Self.isFinite(U), Self.isFinite(V) else { return stepBack(to: previous, or: verified, at: t + 1) }
+            if !step.loss.isFinite { return stepBack(before: t + 1, or: verified, at: t) }
+            guard update(with: step) else { return stepBack(before: t + 1, or: verified, at: t) }
+            guard Self.isFinite(U), Self.isFinite(V) else { return stepBack(before: t + 1, or: verified, at: t + 1) }
             t += 1
+            if batches != nil { checkpoint(t) }
+        }
+    }
+
+    /// Keeps iterate t (whose factors are finite) as a checkpoint of a mini-batch run: level j
+    /// holds the latest iterate whose index is a multiple of 2^j, so the checkpoints lie about
+    /// 1, 2, 4, 8, … steps back, in at most log₂(t) + 2 distinct copies of the factors.
+    private mutating func checkpoint(_ t: Int) {
+        var level = 0
+        while true {
+            if level == checkpoints.count { checkpoints.append((t, U, V)) } else { checkpoints[level] = (t, U, V) }
+            guard t != 0, t.trailingZeroBitCount > level else { return }
+            level += 1
         }
     }
 
@@ -205,13 +218,17 @@ private struct Run {
         return progress(snapshot)
     }
 
-    /// Ends a run that met a non-finite value at iterate t: at `candidate` (an iterate with
-    /// finite factors, before t) when its full loss is finite, else at `verified` (the last
-    /// iterate whose full loss was finite), else — when even iterate 0's loss is not finite —
-    /// at t. So the result's factors and its last history row are finite whenever some iterate's were.
-    private mutating func stepBack(to candidate: Iterate?, or verified: Iterate?, at t: Int,
+    /// Ends a run that met a non-finite value at iterate t. The iterate it ends at is the
+    /// newest checkpoint before `bound` (newest first, each evaluated fully) whose full loss is
+    /// finite, else `verified` — the last iterate whose full loss was seen finite — else, when
+    /// even iterate 0's loss is not finite, iterate t. So a diverged run's factors and its last
+    /// history row are finite whenever some iterate's were.
+    private mutating func stepBack(before bound: Int, or verified: Iterate?, at t: Int,
                                    reason: StopReason = .diverged) -> GradientDescentResult {
-        if let candidate, candidate.t != verified?.t {
+        let newer = checkpoints.filter { $0.t < bound && $0.t > (verified?.t ?? -1) }.sorted { $0.t > $1.t }
+        var tried = -1
+        for candidate in newer where candidate.t != tried {
+            tried = candidate.t
             (U, V) = (candidate.U, candidate.V)
             let evaluation = evaluateFully()
             if evaluation.loss.isFinite { return finish(reason, at: candidate.t, evaluation: evaluation) }
