@@ -22,7 +22,7 @@ struct TrajectoryRecorder {
             testError = truth.distance(U: U, V: V) / truthNorm
         }
         return Snapshot(iteration: t, time: step * Double(t), loss: evaluation.loss,
-                        testError: testError, residual: residualNorm / measurementNorm)
+                        testError: testError, residual: measurementNorm > 0 ? residualNorm / measurementNorm : .nan)
     }
 
     /// Appends a row for `snapshot`, unless its iteration is already the last one recorded.

@@ -8,7 +8,11 @@ public struct SensingProblem: Sendable {
     /// X⋆, dense or factored, or nil when it is not known (real data).
     public let groundTruth: GroundTruth?
     /// X⋆ as a dense n1 × n2 matrix (formed on request for a generated target), or nil.
-    public var truth: Matrix? { groundTruth?.matrix }
+    ///
+    /// - Throws: `.overflow` or `.outOfMemory` when the n1 × n2 matrix does not fit.
+    public var truth: Matrix? {
+        get throws(FactorSenseError) { try groundTruth?.matrix }
+    }
     /// X = UVᵀ, or X = UUᵀ with the loss ¼‖𝒜(UUᵀ) − y‖².
     public let parameterization: Parameterization
 
