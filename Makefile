@@ -56,6 +56,8 @@ test-c: build
 	./Tests/c/test_api
 	$(CC) $(C_STRICT) Tests/c/test_families.c -o Tests/c/test_families $(C_LINK)
 	./Tests/c/test_families
+	$(CC) $(C_STRICT) Tests/c/test_memory_limits.c -o Tests/c/test_memory_limits $(C_LINK)
+	./Tests/c/test_memory_limits
 
 test-python: build deps-python
 	PYTHONPATH=$(PYTHONPATH_DEMO) FACTORSENSE_LIBRARY=$(abspath $(LIBRARY)) $(PYTHON) -m pytest -q python/tests
@@ -68,4 +70,4 @@ MEMCHECK_ARGS     := 200
 include mk/reliability.mk
 
 clean:
-	rm -rf .build examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families demo.png
+	rm -rf .build examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families Tests/c/test_memory_limits demo.png
