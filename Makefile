@@ -60,6 +60,8 @@ test-c: build
 	./Tests/c/test_diagnostics
 	$(CC) $(C_STRICT) Tests/c/test_targets.c -o Tests/c/test_targets $(C_LINK)
 	./Tests/c/test_targets
+	$(CC) $(C_STRICT) Tests/c/test_memory_limits.c -o Tests/c/test_memory_limits $(C_LINK)
+	./Tests/c/test_memory_limits
 
 test-python: build deps-python
 	PYTHONPATH=$(PYTHONPATH_DEMO) FACTORSENSE_LIBRARY=$(abspath $(LIBRARY)) $(PYTHON) -m pytest -q python/tests
@@ -74,4 +76,4 @@ include mk/reliability.mk
 
 clean:
 	rm -rf .build examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families Tests/c/test_diagnostics \
-	       Tests/c/test_targets demo.png
+	       Tests/c/test_targets Tests/c/test_memory_limits demo.png

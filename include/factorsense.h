@@ -21,6 +21,13 @@
  *   gives FS_ERROR_INVALID_HANDLE, never a crash. Each `_free` accepts NULL and freed handles.
  * - Why a run stopped (converged, iteration limit, diverged, stopped by the callback) is a
  *   result, read with fs_result_get_stop_reason, never an error status.
+ * - Memory is counted before it is used: a call that allocates in proportion to the caller's
+ *   sizes first adds up what it will hold at its peak (all its buffers together) and returns
+ *   FS_ERROR_OUT_OF_MEMORY, naming the sizes, when that exceeds what the process can still get
+ *   (the smallest of physical memory, MemAvailable, RLIMIT_AS less the address space in use, and
+ *   the cgroup limit less its usage). No allocation failure ends the caller's process.
+ * - Text arguments are C strings: the library sees them up to their first NUL. Messages repeat
+ *   at most 64 characters of a caller's text.
  *
  * Threads
  * - One thread per handle at a time; distinct handles are independent.
@@ -63,7 +70,7 @@ typedef enum fs_status {
     FS_ERROR_SIZE_MISMATCH = 4,     /* an array length that does not match the problem */
     FS_ERROR_NOT_FINITE = 5,        /* NaN or infinity in an input */
     FS_ERROR_OVERFLOW = 6,          /* a size product that overflows */
-    FS_ERROR_OUT_OF_MEMORY = 7,     /* an allocation the sizes ask for is too large */
+    FS_ERROR_OUT_OF_MEMORY = 7,     /* what the call would hold at its peak exceeds the memory available */
     FS_ERROR_WRONG_STATE = 8,       /* a call before the handle holds what it needs */
     FS_ERROR_LINEAR_ALGEBRA = 9,    /* a LAPACK routine failed */
     FS_ERROR_INTERNAL = 10          /* a bug in FactorSense: please report it */
@@ -257,7 +264,8 @@ fs_status fs_problem_adjoint(const fs_problem *problem, const double *residual,
  * The loss and its gradients at the caller's factors (U is n1 × width, V n2 × width):
  * asymmetric f = ½‖𝒜(UVᵀ) − y‖², grad_U = 𝒜*(ρ) V, grad_V = 𝒜*(ρ)ᵀ U; symmetric
  * f = ¼‖𝒜(UUᵀ) − y‖², grad_U = ½(G + Gᵀ) U, and then V and grad_V must be NULL with length 0.
- * `loss`, grad_U and grad_V may be NULL when not wanted.
+ * `loss`, grad_U and grad_V may be NULL when not wanted. Finite factors so large that the loss or
+ * a gradient overflows give FS_ERROR_NOT_FINITE, and the outputs are left untouched.
  */
 fs_status fs_problem_loss_and_gradient(const fs_problem *problem, int64_t width,
                                        const double *U, int64_t u_length,
@@ -385,8 +393,12 @@ void fs_result_free(fs_result *result);
  * an empty problem; FS_ERROR_INVALID_ARGUMENT when neither "width" nor initial factors are set,
  * for V0 given to a PSD problem (or missing for an asymmetric one), and for a spectral width
  * above min(n1, n2); FS_ERROR_SIZE_MISMATCH for initial factors that do not fit the problem;
- * FS_ERROR_OUT_OF_MEMORY / FS_ERROR_OVERFLOW for a history (max_iter / record_every rows) or a
- * "tol" window larger than memory. docs/errors.md lists every case.
+ * FS_ERROR_OUT_OF_MEMORY / FS_ERROR_OVERFLOW when what the run would hold at its peak — the
+ * factors and their copies, one full evaluation (3 n1·n2 for "identity", 8 + 3 n1·n2 for dense
+ * operators), a mini-batch's evaluation and the run's checkpoints, the history
+ * (max_iter / record_every + 2 rows), the "tol" window (min(window, max_iter) + 1 losses), or the
+ * spectral initialization's SVD — exceeds the memory available.
+ * docs/errors.md lists every case.
  */
 fs_status fs_gradient_descent(const fs_problem *problem, const fs_options *options, fs_result *result);
 
@@ -405,7 +417,10 @@ const char *fs_stop_reason_string(fs_stop_reason reason);
 fs_status fs_result_get_stop_reason(const fs_result *result, fs_stop_reason *reason);
 /**
  * The index t of the iterate the result holds. After divergence this is the last iterate whose
- * factors and loss were finite.
+ * factors and full loss were finite, and the last history row is that iterate's — with
+ * "batch_size" too, where the full loss is evaluated only at recorded iterations: the run keeps
+ * checkpoints 1, 2, 4, 8, … steps back and ends at the newest whose full loss is finite. Only
+ * when iterate 0's loss itself overflows is it iterate 0 with a non-finite loss.
  */
 fs_status fs_result_get_iterations(const fs_result *result, int64_t *iterations);
 /** The shapes of the factors: U is n1 × width, V is n2 × width (any pointer may be NULL). */

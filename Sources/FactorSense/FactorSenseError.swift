@@ -34,4 +34,26 @@ public struct FactorSenseError: Error, Equatable, CustomStringConvertible, Senda
     }
 
     public var description: String { message }
+
+    /// The longest part of a caller's text that a message repeats.
+    public static let echoLimit = 64
+
+    /// `text` in double quotes for a message, cut to its first `echoLimit` characters and "…"
+    /// when longer (a 10 MB option name must not become a 10 MB message), with control
+    /// characters (an embedded NUL, a newline) shown as \u{…} escapes.
+    public static func quoted(_ text: String) -> String {
+        var shown = ""
+        var count = 0
+        for character in text {
+            if count == echoLimit { return "\"" + shown + "\"… (\(text.count) characters)" }
+            let scalars = character.unicodeScalars
+            if scalars.count == 1, let scalar = scalars.first, scalar.properties.generalCategory == .control {
+                shown += scalar.escaped(asASCII: true)
+            } else {
+                shown.append(character)
+            }
+            count += 1
+        }
+        return "\"" + shown + "\""
+    }
 }

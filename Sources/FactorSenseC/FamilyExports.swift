@@ -32,7 +32,7 @@ extension OperatorKind {
         let name = try Buffers.string(pointer, "operator_kind")
         guard let kind = OperatorKind(rawValue: name) else {
             let names = OperatorKind.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-            throw FactorSenseError(.invalidArgument, "operator_kind must be one of \(names), got \"\(name)\"")
+            throw FactorSenseError(.invalidArgument, "operator_kind must be one of \(names), got \(FactorSenseError.quoted(name))")
         }
         return kind
     }
@@ -76,7 +76,8 @@ public func fs_problem_set_entries(
     withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
         let shape = (try Buffers.size(n1, atLeast: 1, "n1"), try Buffers.size(n2, atLeast: 1, "n2"))
         let m = try Buffers.size(count, atLeast: 1, "count")
-        try SizeLimits.checkAllocation(doubles: try SizeLimits.product(m, 3, "3 · count"), "the entries")
+        try MemoryBudget.require(PeakMemory.entriesProblem(count: m, rows: shape.0, columns: shape.1, truth: truth != nil),
+                                 for: "fs_problem_set_entries with \(m) entries")
         let rowIndices = try Buffers.readIndices(rows, length: length, expected: m, "rows")
         let columnIndices = try Buffers.readIndices(columns, length: length, expected: m, "columns")
         let y = try Buffers.read(values, length: length, expected: m, "values")

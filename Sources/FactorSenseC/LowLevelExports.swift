@@ -7,11 +7,13 @@ public func fs_problem_apply(
     _ out: UnsafeMutablePointer<Double>?, _ outLength: Int64
 ) -> fs_status {
     withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
-        let op = try handle.filled().sensingOperator
+        let p = try handle.filled()
+        let op = p.sensingOperator
+        try MemoryBudget.require(PeakMemory.apply(of: op), for: "fs_problem_apply")
         let x = try Buffers.readMatrix(X, length: xLength, rows: op.rows, columns: op.columns, "X")
         try Buffers.finite(x.elements, "X")
         try Buffers.checkOutput(out, length: outLength, count: op.measurementCount, "out")
-        Buffers.write(op.apply(x), to: out)
+        Buffers.write(try p.apply(x), to: out)
     }
 }
 
@@ -21,11 +23,13 @@ public func fs_problem_adjoint(
     _ out: UnsafeMutablePointer<Double>?, _ outLength: Int64
 ) -> fs_status {
     withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
-        let op = try handle.filled().sensingOperator
+        let p = try handle.filled()
+        let op = p.sensingOperator
+        try MemoryBudget.require(PeakMemory.adjoint(of: op), for: "fs_problem_adjoint")
         let rho = try Buffers.read(residual, length: residualLength, expected: op.measurementCount, "residual")
         try Buffers.finite(rho, "residual")
         try Buffers.checkOutput(out, length: outLength, count: try SizeLimits.product(op.rows, op.columns, "n1 · n2"), "out")
-        Buffers.write(op.adjoint(rho).elements, to: out)
+        Buffers.write(try p.adjoint(rho).elements, to: out)
     }
 }
 
@@ -42,6 +46,8 @@ public func fs_problem_loss_and_gradient(
         let p = try handle.filled()
         let k = try Buffers.size(width, atLeast: 1, "width")
         try SizeLimits.checkDimension(k, "width")
+        try MemoryBudget.require(PeakMemory.lossAndGradient(of: p.sensingOperator, width: k),
+                                 for: "fs_problem_loss_and_gradient at width \(k)")
         let u = try Buffers.readMatrix(U, length: uLength, rows: p.rows, columns: k, "U")
         try Buffers.finite(u.elements, "U")
         let v: Matrix
@@ -59,8 +65,7 @@ public func fs_problem_loss_and_gradient(
         let factorCount = u.elements.count
         if gradU != nil { try Buffers.checkLength(gradULength, expected: factorCount, "grad_u_length") }
         if gradV != nil { try Buffers.checkLength(gradVLength, expected: v.elements.count, "grad_v_length") }
-        let evaluation = Objective(parameterization: p.parameterization)
-            .evaluate(U: u, V: v, operator: p.sensingOperator, measurements: p.measurements)
+        let evaluation = try p.lossAndGradient(U: u, V: p.parameterization == .symmetric ? nil : v)
         loss?.pointee = evaluation.loss
         Buffers.write(evaluation.gradientU.elements, to: gradU)
         if p.parameterization == .asymmetric { Buffers.write(evaluation.gradientV.elements, to: gradV) }

@@ -74,6 +74,9 @@ public func fs_options_set_initial_factors(
         let k = try Buffers.size(width, atLeast: 1, "width")
         try SizeLimits.checkDimension(rows, "n1")
         try SizeLimits.checkDimension(k, "width")
+        let n2Copied = V0 != nil || vLength != 0 ? max(n2, 0) : 0
+        try MemoryBudget.require(PeakMemory.initialFactors(rows: rows, columns: Int(clamping: n2Copied), width: k),
+                                 for: "fs_options_set_initial_factors")
         let u = try Buffers.readMatrix(U0, length: uLength, rows: rows, columns: k, "U0")
         var v: Matrix?
         if V0 != nil || vLength != 0 {  // V0 = NULL with length 0: U0 alone, for PSD problems

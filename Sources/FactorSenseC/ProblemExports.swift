@@ -51,6 +51,8 @@ public func fs_problem_set_dense(
         let columns = try Buffers.size(n2, atLeast: 1, "n2")
         let m = try Buffers.size(measurements, atLeast: 1, "measurements")
         let count = try DenseOperator.checkedEntryCount(measurements: m, rows: rows, columns: columns)
+        try MemoryBudget.require(PeakMemory.denseProblem(measurements: m, rows: rows, columns: columns, truth: truth != nil),
+                                 for: "fs_problem_set_dense with m = \(m), n1 = \(rows), n2 = \(columns)")
         let matrix = try Buffers.read(operatorMatrix, length: operatorLength, expected: count, "operator_matrix")
         let values = try Buffers.read(y, length: yLength, expected: m, "y")
         let target = try truth.map { pointer throws(FactorSenseError) in

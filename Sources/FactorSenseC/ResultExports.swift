@@ -167,9 +167,8 @@ public func fs_result_copy_learning_times(
 /// The width of the recorded column `name`, or `.invalidArgument` listing the recorded ones.
 private func recordedWidth(_ history: History, _ name: String) throws(FactorSenseError) -> Int {
     guard let width = history.width(of: name) else {
-        let shown = name.count > 64 ? String(name.prefix(64)) + "…" : name
         throw FactorSenseError(.invalidArgument,
-            "history column \"\(shown)\" is not recorded; the recorded columns are \(history.names.joined(separator: ", "))")
+            "history column \(FactorSenseError.quoted(name)) is not recorded; the recorded columns are \(history.names.joined(separator: ", "))")
     }
     return width
 }

@@ -25,7 +25,7 @@ import Testing
 
     @Test func gradientMatchesFiniteDifferences() throws {
         let problem = try SensingProblem.gaussian(rows: 5, columns: 4, rank: 2, measurements: 30, seed: 3)
-        let start = InitialFactors.smallRandom(rows: 5, columns: 4, width: 3, scale: 1, seed: 2)
+        let start = try InitialFactors.smallRandom(rows: 5, columns: 4, width: 3, scale: 1, seed: 2)
         let startV = try #require(start.V)
         let g = problem.sensingOperator.residualAndGradient(U: start.U, V: startV, measurements: problem.measurements)
         func loss(_ u: Matrix, _ v: Matrix) -> Double {
@@ -51,7 +51,7 @@ import Testing
     @Test func oneStepIsTheSimultaneousUpdate() throws {
         let problem = try SensingProblem.gaussian(rows: 5, columns: 4, rank: 2, measurements: 30, seed: 3)
         var o = Self.options(width: 2, step: 0.3, maxIterations: 1, recordEvery: 1)
-        o.initialFactors = InitialFactors.smallRandom(rows: 5, columns: 4, width: 2, scale: 0.5, seed: 9)
+        o.initialFactors = try InitialFactors.smallRandom(rows: 5, columns: 4, width: 2, scale: 0.5, seed: 9)
         let start = try #require(o.initialFactors)
         let startV = try #require(start.V)
         let result = try GradientDescent.run(problem, options: o)
@@ -119,9 +119,9 @@ import Testing
     @Test func missingWidthAndMismatchedFactorsAreErrors() throws {
         var o = GradientDescentOptions()
         #expect(throws: FactorSenseError.self) { try GradientDescent.run(Self.demo, options: o) }
-        o.initialFactors = InitialFactors.smallRandom(rows: 39, columns: 30, width: 2, scale: 1, seed: 0)
+        o.initialFactors = try InitialFactors.smallRandom(rows: 39, columns: 30, width: 2, scale: 1, seed: 0)
         #expect(throws: FactorSenseError.self) { try GradientDescent.run(Self.demo, options: o) }
-        o.initialFactors = InitialFactors.smallRandom(rows: 40, columns: 30, width: 2, scale: 1, seed: 0)
+        o.initialFactors = try InitialFactors.smallRandom(rows: 40, columns: 30, width: 2, scale: 1, seed: 0)
         o.width = 3
         #expect(throws: FactorSenseError.self) { try GradientDescent.run(Self.demo, options: o) }
     }

@@ -96,7 +96,7 @@ import Glibc
     @Test func factoredDistanceEqualsTheDenseOne() throws {
         let spec = TargetSpecification(rows: 9, columns: 7, rank: 2, scale: 2, conditionNumber: 3)
         let factored = try LowRankTarget.factors(spec, seed: 1)
-        let dense = GroundTruth.dense(factored.matrix)
+        let dense = GroundTruth.dense(try factored.matrix)
         var sampler = GaussianSampler(seed: 2, stream: .noise)
         let u = sampler.matrix(rows: 9, columns: 4), v = sampler.matrix(rows: 7, columns: 4)
         #expect(abs(factored.distance(U: u, V: v) - dense.distance(U: u, V: v)) < 1e-13 * dense.distance(U: u, V: v))

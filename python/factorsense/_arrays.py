@@ -4,9 +4,17 @@ import numpy as np
 from .errors import InvalidArgumentError, NotFiniteError, SizeMismatchError
 
 
+def is_sparse(value):
+    """Whether ``value`` is a scipy.sparse matrix or array (without importing scipy)."""
+    return hasattr(value, "tocoo") and hasattr(value, "toarray") and hasattr(value, "format")
+
+
 def doubles(value, name, shape=None):
     """``value`` as a C-contiguous float64 array (any layout or dtype numpy converts), checked
-    against ``shape`` (a tuple; None entries match anything)."""
+    against ``shape`` (a tuple; None entries match anything). A scipy.sparse matrix is
+    converted to its dense array."""
+    if is_sparse(value):
+        value = value.toarray()
     if np.iscomplexobj(value):
         raise InvalidArgumentError(f"{name} must be real; complex input would lose its imaginary part")
     try:
@@ -30,12 +38,26 @@ def finite(array, name):
     return array
 
 
-def indices(value, name):
-    """``value`` as a C-contiguous int64 vector of whole numbers."""
+def indices(value, name, bound=None):
+    """``value`` as a C-contiguous int64 vector of whole numbers, each in [0, bound) when a
+    bound is given. An index outside is reported as the number it is (a uint64 of 2⁶³ is not
+    wrapped to a negative int64 first)."""
     array = np.asarray(value)
     if array.ndim != 1:
         raise SizeMismatchError(f"{name} must be a vector, got shape {array.shape}")
+    if array.dtype == np.bool_ or not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
+        if array.size:
+            raise InvalidArgumentError(f"{name} must hold whole numbers, got dtype {array.dtype}")
     if array.size and not np.issubdtype(array.dtype, np.integer):
         if not np.all(np.isfinite(array)) or np.any(array != np.round(array)):
             raise InvalidArgumentError(f"{name} must hold whole numbers")
+    if array.size:
+        low, high = array.min(), array.max()
+        limit = 2**63 if bound is None else bound
+        if low < 0 or high >= limit:
+            bad = int(np.flatnonzero((array < 0) | (array >= limit))[0])
+            value = array[bad]
+            shown = int(value) if np.issubdtype(array.dtype, np.integer) else float(value)
+            where = f"[0, {bound})" if bound is not None else "[0, 2**63)"
+            raise InvalidArgumentError(f"{name}[{bad}] = {shown} is outside {where}")
     return np.ascontiguousarray(array, dtype=np.int64)

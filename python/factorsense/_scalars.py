@@ -1,13 +1,45 @@
 """Turning user scalars into the int64, uint64 and double values the C calls take.
 
 Python ints, numpy integers and whole floats (``3.0``) are whole numbers; bools, strings and
-fractions are refused rather than silently converted (``int(1.7)`` would be 1).
+fractions are refused rather than silently converted (``int(1.7)`` would be 1). Text goes to C
+as UTF-8 and must not contain NUL, which would end the C string early. Messages show at most
+``ECHO_LIMIT`` characters of a caller's value.
 """
 import numbers
 
 import numpy as np
 
 from .errors import InvalidArgumentError
+
+#: The longest part of a caller's value that an error message repeats.
+ECHO_LIMIT = 64
+
+
+def shown(value):
+    """``repr(value)`` for a message, cut to ECHO_LIMIT characters and "…" when longer."""
+    try:
+        text = repr(value)
+    except Exception:  # a hostile __repr__ must not hide the real error
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= ECHO_LIMIT else text[:ECHO_LIMIT] + f"… ({len(text)} characters)"
+
+
+def text(value, name):
+    """``value``, a str, as the NUL-terminated UTF-8 bytes a C call reads.
+
+    C sees a string only up to its first NUL, so ``"spectral\\0junk"`` would silently become
+    ``"spectral"``: text with an embedded NUL is refused here instead.
+    """
+    if not isinstance(value, str):
+        raise InvalidArgumentError(f"{name} must be a string, got {shown(value)}")
+    position = value.find("\0")
+    if position >= 0:
+        raise InvalidArgumentError(f"{name} contains a NUL character at position {position} "
+                                   f"(C strings end there): {shown(value)}")
+    try:
+        return value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise InvalidArgumentError(f"{name} is not valid Unicode text ({error.reason}): {shown(value)}") from None
 
 
 def whole(value, name):
@@ -21,7 +53,7 @@ def whole(value, name):
 def real(value, name):
     """``value`` as a Python float (NaN and infinity pass; the C library refuses them by name)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise InvalidArgumentError(f"{name} must be a real number, got {value!r}")
+        raise InvalidArgumentError(f"{name} must be a real number, got {shown(value)}")
     return float(value)
 
 
@@ -42,9 +74,9 @@ def seed_as_int64(value):
 
 def _integer(value, name):
     if isinstance(value, (bool, np.bool_)):
-        raise InvalidArgumentError(f"{name} must be a whole number, got {value!r}")
+        raise InvalidArgumentError(f"{name} must be a whole number, got {shown(value)}")
     if isinstance(value, numbers.Integral):
         return int(value)
     if isinstance(value, numbers.Real) and float(value).is_integer():
         return int(value)
-    raise InvalidArgumentError(f"{name} must be a whole number, got {value!r}")
+    raise InvalidArgumentError(f"{name} must be a whole number, got {shown(value)}")

@@ -51,18 +51,18 @@ class SensingProblem(Handle):
                                            f"yours: leave {' and '.join(given)} out")
             args = _target_arguments(target, kind, n1, n2, rank, spec)
             call = lib.fs_problem_generate_for_target if len(args) == 2 else lib.fs_problem_generate_for_factors
-            check(call(problem.handle, kind.encode(), byref(spec), *args), problem.handle)
+            check(call(problem.handle, _scalars.text(kind, "operator_kind"), byref(spec), *args), problem.handle)
             return problem
         spectrum = "geometric" if drawn["spectrum"] is None else drawn["spectrum"]
-        if spectrum not in _SPECTRA:
-            raise InvalidArgumentError(f"spectrum must be one of {sorted(_SPECTRA)}, got {spectrum!r}")
+        if not isinstance(spectrum, str) or spectrum not in _SPECTRA:
+            raise InvalidArgumentError(f"spectrum must be one of {sorted(_SPECTRA)}, got {_scalars.shown(spectrum)}")
         spec.n1, spec.n2 = _needed(n1, "n1", kind), _needed(n2, "n2", kind)
         spec.rank = _needed(rank, "rank", kind)
         spec.scale = _scalars.real(1.0 if drawn["scale"] is None else drawn["scale"], "scale")
         condition_number = 1.0 if drawn["condition_number"] is None else drawn["condition_number"]
         spec.condition_number = _scalars.real(condition_number, "condition_number")
         spec.spectrum = _SPECTRA[spectrum]
-        check(lib.fs_problem_generate(problem.handle, kind.encode(), byref(spec)), problem.handle)
+        check(lib.fs_problem_generate(problem.handle, _scalars.text(kind, "operator_kind"), byref(spec)), problem.handle)
         return problem
 
     @classmethod
@@ -174,14 +174,16 @@ class SensingProblem(Handle):
     @classmethod
     def from_dense(cls, A, y, shape, truth=None, *, psd=False):
         """The problem of your own operator: ``A`` is m × (n1·n2), row i = vec(A_i) (rows of A_i
-        stacked), or m × n1 × n2; ``y`` has m entries; ``truth`` is n1 × n2 or None."""
+        stacked), or m × n1 × n2; ``y`` has m entries; ``truth`` is n1 × n2 or None. The
+        operator is dense: a scipy.sparse ``A`` is accepted and converted to a dense array
+        (for sampled entries use :meth:`from_entries`)."""
         n1, n2 = _shape(shape)
-        y = _arrays.doubles(y, "y", (None,))
-        m = y.shape[0]
         A = _arrays.doubles(A, "A")
         if A.ndim == 3:
-            A = _arrays.doubles(A, "A", (m, n1, n2)).reshape(m, n1 * n2)
-        A = _arrays.doubles(A, "A", (m, n1 * n2))
+            A = _arrays.doubles(A, "A", (None, n1, n2)).reshape(A.shape[0], n1 * n2)
+        A = _arrays.doubles(A, "A", (None, n1 * n2))
+        m = A.shape[0]
+        y = _arrays.doubles(y, "y", (m,))
         truth = _optional_matrix(truth, "truth", (n1, n2))
         problem = cls()
         check(lib.fs_problem_set_dense(problem.handle, n1, n2, m, as_doubles(A), A.size, as_doubles(y), y.size,
@@ -195,16 +197,17 @@ class SensingProblem(Handle):
         Either index arrays ``rows``, ``columns`` and ``values`` with ``shape=(n1, n2)``, or a
         scipy.sparse matrix (COO, CSR, …) as the first argument, whose stored entries are the
         observations and whose shape is the matrix's. Measurement i is ``scale · X[rows[i],
-        columns[i]]``; positions must be distinct and inside the matrix.
+        columns[i]]``; positions must be distinct and inside the matrix. Every stored entry of
+        a sparse matrix is an observation, explicitly stored zeros included, whatever its
+        format (for DIA: every position of a stored diagonal inside the matrix).
         """
-        if columns is None and values is None and hasattr(rows, "tocoo"):
-            sparse = rows.tocoo()
-            rows, columns, values = sparse.row, sparse.col, sparse.data
-            shape = sparse.shape if shape is None else shape
+        if columns is None and values is None and _arrays.is_sparse(rows):
+            shape = rows.shape if shape is None else shape
+            rows, columns, values = _stored_entries(rows)
         if columns is None or values is None or shape is None:
             raise InvalidArgumentError("from_entries needs rows, columns, values and shape, or one scipy.sparse matrix")
         n1, n2 = _shape(shape)
-        rows, columns = _arrays.indices(rows, "rows"), _arrays.indices(columns, "columns")
+        rows, columns = _arrays.indices(rows, "rows", n1), _arrays.indices(columns, "columns", n2)
         values = _arrays.doubles(values, "values", (None,))
         if not rows.size == columns.size == values.size:
             raise SizeMismatchError(f"rows, columns and values must have the same length, got "
@@ -442,6 +445,26 @@ def _target_arguments(target, kind, n1, n2, rank, spec):
     if len(arrays) == 1:
         return as_doubles(arrays[0]), arrays[0].size
     return [argument for array in arrays for argument in _pointer(array)]
+
+
+def _stored_entries(sparse):
+    """(rows, columns, values) of every stored entry of a scipy.sparse matrix, explicit zeros
+    included. ``tocoo`` keeps them for every format but DIA, whose stored entries are the
+    positions of its diagonals inside the matrix (data[d, j] is entry (j − offsets[d], j))."""
+    if sparse.format == "dia":
+        n1, n2 = sparse.shape
+        data, offsets = np.asarray(sparse.data), np.asarray(sparse.offsets)
+        rows, columns, values = [], [], []
+        for d, offset in enumerate(offsets):
+            j = np.arange(min(n2, data.shape[1]))
+            i = j - int(offset)
+            inside = (i >= 0) & (i < n1)
+            rows.append(i[inside]), columns.append(j[inside]), values.append(data[d, j[inside]])
+        if not rows:
+            return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+        return np.concatenate(rows), np.concatenate(columns), np.concatenate(values)
+    coo = sparse.tocoo()
+    return coo.row, coo.col, coo.data
 
 
 def _shape(shape):

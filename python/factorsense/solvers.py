@@ -17,13 +17,14 @@ class _Options(Handle):
 
     def set(self, integers, reals, texts):
         for name, value in integers.items():
-            check(lib.fs_options_set_int(self.handle, name.encode(), _scalars.whole(value, name)), self.handle)
+            check(lib.fs_options_set_int(self.handle, _scalars.text(name, "an option name"), _scalars.whole(value, name)),
+                  self.handle)
         for name, value in reals.items():
-            check(lib.fs_options_set_real(self.handle, name.encode(), _scalars.real(value, name)), self.handle)
+            check(lib.fs_options_set_real(self.handle, _scalars.text(name, "an option name"), _scalars.real(value, name)),
+                  self.handle)
         for name, value in texts.items():
-            if not isinstance(value, str):
-                raise InvalidArgumentError(f"{name} must be a string, got {value!r}")
-            check(lib.fs_options_set_text(self.handle, name.encode(), value.encode()), self.handle)
+            check(lib.fs_options_set_text(self.handle, _scalars.text(name, "an option name"), _scalars.text(value, name)),
+                  self.handle)
 
     def set_initial_factors(self, U0, V0, shape, psd):
         n1, n2 = shape

@@ -21,7 +21,7 @@ def dense():
 
 @pytest.mark.parametrize("kwargs, error, words", [
     (dict(A=np.zeros((20, 11))), fs.SizeMismatchError, "A must have shape"),
-    (dict(y=np.zeros(19)), fs.SizeMismatchError, "A must have shape"),
+    (dict(y=np.zeros(19)), fs.SizeMismatchError, r"y must have shape \(20\), got \(19,\)"),
     (dict(shape=(3, 5)), fs.SizeMismatchError, "A must have shape"),
     (dict(truth=np.zeros((4, 4))), fs.SizeMismatchError, "truth must have shape"),
     (dict(y=np.r_[np.nan, np.zeros(19)]), fs.NotFiniteError, "non-finite"),

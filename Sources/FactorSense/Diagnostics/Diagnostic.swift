@@ -65,9 +65,8 @@ public enum Diagnostic: String, Sendable, Equatable, Hashable, CaseIterable, Com
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let name = part.trimmingCharacters(in: " ")
             guard let diagnostic = Diagnostic(rawValue: name) else {
-                let shown = name.count > 64 ? String(name.prefix(64)) + "…" : name
                 throw FactorSenseError(.invalidArgument,
-                    "unknown diagnostic \"\(shown)\"; the diagnostics are \(allCases.map(\.rawValue).joined(separator: ", ")) (or \"default\", \"all\", \"none\")")
+                    "unknown diagnostic \(FactorSenseError.quoted(name)); the diagnostics are \(allCases.map(\.rawValue).joined(separator: ", ")) (or \"default\", \"all\", \"none\")")
             }
             chosen.insert(diagnostic)
         }

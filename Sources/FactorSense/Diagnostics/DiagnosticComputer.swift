@@ -53,7 +53,7 @@ struct DiagnosticComputer {
         } else {
             self.spectral = nil
         }
-        self.truthMatrix = needsPerturbation ? problem.groundTruth?.matrix : nil
+        self.truthMatrix = needsPerturbation ? try problem.groundTruth?.matrix : nil
         self.truthMeasured = needsPerturbation ? problem.groundTruth?.measured(by: problem.sensingOperator) : nil
     }
 

@@ -6,7 +6,7 @@ import CBLAS
 /// BLAS indexes with 32-bit integers here (OpenBLAS without INTERFACE64), so every dimension
 /// handed to these functions must be below 2³¹; problems check that when they are built
 /// (`SizeLimits`).
-public enum BLAS {
+enum BLAS {
     /// ‖x‖₂.
     public static func norm(_ x: [Double]) -> Double {
         x.withUnsafeBufferPointer { cblas_dnrm2(blasint(x.count), $0.baseAddress, 1) }

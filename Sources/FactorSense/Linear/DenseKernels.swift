@@ -12,7 +12,7 @@ import Dispatch
 ///
 /// `residualAndAdjoint` is the fused one-pass kernel: it reads each row a_i once for both
 /// ρ_i = a_iᵀx − y_i and the update g += ρ_i a_i, halving the memory traffic of two gemv calls.
-public enum DenseKernels {
+enum DenseKernels {
     /// The fixed number of row chunks.
     public static let chunkCount = 8
     /// Below this many entries the chunks run one after another on the calling thread.

@@ -1,7 +1,7 @@
 import CBLAS
 
 /// The LAPACK factorizations FactorSense uses, through LAPACKE in row-major layout.
-public enum Factorizations {
+enum Factorizations {
     /// The Q factor of the thin QR factorization A = QR of a `rows × columns` matrix
     /// (rows ≥ columns), with signs fixed so that diag(R) is non-negative.
     ///

@@ -1,5 +1,9 @@
 /// A dense real matrix in row-major order: element (i, j) is `elements[i * columns + j]`, so
 /// `elements` is vec(X), the rows of X stacked (SPEC.md's convention).
+///
+/// The public initializer checks its sizes and throws; the library's own constructors, subscripts
+/// and shape operations are internal: they take sizes the library has already checked, and are
+/// unchecked by contract.
 public struct Matrix: Equatable, Sendable {
     /// The number of rows.
     public let rows: Int
@@ -8,8 +12,9 @@ public struct Matrix: Equatable, Sendable {
     /// The entries, row after row; `elements.count == rows * columns`.
     public internal(set) var elements: [Double]
 
-    /// A `rows × columns` matrix with every entry `value`.
-    public init(rows: Int, columns: Int, repeating value: Double = 0) {
+    /// A `rows × columns` matrix with every entry `value` (internal: sizes ≥ 0 whose product
+    /// fits, checked by the caller).
+    init(rows: Int, columns: Int, repeating value: Double = 0) {
         self.rows = rows
         self.columns = columns
         self.elements = [Double](repeating: value, count: rows * columns)
@@ -31,8 +36,8 @@ public struct Matrix: Equatable, Sendable {
         self.elements = elements
     }
 
-    /// Entry (i, j).
-    public subscript(row: Int, column: Int) -> Double {
+    /// Entry (i, j) (internal, unchecked: 0 ≤ i < rows, 0 ≤ j < columns).
+    subscript(row: Int, column: Int) -> Double {
         get { elements[row * columns + column] }
         set { elements[row * columns + column] = newValue }
     }
@@ -48,8 +53,8 @@ public struct Matrix: Equatable, Sendable {
         return result
     }
 
-    /// [X, Y]: the columns of X, then those of Y (same number of rows).
-    public func joiningColumns(_ other: Matrix) -> Matrix {
+    /// [X, Y]: the columns of X, then those of Y (internal: the same number of rows).
+    func joiningColumns(_ other: Matrix) -> Matrix {
         var result = Matrix(rows: rows, columns: columns + other.columns)
         for i in 0..<rows {
             for j in 0..<columns { result[i, j] = self[i, j] }
@@ -58,8 +63,8 @@ public struct Matrix: Equatable, Sendable {
         return result
     }
 
-    /// The matrix of rows `indices` of X, in that order.
-    public func selectingRows(_ indices: [Int]) -> Matrix {
+    /// The matrix of rows `indices` of X, in that order (internal: indices in 0..<rows).
+    func selectingRows(_ indices: [Int]) -> Matrix {
         var result = Matrix(rows: indices.count, columns: columns)
         for (r, i) in indices.enumerated() {
             for j in 0..<columns { result.elements[r * columns + j] = elements[i * columns + j] }
@@ -72,8 +77,8 @@ public struct Matrix: Equatable, Sendable {
         if c != 1 { for i in elements.indices { elements[i] *= c } }
     }
 
-    /// Replaces a square X by (X + Xᵀ)/2, removing rounding asymmetry.
-    public mutating func symmetrize() {
+    /// Replaces a square X by (X + Xᵀ)/2, removing rounding asymmetry (internal: X square).
+    mutating func symmetrize() {
         for i in 0..<rows {
             for j in (i + 1)..<max(i + 1, columns) {
                 let mean = 0.5 * (self[i, j] + self[j, i])

@@ -3,8 +3,8 @@ import Glibc
 #endif
 
 /// Checks on sizes that a caller passes in, done before anything is allocated: products that
-/// overflow, dimensions beyond BLAS's 32-bit indices, and allocations beyond this machine's
-/// memory. A failed allocation would end the caller's process; a thrown error does not.
+/// overflow, dimensions beyond BLAS's 32-bit indices, and allocations beyond the memory this
+/// process can still get (`MemoryBudget`). A failed allocation would end the caller's process; a thrown error does not.
 public enum SizeLimits {
     /// The largest dimension BLAS and LAPACK index here (32-bit integers).
     public static let largestDimension = Int(Int32.max)
@@ -26,14 +26,11 @@ public enum SizeLimits {
         }
     }
 
-    /// Checks that `count` doubles fit in this machine's physical memory.
+    /// Checks that `count` doubles, allocated alone, fit in what this process can still get
+    /// (`MemoryBudget`). Calls that hold several buffers at once list them all with
+    /// `MemoryBudget.require` instead.
     public static func checkAllocation(doubles count: Int, _ what: String) throws(FactorSenseError) {
-        let bytes = try product(count, MemoryLayout<Double>.stride, "the bytes of \(what)")
-        let available = physicalMemory
-        guard bytes <= available else {
-            throw FactorSenseError(.outOfMemory,
-                "\(what) needs \(bytes) bytes, more than this machine's \(available) bytes of memory")
-        }
+        try MemoryBudget.require([MemoryBudget.doubles(count, what)], for: what)
     }
 
     /// The machine's physical memory in bytes (Int.max where it cannot be read).

@@ -67,6 +67,7 @@ public struct DenseOperator: MeasurementOperator {
 
     /// The rows `indices` of 𝐀.
     public func restricted(to indices: [Int]) -> any MeasurementOperator {
+        guard validIndices(indices) else { return restricted(to: []) }
         let width = rows * columns
         var sub = [Double]()
         sub.reserveCapacity(indices.count * width)
@@ -90,11 +91,13 @@ public struct DenseOperator: MeasurementOperator {
 
     /// 𝒜(X) = 𝐀 vec(X).
     public func apply(_ x: Matrix) -> [Double] {
-        DenseKernels.product(matrix, rows: measurementCount, columns: rows * columns, x.elements)
+        guard fits(x) else { return notMeasurable() }
+        return DenseKernels.product(matrix, rows: measurementCount, columns: rows * columns, x.elements)
     }
 
     /// 𝒜*(ρ) = mat(𝐀ᵀρ).
     public func adjoint(_ residual: [Double]) -> Matrix {
+        guard residual.count == measurementCount else { return notAdjointable() }
         var g = Matrix(rows: rows, columns: columns)
         g.elements = DenseKernels.transposedProduct(matrix, rows: measurementCount, columns: rows * columns, residual)
         return g
@@ -103,6 +106,7 @@ public struct DenseOperator: MeasurementOperator {
     /// One pass over 𝐀 for ρ = 𝐀 vec(UVᵀ) − y and G = mat(𝐀ᵀρ) (`DenseKernels.residualAndAdjoint`),
     /// then G V and Gᵀ U.
     public func residualAndGradient(U: Matrix, V: Matrix, measurements y: [Double]) -> FactorGradient {
+        guard fits(U: U, V: V), y.count == measurementCount else { return notDifferentiable(U: U, V: V) }
         let x = BLAS.product(U, V, transposeB: true)
         let (residual, adjoint) = DenseKernels.residualAndAdjoint(matrix, rows: measurementCount, columns: rows * columns, x.elements, y)
         var g = Matrix(rows: rows, columns: columns)

@@ -77,7 +77,8 @@ public struct EntrySamplingOperator: MeasurementOperator {
             throw FactorSenseError(.invalidArgument, "measurements must be between 1 and n1 · n2 = \(cells), got \(m)")
         }
         let complement = m > cells / 2
-        try SizeLimits.checkAllocation(doubles: 3 * (complement ? cells - m : m), "the sampled positions")
+        try MemoryBudget.require(PeakMemory.completionSampling(cells: cells, measurements: m),
+                                 for: "sampling \(m) of the \(cells) cells of an \(n1) × \(n2) matrix")
         var generator = SeededGenerator(seed: seed, stream: RandomStream.sensingOperator.rawValue)
         var drawn = Set<Int>(minimumCapacity: complement ? cells - m : m)
         while drawn.count < (complement ? cells - m : m) {
@@ -90,12 +91,14 @@ public struct EntrySamplingOperator: MeasurementOperator {
 
     /// c · X_{a_i b_i}.
     public func apply(_ x: Matrix) -> [Double] {
-        rowIndices.indices.map { scale * x[rowIndices[$0], columnIndices[$0]] }
+        guard fits(x) else { return notMeasurable() }
+        return rowIndices.indices.map { scale * x[rowIndices[$0], columnIndices[$0]] }
     }
 
     /// c ⟨u_{a_i}, v_{b_i}⟩, O(m·k): never forms UVᵀ.
     public func apply(product U: Matrix, _ V: Matrix) -> [Double] {
-        rowIndices.indices.map { i in
+        guard fits(U: U, V: V) else { return notMeasurable() }
+        return rowIndices.indices.map { i in
             let (a, b) = (rowIndices[i], columnIndices[i])
             return scale * (0..<U.columns).reduce(0.0) { $0 + U[a, $1] * V[b, $1] }
         }
@@ -103,6 +106,7 @@ public struct EntrySamplingOperator: MeasurementOperator {
 
     /// The n1 × n2 matrix with c·ρ_i at (a_i, b_i) and zeros elsewhere.
     public func adjoint(_ residual: [Double]) -> Matrix {
+        guard residual.count == measurementCount else { return notAdjointable() }
         var g = Matrix(rows: rows, columns: columns)
         for i in residual.indices { g[rowIndices[i], columnIndices[i]] += scale * residual[i] }
         return g
@@ -110,6 +114,7 @@ public struct EntrySamplingOperator: MeasurementOperator {
 
     /// The sparse pass of the type's documentation, O(m·k).
     public func residualAndGradient(U: Matrix, V: Matrix, measurements y: [Double]) -> FactorGradient {
+        guard fits(U: U, V: V), y.count == measurementCount else { return notDifferentiable(U: U, V: V) }
         let k = U.columns
         var residual = [Double](repeating: 0, count: measurementCount)
         var gradientU = Matrix(rows: U.rows, columns: k)
@@ -139,7 +144,8 @@ public struct EntrySamplingOperator: MeasurementOperator {
 
     /// The entries `indices`.
     public func restricted(to indices: [Int]) -> any MeasurementOperator {
-        EntrySamplingOperator(unchecked: rows, columns, indices.map { rowIndices[$0] },
+        guard validIndices(indices) else { return restricted(to: []) }
+        return EntrySamplingOperator(unchecked: rows, columns, indices.map { rowIndices[$0] },
                               indices.map { columnIndices[$0] }, scale: scale)
     }
 }

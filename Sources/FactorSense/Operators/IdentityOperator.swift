@@ -21,10 +21,14 @@ public struct IdentityOperator: MeasurementOperator {
     }
 
     /// vec(X).
-    public func apply(_ x: Matrix) -> [Double] { x.elements }
+    public func apply(_ x: Matrix) -> [Double] {
+        guard fits(x) else { return notMeasurable() }
+        return x.elements
+    }
 
     /// mat(ρ).
     public func adjoint(_ residual: [Double]) -> Matrix {
+        guard residual.count == measurementCount else { return notAdjointable() }
         var g = Matrix(rows: rows, columns: columns)
         g.elements = residual
         return g
@@ -32,7 +36,8 @@ public struct IdentityOperator: MeasurementOperator {
 
     /// The entries `indices` of X: entry sampling with scale 1.
     public func restricted(to indices: [Int]) -> any MeasurementOperator {
-        EntrySamplingOperator(unchecked: rows, columns,
+        guard validIndices(indices) else { return restricted(to: []) }
+        return EntrySamplingOperator(unchecked: rows, columns,
                               indices.map { $0 / columns }, indices.map { $0 % columns }, scale: 1)
     }
 }

@@ -4,6 +4,13 @@
 /// The solvers call only `residualAndGradient(U:V:measurements:)`, the hot path, which an
 /// operator may specialise (a fused kernel, or one that never forms an n1 × n2 matrix); its
 /// default goes through `apply` and `adjoint`.
+///
+/// The requirements are the unchecked primitives of the hot path: they do not throw. The
+/// built-in operators never trap on a caller's arguments: an argument of the wrong shape
+/// (X not n1 × n2, ρ or y not of length m, U and V not n1 × k and n2 × k, an index outside
+/// 0..<m) gives NaN values of the result's shape (an operator with no measurements for
+/// `restricted(to:)`). For errors that say what was wrong, call the checked forms
+/// `SensingProblem.apply(_:)`, `adjoint(_:)` and `lossAndGradient(U:V:)`.
 public protocol MeasurementOperator: Sendable {
     /// m, the number of measurements.
     var measurementCount: Int { get }
@@ -45,11 +52,13 @@ public struct FactorGradient: Sendable {
 extension MeasurementOperator {
     /// 𝒜(UVᵀ) through the dense product.
     public func apply(product U: Matrix, _ V: Matrix) -> [Double] {
-        apply(BLAS.product(U, V, transposeB: true))
+        guard fits(U: U, V: V) else { return notMeasurable() }
+        return apply(BLAS.product(U, V, transposeB: true))
     }
 
     /// The default pass: X = UVᵀ, ρ = 𝒜(X) − y, G = 𝒜*(ρ), then G V and Gᵀ U.
     public func residualAndGradient(U: Matrix, V: Matrix, measurements y: [Double]) -> FactorGradient {
+        guard fits(U: U, V: V), y.count == measurementCount else { return notDifferentiable(U: U, V: V) }
         let x = BLAS.product(U, V, transposeB: true)
         var residual = apply(x)
         BLAS.axpy(-1, y, &residual)
@@ -58,5 +67,29 @@ extension MeasurementOperator {
             residual: residual,
             gradientU: BLAS.product(g, V),
             gradientV: BLAS.product(g, transposeA: true, U))
+    }
+}
+
+extension MeasurementOperator {
+    /// Whether X is n1 × n2.
+    public func fits(_ x: Matrix) -> Bool { x.rows == rows && x.columns == columns }
+
+    /// Whether U is n1 × k and V is n2 × k for one k.
+    public func fits(U: Matrix, V: Matrix) -> Bool { U.rows == rows && V.rows == columns && U.columns == V.columns }
+
+    /// Whether every index is in 0..<m.
+    public func validIndices(_ indices: [Int]) -> Bool { indices.allSatisfy { $0 >= 0 && $0 < measurementCount } }
+
+    /// m NaNs: 𝒜 of an argument of the wrong shape.
+    func notMeasurable() -> [Double] { [Double](repeating: .nan, count: measurementCount) }
+
+    /// An n1 × n2 matrix of NaNs: 𝒜* of a residual of the wrong length.
+    func notAdjointable() -> Matrix { Matrix(rows: rows, columns: columns, repeating: .nan) }
+
+    /// NaN residual and gradients (of the given factors' shapes) for arguments of the wrong shapes.
+    func notDifferentiable(U: Matrix, V: Matrix) -> FactorGradient {
+        FactorGradient(residual: notMeasurable(),
+                       gradientU: Matrix(rows: U.rows, columns: U.columns, repeating: .nan),
+                       gradientV: Matrix(rows: V.rows, columns: V.columns, repeating: .nan))
     }
 }

@@ -46,21 +46,25 @@ public struct RankOneOperator: MeasurementOperator {
 
     /// c · rowdot(𝐀X, 𝐁): (𝒜X)_i = c a_iᵀ X b_i.
     public func apply(_ x: Matrix) -> [Double] {
-        rowDots(BLAS.product(left, x), right).map { scale * $0 }
+        guard fits(x) else { return notMeasurable() }
+        return rowDots(BLAS.product(left, x), right).map { scale * $0 }
     }
 
     /// c · rowdot(𝐀U, 𝐁V): never forms UVᵀ.
     public func apply(product U: Matrix, _ V: Matrix) -> [Double] {
-        rowDots(BLAS.product(left, U), BLAS.product(right, V)).map { scale * $0 }
+        guard fits(U: U, V: V) else { return notMeasurable() }
+        return rowDots(BLAS.product(left, U), BLAS.product(right, V)).map { scale * $0 }
     }
 
     /// c 𝐀ᵀ diag(ρ) 𝐁.
     public func adjoint(_ residual: [Double]) -> Matrix {
-        BLAS.product(left, transposeA: true, scaledRows(right, by: residual.map { scale * $0 }))
+        guard residual.count == measurementCount else { return notAdjointable() }
+        return BLAS.product(left, transposeA: true, scaledRows(right, by: residual.map { scale * $0 }))
     }
 
     /// The pass of the type's documentation.
     public func residualAndGradient(U: Matrix, V: Matrix, measurements y: [Double]) -> FactorGradient {
+        guard fits(U: U, V: V), y.count == measurementCount else { return notDifferentiable(U: U, V: V) }
         let au = BLAS.product(left, U)   // m × k, row i = a_iᵀU
         let bv = BLAS.product(right, V)  // m × k, row i = b_iᵀV
         let residual = zip(rowDots(au, bv), y).map { scale * $0 - $1 }
@@ -73,7 +77,8 @@ public struct RankOneOperator: MeasurementOperator {
 
     /// The rows `indices` of 𝐀 and 𝐁, with the same c.
     public func restricted(to indices: [Int]) -> any MeasurementOperator {
-        RankOneOperator(left: left.selectingRows(indices), right: right.selectingRows(indices), scale: scale)
+        guard validIndices(indices) else { return restricted(to: []) }
+        return RankOneOperator(left: left.selectingRows(indices), right: right.selectingRows(indices), scale: scale)
     }
 
     /// (Σ_j x_ij y_ij)_i for two matrices of the same shape.

@@ -22,11 +22,18 @@ public enum GroundTruth: Sendable, Equatable {
         }
     }
 
-    /// X⋆ as a dense n1 × n2 matrix (formed on request for a factored truth).
+    /// X⋆ as a dense n1 × n2 matrix (formed on request for a factored truth, after checking
+    /// it fits in memory).
+    ///
+    /// - Throws: `.overflow` or `.outOfMemory` when the n1 × n2 matrix does not fit.
     public var matrix: Matrix {
-        switch self {
-        case .dense(let x): x
-        case .factored(let left, let right): BLAS.product(left, right, transposeB: true)
+        get throws(FactorSenseError) {
+            switch self {
+            case .dense(let x): return x
+            case .factored(let left, let right):
+                try SizeLimits.checkAllocation(doubles: SizeLimits.product(left.rows, right.rows, "n1 · n2"), "the dense truth X⋆ (n1 · n2)")
+                return BLAS.product(left, right, transposeB: true)
+            }
         }
     }
 
@@ -40,7 +47,10 @@ public enum GroundTruth: Sendable, Equatable {
 
     /// ‖UVᵀ − X⋆‖_F. For a factored truth, UVᵀ − LRᵀ = [U, −L][V, R]ᵀ, whose norm is that of
     /// the product of the two triangular QR factors: no n1 × n2 matrix and no cancellation.
+    ///
+    /// NaN when U is not n1 × k and V not n2 × k.
     public func distance(U: Matrix, V: Matrix) -> Double {
+        guard U.rows == rows, V.rows == columns, U.columns == V.columns else { return .nan }
         switch self {
         case .dense(let x):
             var difference = x

@@ -8,7 +8,11 @@ public struct SensingProblem: Sendable {
     /// X⋆, dense or factored, or nil when it is not known (real data).
     public let groundTruth: GroundTruth?
     /// X⋆ as a dense n1 × n2 matrix (formed on request for a generated target), or nil.
-    public var truth: Matrix? { groundTruth?.matrix }
+    ///
+    /// - Throws: `.overflow` or `.outOfMemory` when the n1 × n2 matrix does not fit.
+    public var truth: Matrix? {
+        get throws(FactorSenseError) { try groundTruth?.matrix }
+    }
     /// X = UVᵀ, or X = UUᵀ with the loss ¼‖𝒜(UUᵀ) − y‖².
     public let parameterization: Parameterization
 
@@ -82,7 +86,8 @@ public struct SensingProblem: Sendable {
         try target.validate()
         try checkNoiseLevel(sigma)
         let sensingOperator = try randomOperator(kind, rows: target.rows, columns: target.columns, measurements: m,
-                                                 positiveSemidefinite: target.positiveSemidefinite, seed: seed)
+                                                 positiveSemidefinite: target.positiveSemidefinite, rank: target.rank,
+                                                 seed: seed)
         let truth = try LowRankTarget.factors(target, seed: seed)
         return try measuring(truth, by: sensingOperator, noiseLevel: sigma, seed: seed,
                              positiveSemidefinite: target.positiveSemidefinite)
@@ -96,9 +101,23 @@ public struct SensingProblem: Sendable {
 
     /// The operator `kind` of an n1 × n2 problem with m measurements, drawn from `seed` alone:
     /// the same seed and sizes give the same 𝒜 whether the target is drawn or the caller's.
+    /// Refuses m outside its domain, and a problem whose generation (operator, target of rank
+    /// `rank` and its measurements together) does not fit in memory, before drawing anything.
     static func randomOperator(
-        _ kind: OperatorKind, rows n1: Int, columns n2: Int, measurements m: Int, positiveSemidefinite: Bool, seed: UInt64
+        _ kind: OperatorKind, rows n1: Int, columns n2: Int, measurements m: Int, positiveSemidefinite: Bool,
+        rank: Int = 1, seed: UInt64
     ) throws(FactorSenseError) -> any MeasurementOperator {
+        if kind != .identity {
+            let cells = try SizeLimits.product(n1, n2, "n1 · n2")
+            guard m >= 1, kind != .completion || m <= cells else {
+                throw FactorSenseError(.invalidArgument, kind == .completion
+                    ? "measurements must be between 1 and n1 · n2 = \(cells), got \(m)"
+                    : "measurements m must be ≥ 1, got \(m)")
+            }
+        }
+        let shape = TargetSpecification(rows: n1, columns: n2, rank: rank, positiveSemidefinite: positiveSemidefinite)
+        try MemoryBudget.require(PeakMemory.generation(kind, target: shape, measurements: m),
+                                 for: "generating the \(kind.rawValue) problem (n1 = \(n1), n2 = \(n2), m = \(kind == .identity ? n1 * n2 : m))")
         switch kind {
         case .gaussian:
             return try DenseOperator.gaussian(measurements: m, rows: n1, columns: n2, seed: seed)

@@ -38,8 +38,9 @@ public struct TargetSpecification: Sendable, Equatable {
         self.positiveSemidefinite = positiveSemidefinite
     }
 
-    /// The singular values s₁ ≥ … ≥ s_r.
+    /// The singular values s₁ ≥ … ≥ s_r; empty when the specification does not pass `validate()`.
     public var singularValues: [Double] {
+        guard (try? validate()) != nil else { return [] }
         guard rank > 1 else { return [scale] }
         let last = Double(rank - 1)
         switch spectrum {

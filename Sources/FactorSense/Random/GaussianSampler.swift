@@ -8,7 +8,7 @@ import Glibc
 /// f = √(−2 ln s / s) are two independent N(0, 1) values, returned in that order. Only `log` and
 /// `sqrt` are used (sqrt is correctly rounded; glibc's log is correctly rounded in practice), so
 /// the same seed gives the same numbers everywhere.
-public struct GaussianSampler: Sendable {
+struct GaussianSampler: Sendable {
     private var generator: SeededGenerator
     private var spare: Double?
 

@@ -8,7 +8,7 @@
 /// `splitmix64(seed) ^ (stream · 0x9E3779B97F4A7C15)`. Streams let one seed drive independent
 /// parts (the target, the operator, the noise, the initialization) so that changing one size
 /// does not change the others' draws.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
+struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: (UInt64, UInt64, UInt64, UInt64)
 
     /// The generator of `stream` under `seed`.

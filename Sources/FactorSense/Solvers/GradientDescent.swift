@@ -17,33 +17,26 @@ public enum GradientDescent {
 
     /// Runs gradient descent on `problem`.
     ///
-    /// - Throws: `.invalidArgument` when neither a width nor initial factors are set or the
-    ///   initial factors do not suit the parameterization, `.sizeMismatch` when they do not fit
-    ///   the problem, `.overflow` or `.outOfMemory` for a width too large, `.linearAlgebra`
-    ///   when the spectral initialization's SVD fails.
+    /// - Throws: every refusal of `GradientDescentOptions.validate()` (options whose
+    ///   properties were set to values the setters refuse: `.invalidArgument`, `.notFinite`);
+    ///   `.invalidArgument` when neither a width nor initial factors are set or the initial
+    ///   factors do not suit the parameterization, `.sizeMismatch` when they do not fit the
+    ///   problem, `.overflow` or `.outOfMemory` when what the run would hold at its peak
+    ///   (`PeakMemory.run`) exceeds what the process can still allocate, `.linearAlgebra` when
+    ///   the spectral initialization's SVD fails.
     public static func run(
         _ problem: SensingProblem,
         options: GradientDescentOptions,
         progress: ProgressHandler? = nil
     ) throws(FactorSenseError) -> GradientDescentResult {
+        try options.validate()
+        let k = try InitialFactors.width(options, for: problem)
+        try MemoryBudget.require(PeakMemory.run(problem, options: options, width: k),
+                                 for: "gradient descent on the \(problem.rows) × \(problem.columns) problem with m = \(problem.measurementCount) at width \(k)")
         let start = try InitialFactors.resolve(options, for: problem)
-        let k = start.U.columns
-        try checkRecordSizes(options, valuesPerRow: History.allNames.count + min(problem.rows, problem.columns, k))
         let recorder = try TrajectoryRecorder(problem: problem, options: options, width: k)
         var run = Run(problem: problem, options: options, progress: progress, recorder: recorder, U: start.U, V: start.V)
         return run.iterate()
-    }
-
-    /// Checks that the history (up to max_iter/record_every + 2 rows of at most `valuesPerRow`
-    /// values) and the loss window of the relative-change rule fit in memory, before the run
-    /// starts rather than hours into it.
-    static func checkRecordSizes(_ options: GradientDescentOptions, valuesPerRow: Int) throws(FactorSenseError) {
-        let rows = min(options.maxIterations / options.recordEvery, Int.max - 2) + 2
-        try SizeLimits.checkAllocation(doubles: try SizeLimits.product(rows, valuesPerRow, "history entries"),
-                                       "the history of max_iter / record_every rows")
-        if options.tolerance > 0 {
-            try SizeLimits.checkAllocation(doubles: min(options.window, options.maxIterations), "the loss window")
-        }
     }
 }
 
@@ -59,6 +52,8 @@ private struct Run {
     var recorder: TrajectoryRecorder
     var recentLosses: [Double]
     var batches: MiniBatchSampler?
+    /// A mini-batch run's iterates to step back to (`checkpoint`).
+    var checkpoints: [Iterate] = []
     var perturbation: GaussianSampler
     let clock = ContinuousClock()
     var lastReport: ContinuousClock.Instant
@@ -73,9 +68,9 @@ private struct Run {
         self.U = U
         self.V = V
         self.recorder = recorder
-        // f_{t−w} for the relative-change rule: a ring of w + 1 losses (one slot when the rule is off).
-        let ring = options.tolerance > 0 ? min(options.window, options.maxIterations) : 0
-        self.recentLosses = [Double](repeating: .nan, count: ring + 1)
+        // f_{t−w} for the relative-change rule: a ring of min(w, max_iter) + 1 losses (one slot
+        // when the rule is off), counted by PeakMemory.run before the run starts.
+        self.recentLosses = [Double](repeating: .nan, count: PeakMemory.ringLength(options))
         let m = problem.measurementCount
         if options.batchSize > 0 && options.batchSize < m {
             self.batches = MiniBatchSampler(count: m, batchSize: options.batchSize, seed: options.seed)
@@ -89,16 +84,25 @@ private struct Run {
         objective.evaluate(U: U, V: V, operator: problem.sensingOperator, measurements: problem.measurements)
     }
 
+    /// An iterate a diverged run can step back to.
+    typealias Iterate = (t: Int, U: Matrix, V: Matrix)
+
+    /// The loop of the type's documentation. A run that meets a non-finite value ends as
+    /// diverged holding the last iterate whose factors and full loss are finite (`stepBack`):
+    /// every step's new factors are checked, and with mini-batches, whose steps evaluate the
+    /// full loss only at recorded iterations, the run keeps checkpoints to step back to.
     mutating func iterate() -> GradientDescentResult {
-        var previous: (U: Matrix, V: Matrix)?
+        var verified: Iterate?  // the last iterate whose full loss was finite
         var initialLoss = 0.0
         var t = 0
+        if batches != nil { checkpoint(t) }
         while true {
             // The full evaluation: every step for GD; at recorded steps (and the last) for SGD.
             let full = batches == nil || t % options.recordEvery == 0 || t >= options.maxIterations
             var evaluation = full ? evaluateFully() : nil
             if let current = evaluation {
-                if !current.loss.isFinite { return stepBack(to: previous, at: t) }
+                if !current.loss.isFinite { return stepBack(before: t, or: verified, at: t) }
+                verified = (t, U, V)
                 if t == 0 { initialLoss = current.loss }
                 if let reason = stopRule(loss: current.loss, initialLoss: initialLoss, at: t) {
                     return finish(reason, at: t, evaluation: current)
@@ -106,21 +110,37 @@ private struct Run {
             }
             let due = t % options.recordEvery == 0
             if due || progressIsDue() {
+                // Between recorded SGD steps this evaluation is timed, not scheduled: it never
+                // changes the run, only what the progress handler sees.
                 let current = evaluation ?? evaluateFully()
                 evaluation = current
                 let snapshot = recorder.snapshot(iteration: t, U: U, V: V, evaluation: current)
                 if due { recorder.record(snapshot) }
                 if report(snapshot) {
+                    if !current.loss.isFinite { return stepBack(before: t, or: verified, at: t, reason: .callback) }
                     recorder.record(snapshot)
                     return result(.callback, at: t)
                 }
             }
 
             let step = stepEvaluation(reusing: evaluation)
-            if !step.loss.isFinite { return stepBack(to: previous, at: t) }
-            previous = (U, V)
-            guard update(with: step) else { return finish(.diverged, at: t, evaluation: nil) }
+            if !step.loss.isFinite { return stepBack(before: t + 1, or: verified, at: t) }
+            guard update(with: step) else { return stepBack(before: t + 1, or: verified, at: t) }
+            guard Self.isFinite(U), Self.isFinite(V) else { return stepBack(before: t + 1, or: verified, at: t + 1) }
             t += 1
+            if batches != nil { checkpoint(t) }
+        }
+    }
+
+    /// Keeps iterate t (whose factors are finite) as a checkpoint of a mini-batch run: level j
+    /// holds the latest iterate whose index is a multiple of 2^j, so the checkpoints lie about
+    /// 1, 2, 4, 8, … steps back, in at most log₂(t) + 2 distinct copies of the factors.
+    private mutating func checkpoint(_ t: Int) {
+        var level = 0
+        while true {
+            if level == checkpoints.count { checkpoints.append((t, U, V)) } else { checkpoints[level] = (t, U, V) }
+            guard t != 0, t.trailingZeroBitCount > level else { return }
+            level += 1
         }
     }
 
@@ -200,11 +220,45 @@ private struct Run {
         return progress(snapshot)
     }
 
-    /// Ends a run that met a non-finite value at iterate t: back to iterate t − 1 when there is one.
-    private mutating func stepBack(to previous: (U: Matrix, V: Matrix)?, at t: Int) -> GradientDescentResult {
-        guard let previous else { return finish(.diverged, at: t, evaluation: nil) }
-        (U, V) = previous
-        return finish(.diverged, at: t - 1, evaluation: nil)
+    /// Ends a run that met a non-finite value at iterate t. The iterate it ends at is the
+    /// newest checkpoint before `bound` (newest first, each evaluated fully) whose full loss is
+    /// finite, else `verified` — the last iterate whose full loss was seen finite — else, when
+    /// even iterate 0's loss is not finite, iterate t. So a diverged run's factors and its last
+    /// history row are finite whenever some iterate's were.
+    private mutating func stepBack(before bound: Int, or verified: Iterate?, at t: Int,
+                                   reason: StopReason = .diverged) -> GradientDescentResult {
+        let newer = checkpoints.filter { $0.t < bound && $0.t > (verified?.t ?? -1) }.sorted { $0.t > $1.t }
+        var tried = -1
+        for candidate in newer where candidate.t != tried {
+            tried = candidate.t
+            (U, V) = (candidate.U, candidate.V)
+            let evaluation = evaluateFully()
+            if evaluation.loss.isFinite { return finish(reason, at: candidate.t, evaluation: evaluation) }
+        }
+        guard let verified else { return finish(reason, at: t, evaluation: nil) }
+        (U, V) = (verified.U, verified.V)
+        return finish(reason, at: verified.t, evaluation: nil)
+    }
+
+    /// Whether every entry of `f` is finite: Σ 0·f_ij is 0 exactly when no entry is NaN or ±∞
+    /// (four running sums, so the loop is not bound by one addition's latency).
+    private static func isFinite(_ f: Matrix) -> Bool {
+        f.elements.withUnsafeBufferPointer { p in
+            var sums = (0.0, 0.0, 0.0, 0.0)
+            var i = 0
+            while i + 4 <= p.count {
+                sums.0 += 0 * p[i]
+                sums.1 += 0 * p[i + 1]
+                sums.2 += 0 * p[i + 2]
+                sums.3 += 0 * p[i + 3]
+                i += 4
+            }
+            while i < p.count {
+                sums.0 += 0 * p[i]
+                i += 1
+            }
+            return sums.0 + sums.1 + sums.2 + sums.3 == 0
+        }
     }
 
     /// Records iterate t (evaluating it unless given), reports it, and ends the run.

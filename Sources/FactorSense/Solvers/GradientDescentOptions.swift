@@ -79,16 +79,17 @@ public struct GradientDescentOptions: Sendable, Equatable {
     /// Sets the integer option `name` to `value` after checking its domain.
     public mutating func setInteger(_ name: String, _ value: Int64) throws(FactorSenseError) {
         let v = Int(value)
+        guard Self.integerNames.contains(name) else { throw Self.unknown(name, Self.integerNames) }
+        try Self.checkInteger(name, v)
         switch name {
-        case "width": width = try Self.atLeast(1, v, name)
-        case "max_iter": maxIterations = try Self.atLeast(0, v, name)
+        case "width": width = v
+        case "max_iter": maxIterations = v
         case "seed": seed = UInt64(bitPattern: value)
-        case "record_every": recordEvery = try Self.atLeast(1, v, name)
-        case "window": window = try Self.atLeast(1, v, name)
-        case "batch_size": batchSize = try Self.atLeast(0, v, name)
-        case "singular_value_count": singularValueCount = try Self.atLeast(0, v, name) == 0 ? nil : v
-        case "rank": diagnosticRank = try Self.atLeast(0, v, name) == 0 ? nil : v
-        default: throw Self.unknown(name, Self.integerNames)
+        case "record_every": recordEvery = v
+        case "window": window = v
+        case "batch_size": batchSize = v
+        case "singular_value_count": singularValueCount = v == 0 ? nil : v
+        default: diagnosticRank = v == 0 ? nil : v
         }
     }
 
@@ -110,22 +111,67 @@ public struct GradientDescentOptions: Sendable, Equatable {
     /// Sets the real option `name` to `value` after checking it is finite and in its domain.
     public mutating func setReal(_ name: String, _ value: Double) throws(FactorSenseError) {
         guard Self.realNames.contains(name) else { throw Self.unknown(name, Self.realNames) }
+        try Self.checkReal(name, value)
+        switch name {
+        case "init_scale": initScale = value
+        case "step": step = value
+        case "tol": tolerance = value
+        case "loss_tol": lossTolerance = value
+        case "balancing": balancing = value
+        case "noise_injection": noiseInjection = value
+        case "scaled_damping": scaledDamping = value
+        case "alignment_threshold": phaseThresholds.alignment = value
+        case "saddle_fraction": phaseThresholds.saddleFraction = value
+        case "plateau_tolerance": phaseThresholds.plateauTolerance = value
+        case "plateau_window": phaseThresholds.plateauWindow = value
+        default: divergenceFactor = value
+        }
+    }
+
+    /// Checks every field against the domain its setter enforces — the same checks, so that
+    /// options whose properties were set directly are refused exactly as `setInteger` and
+    /// `setReal` would refuse the values. `GradientDescent.run` calls it first.
+    ///
+    /// - Throws: `.invalidArgument` for a value outside its domain, `.notFinite` for a NaN or
+    ///   infinite real, naming the option as the C and Python layers spell it.
+    public func validate() throws(FactorSenseError) {
+        if let width { try Self.checkInteger("width", width) }
+        for (name, value) in [("max_iter", maxIterations), ("record_every", recordEvery), ("window", window),
+                              ("batch_size", batchSize), ("singular_value_count", singularValueCount ?? 0),
+                              ("rank", diagnosticRank ?? 0)] {
+            try Self.checkInteger(name, value)
+        }
+        for (name, value) in [("init_scale", initScale), ("step", step), ("tol", tolerance),
+                              ("loss_tol", lossTolerance), ("divergence_factor", divergenceFactor),
+                              ("balancing", balancing), ("noise_injection", noiseInjection),
+                              ("scaled_damping", scaledDamping), ("alignment_threshold", phaseThresholds.alignment),
+                              ("saddle_fraction", phaseThresholds.saddleFraction),
+                              ("plateau_tolerance", phaseThresholds.plateauTolerance),
+                              ("plateau_window", phaseThresholds.plateauWindow)] {
+            try Self.checkReal(name, value)
+        }
+    }
+
+    /// The domain of each integer option: width, record_every, window ≥ 1; max_iter,
+    /// batch_size, singular_value_count, rank ≥ 0; every seed is valid.
+    static func checkInteger(_ name: String, _ value: Int) throws(FactorSenseError) {
+        switch name {
+        case "width", "record_every", "window": _ = try atLeast(1, value, name)
+        case "max_iter", "batch_size", "singular_value_count", "rank": _ = try atLeast(0, value, name)
+        default: break
+        }
+    }
+
+    /// The domain of each real option: finite; init_scale, step > 0; divergence_factor > 1;
+    /// the phase thresholds in (0, 1); the others ≥ 0.
+    static func checkReal(_ name: String, _ value: Double) throws(FactorSenseError) {
         guard value.isFinite else { throw FactorSenseError(.notFinite, "\(name) must be finite, got \(value)") }
         switch name {
-        case "init_scale": initScale = try Self.positive(value, name)
-        case "step": step = try Self.positive(value, name)
-        case "tol": tolerance = try Self.nonNegative(value, name)
-        case "loss_tol": lossTolerance = try Self.nonNegative(value, name)
-        case "balancing": balancing = try Self.nonNegative(value, name)
-        case "noise_injection": noiseInjection = try Self.nonNegative(value, name)
-        case "scaled_damping": scaledDamping = try Self.nonNegative(value, name)
-        case "alignment_threshold": phaseThresholds.alignment = try Self.fraction(value, name)
-        case "saddle_fraction": phaseThresholds.saddleFraction = try Self.fraction(value, name)
-        case "plateau_tolerance": phaseThresholds.plateauTolerance = try Self.fraction(value, name)
-        case "plateau_window": phaseThresholds.plateauWindow = try Self.fraction(value, name)
-        default:
+        case "init_scale", "step": _ = try positive(value, name)
+        case "alignment_threshold", "saddle_fraction", "plateau_tolerance", "plateau_window": _ = try fraction(value, name)
+        case "divergence_factor":
             guard value > 1 else { throw FactorSenseError(.invalidArgument, "divergence_factor must be > 1, got \(value)") }
-            divergenceFactor = value
+        default: _ = try nonNegative(value, name)
         }
     }
 
@@ -173,7 +219,7 @@ public struct GradientDescentOptions: Sendable, Equatable {
     where T.RawValue == String {
         guard let choice = T(rawValue: value) else {
             let names = T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-            throw FactorSenseError(.invalidArgument, "\(name) must be one of \(names), got \"\(value)\"")
+            throw FactorSenseError(.invalidArgument, "\(name) must be one of \(names), got \(FactorSenseError.quoted(value))")
         }
         return choice
     }
@@ -202,6 +248,6 @@ public struct GradientDescentOptions: Sendable, Equatable {
         let all = integerNames + realNames + textNames
         let hint = all.contains(name) ? " (it is an option of another type)" : ""
         return FactorSenseError(.invalidArgument,
-            "unknown option \"\(name)\"\(hint); the options of this type are \(names.joined(separator: ", "))")
+            "unknown option \(FactorSenseError.quoted(name))\(hint); the options of this type are \(names.joined(separator: ", "))")
     }
 }

@@ -34,8 +34,18 @@ public struct InitialFactors: Sendable, Equatable {
 
     /// The small random initialization of SPEC.md: U₀ = (α/√k)·N(0,1)^{n1×k}, then (unless
     /// symmetric) V₀ = (α/√k)·N(0,1)^{n2×k}, drawn row by row from the `.initialization` stream.
+    ///
+    /// - Throws: `.invalidArgument` for n1, n2 or k below 1 or α ≤ 0, `.notFinite` for a
+    ///   non-finite α, `.overflow` or `.outOfMemory` for factors too large.
     public static func smallRandom(rows n1: Int, columns n2: Int, width k: Int, scale alpha: Double,
-                                   symmetric: Bool = false, seed: UInt64) -> InitialFactors {
+                                   symmetric: Bool = false, seed: UInt64) throws(FactorSenseError) -> InitialFactors {
+        for (value, name) in [(n1, "n1"), (n2, "n2"), (k, "width")] {
+            guard value >= 1 else { throw FactorSenseError(.invalidArgument, "\(name) must be ≥ 1, got \(value)") }
+            try SizeLimits.checkDimension(value, name)
+        }
+        try GradientDescentOptions.checkReal("init_scale", alpha)
+        try MemoryBudget.require(PeakMemory.initialFactors(rows: n1, columns: symmetric ? 0 : n2, width: k),
+                                 for: "the small random initialization")
         var sampler = GaussianSampler(seed: seed, stream: .initialization)
         let sigma = alpha / Double(k).squareRoot()
         let u = sampler.matrix(rows: n1, columns: k, standardDeviation: sigma)
@@ -50,9 +60,9 @@ public struct InitialFactors: Sendable, Equatable {
     /// - Throws: `.invalidArgument` when k exceeds min(n1, n2); `.linearAlgebra` when LAPACK fails.
     public static func spectral(_ problem: SensingProblem, width k: Int) throws(FactorSenseError) -> InitialFactors {
         let (n1, n2) = (problem.rows, problem.columns)
-        guard k <= min(n1, n2) else {
+        guard k >= 1, k <= min(n1, n2) else {
             throw FactorSenseError(.invalidArgument,
-                "spectral initialization takes at most min(n1, n2) = \(min(n1, n2)) singular pairs; width is \(k)")
+                "spectral initialization takes 1 to min(n1, n2) = \(min(n1, n2)) singular pairs; width is \(k)")
         }
         var m = problem.sensingOperator.adjoint(problem.measurements)
         switch problem.parameterization {
@@ -79,6 +89,21 @@ public struct InitialFactors: Sendable, Equatable {
         }
     }
 
+    /// The width k of a run: that of the given initial factors (checked against the problem)
+    /// or the `width` option, checked to fit BLAS's indices.
+    static func width(_ options: GradientDescentOptions, for problem: SensingProblem) throws(FactorSenseError) -> Int {
+        if let given = options.initialFactors {
+            try check(given, for: problem, width: options.width)
+            return given.U.columns
+        }
+        guard let k = options.width else {
+            throw FactorSenseError(.invalidArgument, "width is not set: set the width k ≥ 1, or give initial factors")
+        }
+        guard k >= 1 else { throw FactorSenseError(.invalidArgument, "width must be ≥ 1, got \(k)") }
+        try SizeLimits.checkDimension(k, "width")
+        return k
+    }
+
     /// The factors (U₀, V₀) a run starts from — V₀ = U₀ for the symmetric parameterization —
     /// the given ones checked against the problem, or those `options.initialization` names.
     static func resolve(_ options: GradientDescentOptions, for problem: SensingProblem) throws(FactorSenseError) -> (U: Matrix, V: Matrix) {
@@ -88,17 +113,15 @@ public struct InitialFactors: Sendable, Equatable {
             try check(given, for: problem, width: options.width)
             return (given.U, given.V ?? given.U)
         }
-        guard let k = options.width else {
-            throw FactorSenseError(.invalidArgument, "width is not set: set the width k ≥ 1, or give initial factors")
-        }
-        try SizeLimits.checkDimension(k, "width")
+        let k = try width(options, for: problem)
         try SizeLimits.checkAllocation(doubles: try SizeLimits.product(n1 + n2, k, "(n1 + n2) · width"), "the factors U and V")
         let start: InitialFactors
         switch options.initialization {
         case .smallRandom:
-            start = smallRandom(rows: n1, columns: n2, width: k, scale: options.initScale, symmetric: symmetric, seed: options.seed)
+            start = try smallRandom(rows: n1, columns: n2, width: k, scale: options.initScale, symmetric: symmetric, seed: options.seed)
         case .spectral:
-            try SizeLimits.checkAllocation(doubles: try SizeLimits.product(n1, n2, "n1 · n2"), "𝒜*(y) for spectral initialization")
+            try MemoryBudget.require(PeakMemory.spectralInitialization(problem, width: k),
+                                     for: "spectral initialization of the \(n1) × \(n2) problem at width \(k)")
             start = try spectral(problem, width: k)
         }
         return (start.U, start.V ?? start.U)

@@ -19,9 +19,17 @@ public struct Objective: Sendable {
 
     /// f and its gradients at (U, V) for the measurements `y` of `sensingOperator`, all
     /// multiplied by `weight` (m/b for a mini-batch of b of m measurements). For the symmetric
-    /// parameterization V must be U, and `gradientV` repeats `gradientU`.
+    /// parameterization V must be U, and `gradientV` repeats `gradientU`. Arguments of the wrong
+    /// shapes give NaN values (the contract of `MeasurementOperator`); `SensingProblem.lossAndGradient`
+    /// checks them and throws.
     public func evaluate(U: Matrix, V: Matrix, operator sensingOperator: any MeasurementOperator,
                          measurements y: [Double], weight: Double = 1) -> Evaluation {
+        guard sensingOperator.fits(U: U, V: V), y.count == sensingOperator.measurementCount,
+              parameterization == .asymmetric || (U.rows == V.rows && U.columns == V.columns)
+        else {  // the operator's contract: arguments of the wrong shape give NaN, never a trap
+            let gradient = sensingOperator.notDifferentiable(U: U, V: V)
+            return Evaluation(residual: gradient.residual, loss: .nan, gradientU: gradient.gradientU, gradientV: gradient.gradientV)
+        }
         var pass = sensingOperator.residualAndGradient(U: U, V: V, measurements: y)
         let squaredResidual = BLAS.dot(pass.residual, pass.residual)
         switch parameterization {

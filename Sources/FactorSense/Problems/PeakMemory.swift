@@ -1,0 +1,257 @@
+/// What each call that allocates in proportion to a caller's sizes holds at its peak: every
+/// buffer that is alive at the same time, temporaries included, itemized for
+/// `MemoryBudget.require`. The counts follow the code they describe (n1 × n2 matrices, m-vectors,
+/// factor-sized matrices, the dense kernels' per-chunk partial sums, the sampler's hash set…);
+/// where the exact peak depends on the allocator or on how far a run gets, the count is the
+/// bound. Each list is checked before the call allocates anything large.
+public enum PeakMemory {
+    public typealias Need = MemoryBudget.Need
+
+    /// Needs built up with overflow-checked products.
+    struct Ledger {
+        var needs: [Need] = []
+
+        /// The product of `factors` doubles.
+        mutating func doubles(_ what: String, _ factors: Int...) throws(FactorSenseError) {
+            needs.append(try MemoryBudget.doubles(product(factors, what), what))
+        }
+
+        /// The product of `factors` Swift Ints.
+        mutating func indices(_ what: String, _ factors: Int...) throws(FactorSenseError) {
+            needs.append(try MemoryBudget.indices(product(factors, what), what))
+        }
+
+        mutating func append(_ more: [Need]) { needs += more }
+
+        private func product(_ factors: [Int], _ what: String) throws(FactorSenseError) -> Int {
+            var result = 1
+            for factor in factors { result = try SizeLimits.product(result, max(factor, 0), "the size of \(what)") }
+            return result
+        }
+    }
+
+    /// a + b + …, saturating at Int.max (which then overflows a product and is refused).
+    static func plus(_ terms: Int...) -> Int {
+        var sum = 0
+        for term in terms {
+            let (next, overflow) = sum.addingReportingOverflow(max(term, 0))
+            if overflow { return Int.max }
+            sum = next
+        }
+        return sum
+    }
+
+    // ---------------------------------------------------------------- problems
+
+    /// `SensingProblem.generate`, the larger of its two phases: drawing the operator (what it
+    /// keeps and its construction's temporaries), then measuring the target (the operator, the
+    /// target's factors and their QR, the product 𝒜(X⋆)'s temporaries, and y).
+    public static func generation(_ kind: OperatorKind, target: TargetSpecification, measurements m: Int) throws(FactorSenseError) -> [Need] {
+        let (n1, n2, r) = (target.rows, target.columns, target.rank)
+        let count = kind == .identity ? try SizeLimits.product(n1, n2, "n1 · n2") : m
+        var drawing = Ledger()
+        var measuring = Ledger()
+        switch kind {
+        case .gaussian, .symmetricGaussian:
+            try measuring.doubles("the Gaussian operator (m · n1 · n2)", count, n1, n2)
+            try measuring.doubles("X⋆ formed to measure it (n1 · n2)", n1, n2)
+            try measuring.doubles("y (m)", count)
+        case .identity:
+            try measuring.doubles("X⋆, which becomes y (n1 · n2)", n1, n2)
+        case .completion:
+            drawing.append(try completionSampling(cells: SizeLimits.product(n1, n2, "n1 · n2"), measurements: count))
+            try measuring.indices("the row and column indices (2 m)", 2, count)
+            try measuring.doubles("y (m)", count)
+        case .rankOne:
+            try measuring.doubles("the vectors a_i (m · n1)", count, n1)
+            if !target.positiveSemidefinite { try measuring.doubles("the vectors b_i (m · n2)", count, n2) }
+            try measuring.doubles("the products 𝐀L, 𝐁R (2 m · rank)", 2, count, r)
+            try measuring.doubles("y and its row sums (2 m)", 2, count)
+        }
+        try measuring.doubles("the target's factors and their QR (3 (n1 + n2) · rank)", 3, plus(n1, n2), r)
+        return try MemoryBudget.total(drawing.needs) > MemoryBudget.total(measuring.needs) ? drawing.needs : measuring.needs
+    }
+
+    /// `EntrySamplingOperator.uniform`: the hash set of the drawn cells (of m, or of the
+    /// n1·n2 − m cells left out when m > n1·n2/2: a power-of-two table at most 3/4 full), the
+    /// list of chosen cells (sorted, or filtered with growth to 2m), and the row and column
+    /// indices.
+    public static func completionSampling(cells: Int, measurements m: Int) throws(FactorSenseError) -> [Need] {
+        let complement = m > cells / 2
+        let drawn = complement ? cells - m : m
+        var buckets = 1
+        while buckets < plus(drawn, drawn / 3, 1) { buckets = try SizeLimits.product(buckets, 2, "the sampler's hash table") }
+        var ledger = Ledger()
+        try ledger.indices("the sampler's hash set of \(drawn) cells", plus(buckets, buckets / 64, 8))
+        try ledger.indices("the chosen cells and their growth or sort buffer (2 m)", 2, m)
+        try ledger.indices("the row and column indices (2 m)", 2, m)
+        return ledger.needs
+    }
+
+    /// `fs_problem_set_dense` / `SensingProblem.fromDense`: the copies of the operator, y and the truth.
+    public static func denseProblem(measurements m: Int, rows n1: Int, columns n2: Int, truth: Bool) throws(FactorSenseError) -> [Need] {
+        var ledger = Ledger()
+        try ledger.doubles("the operator matrix (m · n1 · n2)", m, n1, n2)
+        try ledger.doubles("y (m)", m)
+        if truth { try ledger.doubles("the truth (n1 · n2)", n1, n2) }
+        return ledger.needs
+    }
+
+    /// `fs_problem_set_entries`: the row and column indices, the values, the sort that finds
+    /// repeated positions (m indices and a merge buffer of m/2), and the truth.
+    public static func entriesProblem(count m: Int, rows n1: Int, columns n2: Int, truth: Bool) throws(FactorSenseError) -> [Need] {
+        var ledger = Ledger()
+        try ledger.indices("the row and column indices (2 m)", 2, m)
+        try ledger.doubles("the values (m)", m)
+        try ledger.indices("the sorted order and its merge buffer (1.5 m)", plus(m, m / 2))
+        if truth { try ledger.doubles("the truth (n1 · n2)", n1, n2) }
+        return ledger.needs
+    }
+
+    /// `fs_options_set_initial_factors`: the copies of U₀ and V₀.
+    public static func initialFactors(rows n1: Int, columns n2: Int, width k: Int) throws(FactorSenseError) -> [Need] {
+        var ledger = Ledger()
+        try ledger.doubles("U₀ and V₀ ((n1 + n2) · width)", plus(n1, n2), k)
+        return ledger.needs
+    }
+
+    // ---------------------------------------------------------------- operators
+
+    /// One pass of `residualAndGradient` (and the objective around it) over `m` measurements of
+    /// an operator of `sensingOperator`'s kind at width k: its temporaries, the residual, and the
+    /// two gradients.
+    public static func evaluation(of sensingOperator: any MeasurementOperator, measurements m: Int, width k: Int) throws(FactorSenseError) -> [Need] {
+        let (n1, n2) = (sensingOperator.rows, sensingOperator.columns)
+        var ledger = Ledger()
+        switch sensingOperator {
+        case is DenseOperator:
+            try ledger.doubles("UVᵀ, 𝒜*(ρ), its sum and the zeroed adjoint (3 n1 · n2)", 3, n1, n2)
+            try ledger.doubles("the dense kernels' per-chunk partial sums (\(DenseKernels.chunkCount) n1 · n2)",
+                               DenseKernels.chunkCount, n1, n2)
+        case is IdentityOperator:
+            try ledger.doubles("UVᵀ, the residual and the adjoint (3 n1 · n2)", 3, n1, n2)
+        case is EntrySamplingOperator:
+            break
+        case is RankOneOperator:
+            try ledger.doubles("𝐀U, 𝐁V and their row-scaled copies (4 m · width)", 4, m, k)
+            try ledger.doubles("the weights (m)", m)
+        default:
+            try ledger.doubles("UVᵀ and 𝒜*(ρ) (2 n1 · n2)", 2, n1, n2)
+        }
+        try ledger.doubles("the residual (m)", m)
+        try ledger.doubles("the gradients and their symmetrized copy (2 (n1 + n2) · width)", 2, plus(n1, n2), k)
+        return ledger.needs
+    }
+
+    /// `fs_problem_apply`: the copy of X, the output and the operator's temporaries.
+    public static func apply(of sensingOperator: any MeasurementOperator) throws(FactorSenseError) -> [Need] {
+        let (n1, n2, m) = (sensingOperator.rows, sensingOperator.columns, sensingOperator.measurementCount)
+        var ledger = Ledger()
+        try ledger.doubles("X (n1 · n2)", n1, n2)
+        try ledger.doubles("𝒜(X) and its temporaries (2 m)", 2, m)
+        if sensingOperator is RankOneOperator { try ledger.doubles("𝐀X (m · n2)", m, n2) }
+        return ledger.needs
+    }
+
+    /// `fs_problem_adjoint`: the copy of ρ, the output and the operator's temporaries.
+    public static func adjoint(of sensingOperator: any MeasurementOperator) throws(FactorSenseError) -> [Need] {
+        let (n1, n2, m) = (sensingOperator.rows, sensingOperator.columns, sensingOperator.measurementCount)
+        var ledger = Ledger()
+        try ledger.doubles("ρ and its scaled copy (2 m)", 2, m)
+        try ledger.doubles("𝒜*(ρ), its sum and the zeroed matrix (3 n1 · n2)", 3, n1, n2)
+        switch sensingOperator {
+        case is DenseOperator:
+            try ledger.doubles("the dense kernels' per-chunk partial sums (\(DenseKernels.chunkCount) n1 · n2)",
+                               DenseKernels.chunkCount, n1, n2)
+        case is RankOneOperator:
+            try ledger.doubles("the row-scaled 𝐁 (m · n2)", m, n2)
+        default: break
+        }
+        return ledger.needs
+    }
+
+    /// `fs_problem_loss_and_gradient`: the copies of U and V and one evaluation.
+    public static func lossAndGradient(of sensingOperator: any MeasurementOperator, width k: Int) throws(FactorSenseError) -> [Need] {
+        var ledger = Ledger()
+        try ledger.doubles("U and V ((n1 + n2) · width)", plus(sensingOperator.rows, sensingOperator.columns), k)
+        ledger.append(try evaluation(of: sensingOperator, measurements: sensingOperator.measurementCount, width: k))
+        return ledger.needs
+    }
+
+    // ---------------------------------------------------------------- runs
+
+    /// `GradientDescent.run` once its initial factors exist: the factor-sized matrices a step
+    /// holds (the iterate, the one before it, the last one whose loss was verified finite, the
+    /// gradients and ScaledGD's directions, the start factors), one full evaluation, the
+    /// mini-batch sampler with one batch's operator and evaluation and the run's checkpoints
+    /// (`GradientDescent`'s step back), the test error's workspace,
+    /// the history (max_iter / record_every + 2 rows of at most every column's values, twice over for the growth of
+    /// its arrays) and the loss ring of the relative-change rule.
+    public static func run(_ problem: SensingProblem, options: GradientDescentOptions, width k: Int) throws(FactorSenseError) -> [Need] {
+        let op = problem.sensingOperator
+        let (n1, n2, m) = (problem.rows, problem.columns, problem.measurementCount)
+        var ledger = Ledger()
+        try ledger.doubles("the iterates, their copies and the step directions (6 (n1 + n2) · width)", 6, plus(n1, n2), k)
+        ledger.append(try evaluation(of: op, measurements: m, width: k))
+        if options.batchSize > 0 && options.batchSize < m {
+            let b = options.batchSize
+            try ledger.indices("the mini-batch sampler's permutation (m)", m)
+            let levels = Int.bitWidth - max(options.maxIterations, 1).leadingZeroBitCount + 1
+            try ledger.doubles("the checkpoints of a mini-batch run (log₂(max_iter) + 2 = \(levels) copies of the factors)",
+                               levels, plus(n1, n2), k)
+            try ledger.indices("a batch's indices and measurements (3 b)", 3, b)
+            switch op {
+            case is DenseOperator: try ledger.doubles("a batch's rows of the operator (b · n1 · n2)", b, n1, n2)
+            case is RankOneOperator: try ledger.doubles("a batch's vectors (b · (n1 + n2))", b, plus(n1, n2))
+            default: try ledger.indices("a batch's positions (2 b)", 2, b)
+            }
+            ledger.append(try evaluation(of: op, measurements: b, width: k).map { Need("a batch's " + $0.what, bytes: $0.bytes) })
+        }
+        switch problem.groundTruth {
+        case .dense?: try ledger.doubles("the test error's difference X − X⋆ (n1 · n2)", n1, n2)
+        case .factored(let left, _)?:
+            try ledger.doubles("the test error's stacked factors and their QR (4 (n1 + n2) · (width + rank))",
+                               4, plus(n1, n2), plus(k, left.columns))
+        case nil: break
+        }
+        let rows = min(options.maxIterations / max(options.recordEvery, 1), Int.max / 64) + 2
+        let perRow = History.allNames.count + min(n1, n2, k)  // every column, the singular values c ≤ min(n1, n2, k) wide
+        try ledger.doubles("the history (2 · \(rows) rows · at most \(perRow) values)", 2, rows, perRow)
+        if options.tolerance > 0 {
+            try ledger.doubles("the loss window of the tol rule (min(window, max_iter) + 1)", ringLength(options))
+        }
+        return ledger.needs
+    }
+
+    /// The slots of the loss ring: f_t, …, f_{t−w} with w = min(window, max_iter); one slot when
+    /// the relative-change rule is off.
+    public static func ringLength(_ options: GradientDescentOptions) -> Int {
+        guard options.tolerance > 0 else { return 1 }
+        return min(max(options.window, 0), max(options.maxIterations, 0), Int.max - 1) + 1
+    }
+
+    /// The spectral initialization as `InitialFactors.spectral` does it today: M = 𝒜*(y) (with
+    /// the adjoint's temporaries), LAPACKE's row-major copies and transposes of M, the factors
+    /// and LAPACK's workspace (dgesdd with jobz "S": about 5·s² + 7·s + max(n1, n2) doubles for
+    /// s = min(n1, n2); dsyevd with jobz "V": 1 + 6n + 2n² doubles and 3 + 5n integers).
+    public static func spectralInitialization(_ problem: SensingProblem, width k: Int) throws(FactorSenseError) -> [Need] {
+        let (n1, n2) = (problem.rows, problem.columns)
+        let s = min(n1, n2)
+        var ledger = Ledger()
+        ledger.append(try adjoint(of: problem.sensingOperator))
+        switch problem.parameterization {
+        case .symmetric:
+            try ledger.doubles("the eigensolver's copy and LAPACKE's transpose (2 n²)", 2, n1, n1)
+            try ledger.doubles("dsyevd's workspace (2 n² + 6 n + 1)", plus(n1, n1, 6), n1)
+            try ledger.indices("dsyevd's integer workspace (5 n + 3)", 5, plus(n1, 1))
+        case .asymmetric:
+            try ledger.doubles("the SVD's copy and LAPACKE's transpose (2 n1 · n2)", 2, n1, n2)
+            try ledger.doubles("P, Qᵀ and their transposes (2 (n1 + n2) · min(n1, n2))", 2, plus(n1, n2), s)
+            try ledger.doubles("dgesdd's workspace (5 s² + 7 s + max(n1, n2))", plus(s, s, s, s, s, 7), s)
+            try ledger.doubles("dgesdd's workspace, continued", max(n1, n2))
+            try ledger.indices("dgesdd's integer workspace (8 s)", 8, s)
+        }
+        try ledger.doubles("U₀ and V₀ ((n1 + n2) · width)", plus(n1, n2), k)
+        return ledger.needs
+    }
+}
