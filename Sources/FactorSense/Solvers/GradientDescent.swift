@@ -17,19 +17,27 @@ public enum GradientDescent {
 
     /// Runs gradient descent on `problem`.
     ///
+    /// `stop` (or, without it, the current `StopRequest`) is checked after every evaluation and
+    /// inside long ones: a run that sees it made ends with `.interrupted` at the last iterate
+    /// whose evaluation was complete.
+    ///
     /// - Throws: `.invalidArgument` when neither a width nor initial factors are set or the
     ///   initial factors do not suit the parameterization, `.sizeMismatch` when they do not fit
     ///   the problem, `.overflow` or `.outOfMemory` for a width too large, `.linearAlgebra`
-    ///   when the spectral initialization's SVD fails.
+    ///   when the spectral initialization's SVD fails, `.interrupted` when a stop is requested
+    ///   before the first iterate was evaluated (during the spectral initialization, say).
     public static func run(
         _ problem: SensingProblem,
         options: GradientDescentOptions,
-        progress: ProgressHandler? = nil
+        progress: ProgressHandler? = nil,
+        stop: StopRequest? = nil
     ) throws(FactorSenseError) -> GradientDescentResult {
-        let start = try InitialFactors.resolve(options, for: problem)
-        try checkRecordSizes(options)
-        var run = Run(problem: problem, options: options, progress: progress, U: start.U, V: start.V)
-        return run.iterate()
+        try StopRequest.watching(stop) { () throws(FactorSenseError) in
+            let start = try InitialFactors.resolve(options, for: problem)
+            try checkRecordSizes(options)
+            var run = Run(problem: problem, options: options, progress: progress, U: start.U, V: start.V)
+            return try run.iterate()
+        }
     }
 
     /// Checks that the history (up to max_iter/record_every + 2 rows) and the loss window of
@@ -59,6 +67,9 @@ private struct Run {
     var perturbation: GaussianSampler
     let clock = ContinuousClock()
     var lastReport: ContinuousClock.Instant
+    let stop = StopRequest.current
+    /// The last iterate whose full evaluation was complete: where an interrupted run ends.
+    var lastEvaluated: (t: Int, U: Matrix, V: Matrix, evaluation: Evaluation)?
 
     init(problem: SensingProblem, options: GradientDescentOptions, progress: GradientDescent.ProgressHandler?, U: Matrix, V: Matrix) {
         self.problem = problem
@@ -85,7 +96,7 @@ private struct Run {
         objective.evaluate(U: U, V: V, operator: problem.sensingOperator, measurements: problem.measurements)
     }
 
-    mutating func iterate() -> GradientDescentResult {
+    mutating func iterate() throws(FactorSenseError) -> GradientDescentResult {
         var previous: (U: Matrix, V: Matrix)?
         var initialLoss = 0.0
         var t = 0
@@ -94,7 +105,9 @@ private struct Run {
             let full = batches == nil || t % options.recordEvery == 0 || t >= options.maxIterations
             var evaluation = full ? evaluateFully() : nil
             if let current = evaluation {
+                if isInterrupted { return try interrupted() }  // the evaluation may be partial
                 if !current.loss.isFinite { return stepBack(to: previous, at: t) }
+                lastEvaluated = (t, U, V, current)
                 if t == 0 { initialLoss = current.loss }
                 if let reason = stopRule(loss: current.loss, initialLoss: initialLoss, at: t) {
                     return finish(reason, at: t, evaluation: current)
@@ -103,6 +116,7 @@ private struct Run {
             let due = t % options.recordEvery == 0
             if due || progressIsDue() {
                 let current = evaluation ?? evaluateFully()
+                if isInterrupted { return try interrupted() }
                 evaluation = current
                 let snapshot = recorder.snapshot(iteration: t, U: U, V: V, evaluation: current)
                 if due { recorder.record(snapshot) }
@@ -113,6 +127,7 @@ private struct Run {
             }
 
             let step = stepEvaluation(reusing: evaluation)
+            if isInterrupted { return try interrupted() }
             if !step.loss.isFinite { return stepBack(to: previous, at: t) }
             previous = (U, V)
             guard update(with: step) else { return finish(.diverged, at: t, evaluation: nil) }
@@ -194,6 +209,18 @@ private struct Run {
         guard let progress else { return false }
         lastReport = clock.now
         return progress(snapshot)
+    }
+
+    private var isInterrupted: Bool { stop?.isRequested == true }
+
+    /// Ends an interrupted run at the last iterate whose evaluation was complete; `.interrupted`
+    /// when there is none yet.
+    private mutating func interrupted() throws(FactorSenseError) -> GradientDescentResult {
+        guard let last = lastEvaluated else {
+            throw FactorSenseError(.interrupted, "the run was interrupted by a stop request before its first iterate was evaluated")
+        }
+        (U, V) = (last.U, last.V)
+        return finish(.interrupted, at: last.t, evaluation: last.evaluation)
     }
 
     /// Ends a run that met a non-finite value at iterate t: back to iterate t − 1 when there is one.
