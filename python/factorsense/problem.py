@@ -7,6 +7,7 @@ from . import _arrays, _scalars
 from ._handle import Handle
 from ._lib import as_doubles, as_int64s, fs_problem_spec, lib, new_handle
 from .errors import InvalidArgumentError, SizeMismatchError, WrongStateError, check
+from .progress import call_interruptibly, raise_interrupt
 
 _SPECTRA = {"geometric": 0, "linear": 1}  # the fs_spectrum values FS_SPECTRUM_GEOMETRIC, FS_SPECTRUM_LINEAR
 
@@ -46,7 +47,9 @@ class SensingProblem(Handle):
         spec.noise_level = _scalars.real(noise, "noise")
         spec.spectrum, spec.psd, spec.seed = _SPECTRA[spectrum], int(bool(psd)), _scalars.seed(seed)
         problem = cls()
-        check(lib.fs_problem_generate(problem.handle, kind.encode(), byref(spec)), problem.handle)
+        n1, n2, m = spec.n1, spec.n2, spec.measurements  # Python ints: no overflow below
+        work = {"identity": n1 * n2, "completion": m, "rank_one": m * (n1 + n2)}.get(kind, m * n1 * n2)
+        problem._fill(lambda: lib.fs_problem_generate(problem.handle, kind.encode(), byref(spec)), work)
         return problem
 
     @classmethod
@@ -112,8 +115,8 @@ class SensingProblem(Handle):
         A = _arrays.doubles(A, "A", (m, n1 * n2))
         truth = _optional_matrix(truth, "truth", (n1, n2))
         problem = cls()
-        check(lib.fs_problem_set_dense(problem.handle, n1, n2, m, as_doubles(A), A.size, as_doubles(y), y.size,
-                                       *_pointer(truth)), problem.handle)
+        problem._fill(lambda: lib.fs_problem_set_dense(problem.handle, n1, n2, m, as_doubles(A), A.size, as_doubles(y),
+                                                       y.size, *_pointer(truth)), A.size)
         return problem._with_psd(psd)
 
     @classmethod
@@ -139,11 +142,19 @@ class SensingProblem(Handle):
                                     f"{rows.size}, {columns.size} and {values.size}")
         truth = _optional_matrix(truth, "truth", (n1, n2))
         problem = cls()
-        check(lib.fs_problem_set_entries(problem.handle, n1, n2, values.size, as_int64s(rows), as_int64s(columns),
-                                         as_doubles(values), values.size, _scalars.real(scale, "scale"),
-                                         *_pointer(truth)),
-              problem.handle)
+        scale = _scalars.real(scale, "scale")
+        problem._fill(lambda: lib.fs_problem_set_entries(problem.handle, n1, n2, values.size, as_int64s(rows),
+                                                         as_int64s(columns), as_doubles(values), values.size, scale,
+                                                         *_pointer(truth)), 3 * values.size)
         return problem._with_psd(psd)
+
+    def _fill(self, call, work):
+        """Runs ``call``, a C call that fills this problem with about ``work`` values, so that
+        Ctrl-C stops it (KeyboardInterrupt); raises the exception of any other failure."""
+        status, interrupt = call_interruptibly(call, self.handle, work)
+        if interrupt is not None:
+            raise_interrupt(interrupt, status, self.handle)
+        check(status, self.handle)
 
     def _with_psd(self, psd):
         if psd:
