@@ -32,7 +32,9 @@ func withHandle<H: Handle>(
         return try handle.exclusively { () throws(FactorSenseError) -> fs_status in
             handle.clearError()
             do throws(FactorSenseError) {
-                try body(handle)
+                // A call made from a progress callback must not see the run's stop request: only
+                // the long calls watch one, their handle's (`watchingStops`).
+                try StopRequest.ignoring { () throws(FactorSenseError) in try body(handle) }
                 return FS_OK
             } catch {
                 handle.setError(error.message)

@@ -56,6 +56,15 @@ public final class StopRequest: Sendable {
         return try outcome.get()
     }
 
+    /// Runs `body` with no current request: the passes it makes are never abandoned, even when it
+    /// runs inside a watched computation (a progress handler that evaluates its own things).
+    public static func ignoring<R>(_ body: () throws(FactorSenseError) -> R) throws(FactorSenseError) -> R {
+        let outcome: Result<R, FactorSenseError> = $current.withValue(nil) {
+            do throws(FactorSenseError) { return .success(try body()) } catch { return .failure(error) }
+        }
+        return try outcome.get()
+    }
+
     /// Throws `.interrupted` when the current request (if any) was made.
     public static func checkCurrent(_ what: @autoclosure () -> String) throws(FactorSenseError) {
         try current?.check(what())
