@@ -117,6 +117,7 @@ private struct Run {
             if due || progressIsDue() {
                 let current = evaluation ?? evaluateFully()
                 if isInterrupted { return try interrupted() }
+                if current.loss.isFinite { lastEvaluated = (t, U, V, current) }
                 evaluation = current
                 let snapshot = recorder.snapshot(iteration: t, U: U, V: V, evaluation: current)
                 if due { recorder.record(snapshot) }
