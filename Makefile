@@ -56,6 +56,10 @@ test-c: build
 	./Tests/c/test_api
 	$(CC) $(C_STRICT) Tests/c/test_families.c -o Tests/c/test_families $(C_LINK)
 	./Tests/c/test_families
+	$(CC) $(C_STRICT) Tests/c/test_diagnostics.c -o Tests/c/test_diagnostics $(C_LINK)
+	./Tests/c/test_diagnostics
+	$(CC) $(C_STRICT) Tests/c/test_targets.c -o Tests/c/test_targets $(C_LINK)
+	./Tests/c/test_targets
 	$(CC) $(C_STRICT) Tests/c/test_handle_race.c -o Tests/c/test_handle_race $(C_LINK)
 	./Tests/c/test_handle_race
 
@@ -67,9 +71,10 @@ test-python: build deps-python
 # for test_handle_race, which shares one handle of each kind between threads), and the libFuzzer
 # harness fuzz/fuzz_api.c.
 MEMCHECK_PROGRAMS := examples/c/recover.c examples/c/families.c Tests/c/test_api.c Tests/c/test_families.c \
-                     Tests/c/test_handle_race.c
+                     Tests/c/test_diagnostics.c Tests/c/test_targets.c Tests/c/test_handle_race.c
 MEMCHECK_ARGS     := 200
 include mk/reliability.mk
 
 clean:
-	rm -rf .build examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families Tests/c/test_handle_race demo.png
+	rm -rf .build examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families Tests/c/test_diagnostics \
+	       Tests/c/test_targets Tests/c/test_handle_race demo.png

@@ -251,18 +251,23 @@ static double *in_alloc(reader *r, int64_t claimed) {
 
 /* ------------------------------------------------------------------ names */
 
-static const char *const INT_NAMES[] = {"width", "max_iter", "seed", "record_every", "window", "batch_size"};
+static const char *const INT_NAMES[] = {"width", "max_iter", "seed", "record_every", "window", "batch_size",
+                                        "singular_value_count", "rank"};
 static const char *const REAL_NAMES[] = {"init_scale", "step", "tol", "loss_tol", "divergence_factor",
-                                         "balancing", "noise_injection", "scaled_damping"};
-static const char *const TEXT_NAMES[] = {"init", "preconditioner"};
-static const char *const TEXT_VALUES[] = {"random", "spectral", "none", "scaled", "", "Random", "spectral ", "\xff"};
+                                         "balancing", "noise_injection", "scaled_damping",
+                                         "alignment_threshold", "saddle_fraction", "plateau_tolerance", "plateau_window"};
+static const char *const TEXT_NAMES[] = {"init", "preconditioner", "diagnostics"};
+static const char *const TEXT_VALUES[] = {"random", "spectral", "none", "scaled", "all", "default",
+                                          "singular_values,imbalance", "perturbation", "", "Random",
+                                          "spectral ", "\xff", "imbalance,,signal", "signal,curvature"};
 static const char *const BAD_NAMES[] = {
     "", "WIDTH", "width ", " width", "max-iter", "maxiter", "unknown", "\xff\xfe\xfd", "st\xc3\xa9p", "step\x80",
     ("a_name_that_is_much_longer_than_any_option_name_the_library_knows_about_and_then_some_more_"
      "characters_to_make_sure_nothing_assumes_a_short_name_0123456789012345678901234567890123456789")};
 static const char *const OPERATOR_KINDS[] = {"gaussian", "symmetric_gaussian", "identity", "completion", "rank_one",
                                              "dense",    "entries",            "GAUSSIAN", "",           "gaussian "};
-static const char *const COLUMNS[] = {"iteration", "time", "loss", "test_error", "residual", "Loss", "", "residuals"};
+static const char *const COLUMNS[] = {"iteration", "time", "loss", "test_error", "residual", "singular_values",
+                                      "effective_rank", "imbalance", "perturbation", "Loss", "", "residuals"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -297,6 +302,8 @@ static void check_progress(const fs_progress *p) {
     if (p->struct_size < sizeof *p) fail("progress->struct_size too small", "callback", 0);
     if (p->iteration < 0 || p->iteration > p->max_iterations) fail("progress->iteration outside 0…max", "callback", 0);
     volatile double sink = p->loss + p->test_error + p->residual; /* read every field */
+    if (p->n1 < 1 || p->n2 < 1 || p->width < 1 || p->U == NULL || p->V == NULL) fail("progress factors missing", "callback", 0);
+    sink += p->U[0] + p->U[p->n1 * p->width - 1] + p->V[0] + p->V[p->n2 * p->width - 1]; /* the factors are readable */
     (void)sink;
 }
 
@@ -876,7 +883,7 @@ static void op_options(state *st, reader *r) {
     case 2: {
         const char *name = pick_name(r, TEXT_NAMES, COUNT(TEXT_NAMES), scratch);
         char scratch2[25];
-        const char *value = pick_name(r, TEXT_VALUES, 4, scratch2);
+        const char *value = pick_name(r, TEXT_VALUES, 8, scratch2);
         s = fs_options_set_text(o, name, value);
         check_call(o, cls, s, "fs_options_set_text");
         break;
@@ -1094,7 +1101,7 @@ static void op_result(state *st, reader *r) {
         rows = -1;
     }
     fs_status s;
-    switch (u8(r) % 7) {
+    switch (u8(r) % 8) {
     case 0: {
         fs_stop_reason reason = (fs_stop_reason)77;
         s = fs_result_get_stop_reason(res, (u8(r) % 8) ? &reason : NULL);
@@ -1147,10 +1154,32 @@ static void op_result(state *st, reader *r) {
         else REQUIRE(name == (const char *)dummy_object, "fs_result_get_history_column_name", s);
         break;
     }
+    case 7: {
+        fs_phases phases;
+        memset(&phases, 0x5a, sizeof phases);
+        phases.struct_size = (u8(r) % 8) ? sizeof phases : (size_t)u8(r);
+        s = fs_result_get_phases(res, (u8(r) % 8) ? &phases : NULL);
+        check_call(res, cls, s, "fs_result_get_phases");
+        int64_t count = s == FS_OK ? phases.learning_time_count : -1;
+        if (s == FS_OK) REQUIRE(count >= 0 && count <= SMALL_N, "fs_result_get_phases", count);
+        int64_t length = claim(r, count);
+        out_array steps = out_alloc(r, sizeof(int64_t), length);
+        out_array times = out_alloc(r, sizeof(double), length);
+        s = fs_result_copy_learning_times(res, (int64_t *)steps.bytes, (double *)times.bytes, length);
+        check_call(res, cls, s, "fs_result_copy_learning_times");
+        out_check(&steps, s, "fs_result_copy_learning_times iterations");
+        out_check(&times, s, "fs_result_copy_learning_times times");
+        break;
+    }
     default: {
         char scratch[25];
-        const char *name = pick_name(r, COLUMNS, 5, scratch);
-        int64_t length = claim(r, rows);
+        const char *name = pick_name(r, COLUMNS, 9, scratch);
+        int64_t width = -7;
+        s = fs_result_get_history_column_width(res, name, (u8(r) % 8) ? &width : NULL);
+        check_call(res, cls, s, "fs_result_get_history_column_width");
+        if (s == FS_OK) REQUIRE(width >= 1 && width <= SMALL_N, "fs_result_get_history_column_width", width);
+        else REQUIRE(width == -7, "fs_result_get_history_column_width", s);
+        int64_t length = claim(r, s == FS_OK && rows >= 0 ? rows * width : rows);
         out_array out = out_alloc(r, sizeof(double), length);
         s = fs_result_copy_history(res, name, (double *)out.bytes, length);
         check_call(res, cls, s, "fs_result_copy_history");

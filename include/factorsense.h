@@ -50,7 +50,7 @@ extern "C" {
 /* ---------------------------------------------------------------- version */
 
 #define FS_VERSION_MAJOR 0
-#define FS_VERSION_MINOR 1
+#define FS_VERSION_MINOR 2
 #define FS_VERSION_PATCH 0
 /** MAJOR * 10000 + MINOR * 100 + PATCH; compare with fs_version_number() at run time. */
 #define FS_VERSION_NUMBER (FS_VERSION_MAJOR * 10000 + FS_VERSION_MINOR * 100 + FS_VERSION_PATCH)
@@ -178,7 +178,7 @@ typedef struct fs_problem_spec {
     size_t struct_size;         /* sizeof(fs_problem_spec), set by fs_problem_spec_init */
     int64_t n1;                 /* rows of X⋆ (≥ 1) */
     int64_t n2;                 /* columns of X⋆ (≥ 1; equal to n1 when psd) */
-    int64_t rank;               /* r, 1 ≤ r ≤ min(n1, n2) */
+    int64_t rank;               /* r, 1 ≤ r ≤ min(n1, n2); for the caller's target, 0 or its rank */
     int64_t measurements;       /* m (≥ 1); ignored by "identity", where m = n1·n2 */
     double scale;               /* s₁ > 0 (1) */
     double condition_number;    /* κ = s₁/s_r ≥ 1 (1) */
@@ -204,6 +204,41 @@ void fs_problem_spec_init(fs_problem_spec *spec);
  * Same spec, same bits.
  */
 fs_status fs_problem_generate(fs_problem *problem, const char *operator_kind, const fs_problem_spec *spec);
+
+/**
+ * Fills `problem` with the caller's own target X⋆ (n1 × n2 row-major, `target_length` = n1·n2,
+ * copied) measured as fs_problem_generate measures a drawn one: the operator `operator_kind`
+ * with spec.measurements (ignored by "identity") is drawn from spec.seed exactly as for a drawn
+ * target of the same n1 × n2 — same seed and sizes, same 𝒜 — and y = 𝒜(X⋆) + ξ with
+ * ξ ~ N(0, noise_level² I_m) from the same stream.
+ * Read from `spec`: n1 and n2 (the target's shape), measurements, psd, noise_level, seed, and
+ * rank: 0 (the default) leaves the rank unchecked; otherwise it must equal X⋆'s numerical rank,
+ * the number of singular values above σ₁ · max(n1, n2) · ε (costs an SVD). scale,
+ * condition_number and spectrum describe a drawn target and are not read.
+ * X⋆ must be finite and not 0. psd (symmetric parameterization X = UUᵀ; for "rank_one",
+ * b_i = a_i) needs X⋆ square, symmetric (‖X⋆ − X⋆ᵀ‖_F ≤ 1e-10 ‖X⋆‖_F) and positive
+ * semidefinite (λ_min ≥ −1e-10 · max|λ|, O(n³)); the message of a refusal names λ_min. X⋆ is
+ * kept as given (not symmetrized). docs/errors.md lists every refusal.
+ */
+fs_status fs_problem_generate_for_target(fs_problem *problem, const char *operator_kind,
+                                         const fs_problem_spec *spec,
+                                         const double *target, int64_t target_length);
+
+/**
+ * As fs_problem_generate_for_target, for a target given by its factors X⋆ = L diag(s) Rᵀ, which
+ * is never formed as an n1 × n2 matrix (so completion and rank-one problems of any size fit):
+ * `s` has r = s_length entries, 1 ≤ r ≤ min(n1, n2), each ≥ 0, in any order; `left` is L,
+ * n1 × r (left_length = n1·r); `right` is R, n2 × r (right_length = n2·r), or NULL with
+ * right_length 0 for X⋆ = L diag(s) Lᵀ (n1 = n2). L and R need not be orthonormal (then s are
+ * not the singular values of X⋆). spec.rank is 0 or the numerical rank of the product. With
+ * psd and R given, L diag(s) Rᵀ must be symmetric PSD as above (checked in O(n r²)); with R
+ * NULL it is by construction.
+ */
+fs_status fs_problem_generate_for_factors(fs_problem *problem, const char *operator_kind,
+                                          const fs_problem_spec *spec,
+                                          const double *left, int64_t left_length,
+                                          const double *s, int64_t s_length,
+                                          const double *right, int64_t right_length);
 
 /**
  * Fills `problem` with the caller's sampled entries (matrix completion): measurement i is
@@ -284,6 +319,11 @@ void fs_options_free(fs_options *options);
  *   "batch_size"    b: each step uses b measurements drawn without replacement, gradient
  *                   scaled by m/b (mini-batch SGD); the loss, the stop rules and the history
  *                   then use all m at recorded iterations; 0 or b ≥ m: plain GD (0)
+ *   "singular_value_count"  c, the singular values of X recorded a row in the history column
+ *                   "singular_values", 1 ≤ c ≤ min(n1, n2, width); 0: all min(n1, n2, width)
+ *                   of them, at most 50 (0). A larger c fails the run with INVALID_ARGUMENT.
+ *   "rank"          r of the spectral alignment diagnostics; 0: the truth's rank, and without
+ *                   a truth those columns are NaN (0)
  * Real options (default):
  *   "init_scale"    α of the small random initialization, > 0 (1e-3)
  *   "step"          step size η, > 0 (0.1)
@@ -293,12 +333,22 @@ void fs_options_free(fs_options *options);
  *   "balancing"     λ ≥ 0 of the regularizer +(λ/8)‖UᵀU − VᵀV‖²_F, asymmetric only (0)
  *   "noise_injection"  τ ≥ 0: after every step each factor entry gets τ·N(0, 1) added (0)
  *   "scaled_damping"   λ ≥ 0 of ScaledGD's (VᵀV + λI)⁻¹ (0)
+ *   "alignment_threshold"  phase (I) ends when the spectral alignment sine is ≤ this, in (0, 1) (0.1)
+ *   "saddle_fraction"  phase (II) ends, and σ_i(X) counts as learned, when σ_i(X) ≥ this · s⋆_i,
+ *                   in (0, 1) (0.5)
+ *   "plateau_tolerance"  the test error has reached its plateau when it improved by less than
+ *                   this fraction … in (0, 1) (0.01)
+ *   "plateau_window"  … over this last fraction of the run's iterations, in (0, 1) (0.1)
  * Text options (default):
  *   "init"          "random" (small random, scale "init_scale") or "spectral" (top-k SVD,
  *                   or eigenpairs for PSD, of 𝒜*(y); width ≤ min(n1, n2)) ("random")
  *   "preconditioner"  "none" or "scaled" (ScaledGD: U⁺ = U − η ∇_U f (VᵀV + λI)⁻¹,
  *                   V⁺ = V − η ∇_V f (UᵀU + λI)⁻¹; a preconditioner that is not positive
  *                   definite ends the run as diverged) ("none")
+ *   "diagnostics"   the diagnostics the history records beside its five standard columns:
+ *                   "default", "all", "none", or names separated by commas (see "history
+ *                   columns" below). "default" is every diagnostic but the two perturbation
+ *                   columns, and leaves out the spectral alignment when n1·n2 > 2²⁰ ("default")
  * An unknown name or a value outside its domain gives FS_ERROR_INVALID_ARGUMENT.
  */
 fs_status fs_options_set_int(fs_options *options, const char *name, int64_t value);
@@ -327,7 +377,13 @@ typedef struct fs_progress {
     int64_t max_iterations;     /* the "max_iter" option */
     double loss;                /* f(U_t, V_t) */
     double test_error;          /* ‖U_tV_tᵀ − X⋆‖_F / ‖X⋆‖_F, NaN without a ground truth */
-    double residual;            /* ‖𝒜(U_tV_tᵀ) − y‖ / ‖y‖ */
+    double residual;            /* ‖𝒜(U_tV_tᵀ) − y‖ / ‖y‖, NaN when y = 0 */
+    /* Since 0.2: the factors of iterate t, valid only during the call (do not keep them). */
+    int64_t n1;                 /* rows of U */
+    int64_t n2;                 /* rows of V */
+    int64_t width;              /* k, the columns of U and V */
+    const double *U;            /* U_t, n1 × k row-major */
+    const double *V;            /* V_t, n2 × k row-major (equal to U for a PSD problem) */
 } fs_progress;
 
 /**
@@ -399,17 +455,83 @@ fs_status fs_result_copy_factors(const fs_result *result, double *U, int64_t u_l
 
 /** The number of recorded rows of the history. */
 fs_status fs_result_get_history_length(const fs_result *result, int64_t *length);
-/** The number of columns of the history. */
+/**
+ * The number of columns of the history: the five standard ones, then the diagnostics the
+ * "diagnostics" option chose, in the order listed below (5 for a result that holds no run).
+ */
 fs_status fs_result_get_history_column_count(const fs_result *result, int64_t *count);
 /**
- * The name of column `index` (0 ≤ index < count), static text. Columns: "iteration" (t),
- * "time" (η·t), "loss" (f), "test_error" (NaN without ground truth), "residual" (‖𝒜X − y‖/‖y‖).
+ * The name of column `index` (0 ≤ index < count), static text. With X = U Vᵀ (U Uᵀ for PSD),
+ * σ_1 ≥ σ_2 ≥ … its singular values, X⋆ = L⋆ S⋆ R⋆ᵀ the compact SVD of the truth (rank r),
+ * P_r(F) the top-r left singular vectors of a factor F, and docs/mathematics.md for the whole
+ * story, the columns are:
+ *   "iteration"       t
+ *   "time"            η·t, the gradient-flow time
+ *   "loss"            f(U_t, V_t)
+ *   "test_error"      ‖X − X⋆‖_F / ‖X⋆‖_F (NaN without a truth)
+ *   "residual"        ‖𝒜(X) − y‖ / ‖y‖ (NaN when y = 0)
+ *   "singular_values" width c ("singular_value_count"): σ_1(X), …, σ_c(X) each row
+ *   "effective_rank"  exp(−Σ p_i ln p_i), p_i = σ_i / Σ_j σ_j over all min(n1, n2, k) values
+ *   "numerical_rank"  #{i : σ_i > 10⁻³ σ_1}
+ *   "imbalance"       ‖UᵀU − VᵀV‖_F (NaN for PSD problems, where it is 0 by construction)
+ *   "alignment_left"  ‖(I − L⋆L⋆ᵀ) P_r(U)‖₂, the sine of the largest principal angle between
+ *                     the top-r left singular subspace of U and span(L⋆) (NaN without a truth)
+ *   "alignment_right" the same for V and R⋆ (equal to the left one for PSD problems)
+ *   "spectral_alignment_left"   the same sine against the top-r left singular subspace of
+ *                     𝒜*(y) (PSD: its top-r eigenvectors) instead of L⋆; needs no truth, only r
+ *                     (the "rank" option, or the truth's); NaN when r is unknown
+ *   "spectral_alignment_right"  the same for V and the top-r right singular subspace of 𝒜*(y)
+ *   "signal"          σ_min(L⋆ᵀ U) (NaN without a truth)
+ *   "noise"           ‖U W⊥‖₂, W⊥ an orthonormal basis of the kernel of L⋆ᵀU (NaN without a truth)
+ *   "perturbation"    ‖E‖₂ with E = (𝒜*𝒜 − I)(X − X⋆) (NaN without a truth)
+ *   "perturbation_frobenius"    ‖E‖_F
+ * Every value is that of the recorded iterate's factors; a value whose SVD failed is NaN.
  */
 fs_status fs_result_get_history_column_name(const fs_result *result, int64_t index,
                                             const char **name);
-/** Copies the column `name` of the history; `length` must be the history length. */
+/** The width of column `name`: c for "singular_values", 1 for every other column. */
+fs_status fs_result_get_history_column_width(const fs_result *result, const char *name,
+                                             int64_t *width);
+/**
+ * Copies the column `name` of the history, row after row; `length` must be the history length
+ * times the column's width. An unrecorded name gives FS_ERROR_INVALID_ARGUMENT listing the
+ * recorded ones.
+ */
 fs_status fs_result_copy_history(const fs_result *result, const char *name, double *out,
                                  int64_t length);
+
+/**
+ * The phases of a run, read off its history (docs/mathematics.md, "Phases"); −1 (or NaN) where
+ * the run does not show a phase: no truth, the diagnostic it needs not recorded, or the run
+ * too short. Later versions only append fields: set struct_size = sizeof(fs_phases) before the
+ * call; the library fills only the fields that fit.
+ */
+typedef struct fs_phases {
+    size_t struct_size;         /* set by the caller to sizeof(fs_phases) */
+    int64_t alignment_end;      /* end of (I): first recorded t from which max(spectral
+                                   alignment left, right) ≤ "alignment_threshold" through the
+                                   end of (II) */
+    int64_t saddle_end;         /* end of (II): first recorded t with σ_r(X) ≥ saddle_fraction · s⋆_r */
+    int64_t plateau_start;      /* (III) ends: first recorded t after saddle_end with test error
+                                   ≤ (1 + plateau_tolerance) · the final one, when the test error
+                                   improved by less than plateau_tolerance over the last
+                                   plateau_window of the run */
+    double plateau_level;       /* the final test error when the plateau is resolved, else NaN */
+    int64_t learning_time_count;/* the number of learning times: min(r, singular_value_count) */
+    double alignment_end_time;  /* the "time" of those iterates (η·t for gradient descent), NaN */
+    double saddle_end_time;     /*   when not resolved */
+    double plateau_start_time;
+} fs_phases;
+
+/** Fills `phases` (its struct_size must be at least the size of fs_phases of version 0.2). */
+fs_status fs_result_get_phases(const fs_result *result, fs_phases *phases);
+/**
+ * Incremental learning: iterations[i] is the first recorded t with σ_{i+1}(X) ≥ saddle_fraction ·
+ * s⋆_{i+1} (−1 when that never happened) and times[i] its "time" (NaN); either pointer may be
+ * NULL, not both; `length` must be phases.learning_time_count.
+ */
+fs_status fs_result_copy_learning_times(const fs_result *result, int64_t *iterations, double *times,
+                                        int64_t length);
 
 #ifdef __cplusplus
 }

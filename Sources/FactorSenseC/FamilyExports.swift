@@ -12,17 +12,8 @@ public func fs_problem_spec_init(_ spec: UnsafeMutablePointer<fs_problem_spec>?)
 @_cdecl("fs_problem_generate") @implementation
 public func fs_problem_generate(_ problem: OpaquePointer?, _ operatorKind: UnsafePointer<CChar>?, _ spec: UnsafePointer<fs_problem_spec>?) -> fs_status {
     withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
-        let name = try Buffers.string(operatorKind, "operator_kind")
-        guard let kind = OperatorKind(rawValue: name) else {
-            let names = OperatorKind.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-            throw FactorSenseError(.invalidArgument, "operator_kind must be one of \(names), got \"\(name)\"")
-        }
-        guard let spec else { throw FactorSenseError(.nullPointer, "spec is NULL") }
-        let s = spec.pointee
-        guard s.struct_size >= MemoryLayout<fs_problem_spec>.size else {
-            throw FactorSenseError(.invalidArgument,
-                "spec.struct_size is \(s.struct_size), expected at least \(MemoryLayout<fs_problem_spec>.size): fill the spec with fs_problem_spec_init")
-        }
+        let kind = try OperatorKind.named(operatorKind)
+        let s = try ProblemSpec.read(spec)
         guard let spectrum = [TargetSpecification.Spectrum.geometric, .linear].first(where: { $0.code == s.spectrum }) else {
             throw FactorSenseError(.invalidArgument, "spec.spectrum must be FS_SPECTRUM_GEOMETRIC (0) or FS_SPECTRUM_LINEAR (1), got \(s.spectrum)")
         }
@@ -30,10 +21,41 @@ public func fs_problem_generate(_ problem: OpaquePointer?, _ operatorKind: Unsaf
             rows: Buffers.size(s.n1, atLeast: 1, "spec.n1"), columns: Buffers.size(s.n2, atLeast: 1, "spec.n2"),
             rank: Buffers.size(s.rank, atLeast: 1, "spec.rank"), scale: s.scale, conditionNumber: s.condition_number,
             spectrum: spectrum, positiveSemidefinite: s.psd != 0)
-        let m = kind == .identity ? 0 : try Buffers.size(s.measurements, atLeast: 1, "spec.measurements")
+        let m = try ProblemSpec.measurements(s, kind)
         handle.problem = try handle.watchingStops { () throws(FactorSenseError) in
             try SensingProblem.generate(kind, target: target, measurements: m, noiseLevel: s.noise_level, seed: s.seed)
         }
+    }
+}
+
+extension OperatorKind {
+    /// The kind named by the caller's C string.
+    static func named(_ pointer: UnsafePointer<CChar>?) throws(FactorSenseError) -> OperatorKind {
+        let name = try Buffers.string(pointer, "operator_kind")
+        guard let kind = OperatorKind(rawValue: name) else {
+            let names = OperatorKind.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+            throw FactorSenseError(.invalidArgument, "operator_kind must be one of \(names), got \"\(name)\"")
+        }
+        return kind
+    }
+}
+
+/// Reading the caller's fs_problem_spec.
+enum ProblemSpec {
+    /// A copy of `*spec`, once its struct_size shows it came from fs_problem_spec_init.
+    static func read(_ spec: UnsafePointer<fs_problem_spec>?) throws(FactorSenseError) -> fs_problem_spec {
+        guard let spec else { throw FactorSenseError(.nullPointer, "spec is NULL") }
+        let s = spec.pointee
+        guard s.struct_size >= MemoryLayout<fs_problem_spec>.size else {
+            throw FactorSenseError(.invalidArgument,
+                "spec.struct_size is \(s.struct_size), expected at least \(MemoryLayout<fs_problem_spec>.size): fill the spec with fs_problem_spec_init")
+        }
+        return s
+    }
+
+    /// m of the spec (≥ 1), or 0 for "identity", which ignores it.
+    static func measurements(_ s: fs_problem_spec, _ kind: OperatorKind) throws(FactorSenseError) -> Int {
+        kind == .identity ? 0 : try Buffers.size(s.measurements, atLeast: 1, "spec.measurements")
     }
 }
 

@@ -12,6 +12,9 @@ final class ResultHandle: Handle, @unchecked Sendable {
         }
         return result
     }
+
+    /// The history of the run held, or the standard empty one.
+    var history: History { result?.history ?? History() }
 }
 
 @_cdecl("fs_result_create") @implementation
@@ -77,9 +80,9 @@ public func fs_result_get_history_length(_ result: OpaquePointer?, _ length: Uns
 
 @_cdecl("fs_result_get_history_column_count") @implementation
 public func fs_result_get_history_column_count(_ result: OpaquePointer?, _ count: UnsafeMutablePointer<Int64>?) -> fs_status {
-    withHandle(result, as: ResultHandle.self) { _ throws(FactorSenseError) in
+    withHandle(result, as: ResultHandle.self) { handle throws(FactorSenseError) in
         try Buffers.checkNotNull(count, "count")
-        count?.pointee = Int64(History.columnNames.count)
+        count?.pointee = Int64(handle.history.names.count)
     }
 }
 
@@ -87,13 +90,24 @@ public func fs_result_get_history_column_count(_ result: OpaquePointer?, _ count
 public func fs_result_get_history_column_name(
     _ result: OpaquePointer?, _ index: Int64, _ name: UnsafeMutablePointer<UnsafePointer<CChar>?>?
 ) -> fs_status {
-    withHandle(result, as: ResultHandle.self) { _ throws(FactorSenseError) in
+    withHandle(result, as: ResultHandle.self) { handle throws(FactorSenseError) in
         try Buffers.checkNotNull(name, "name")
-        let names = StaticText.columnNames
+        let names = handle.history.names
         guard index >= 0, index < Int64(names.count) else {
             throw FactorSenseError(.invalidArgument, "index must be in 0..<\(names.count), got \(index)")
         }
-        name?.pointee = names[Int(index)]
+        name?.pointee = StaticText.named(names[Int(index)])
+    }
+}
+
+@_cdecl("fs_result_get_history_column_width") @implementation
+public func fs_result_get_history_column_width(
+    _ result: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ width: UnsafeMutablePointer<Int64>?
+) -> fs_status {
+    withHandle(result, as: ResultHandle.self) { handle throws(FactorSenseError) in
+        try Buffers.checkNotNull(width, "width")
+        let history = try handle.filled().history
+        width?.pointee = Int64(try recordedWidth(history, try Buffers.string(name, "name")))
     }
 }
 
@@ -104,10 +118,58 @@ public func fs_result_copy_history(
     withHandle(result, as: ResultHandle.self) { handle throws(FactorSenseError) in
         let column = try Buffers.string(name, "name")
         let history = try handle.filled().history
-        guard let values = history.column(column) else {
-            throw FactorSenseError(.invalidArgument,
-                "unknown history column \"\(column)\"; the columns are \(History.columnNames.joined(separator: ", "))")
-        }
-        try Buffers.copy(values, to: out, length: length, "out")
+        _ = try recordedWidth(history, column)
+        try Buffers.copy(history.column(column) ?? [], to: out, length: length, "out")
     }
+}
+
+@_cdecl("fs_result_get_phases") @implementation
+public func fs_result_get_phases(_ result: OpaquePointer?, _ phases: UnsafeMutablePointer<fs_phases>?) -> fs_status {
+    withHandle(result, as: ResultHandle.self) { handle throws(FactorSenseError) in
+        guard let phases else { throw FactorSenseError(.nullPointer, "phases is NULL") }
+        let size = phases.pointee.struct_size
+        guard size >= MemoryLayout<fs_phases>.size else {
+            throw FactorSenseError(.invalidArgument,
+                "phases->struct_size is \(size), smaller than sizeof(fs_phases) = \(MemoryLayout<fs_phases>.size): set it before the call")
+        }
+        let found = try handle.filled().phases
+        phases.pointee = fs_phases(
+            struct_size: size,
+            alignment_end: Int64(found.alignmentEnd?.iteration ?? -1),
+            saddle_end: Int64(found.saddleEnd?.iteration ?? -1),
+            plateau_start: Int64(found.plateauStart?.iteration ?? -1),
+            plateau_level: found.plateauLevel ?? .nan,
+            learning_time_count: Int64(found.learningTimes.count),
+            alignment_end_time: found.alignmentEnd?.time ?? .nan,
+            saddle_end_time: found.saddleEnd?.time ?? .nan,
+            plateau_start_time: found.plateauStart?.time ?? .nan)
+    }
+}
+
+@_cdecl("fs_result_copy_learning_times") @implementation
+public func fs_result_copy_learning_times(
+    _ result: OpaquePointer?, _ iterations: UnsafeMutablePointer<Int64>?, _ times: UnsafeMutablePointer<Double>?,
+    _ length: Int64
+) -> fs_status {
+    withHandle(result, as: ResultHandle.self) { handle throws(FactorSenseError) in
+        let events = try handle.filled().phases.learningTimes
+        guard iterations != nil || times != nil else {
+            throw FactorSenseError(.nullPointer, "iterations and times are both NULL: pass at least one")
+        }
+        try Buffers.checkLength(length, expected: events.count, "length")
+        for (i, event) in events.enumerated() {
+            iterations?[i] = Int64(event?.iteration ?? -1)
+            times?[i] = event?.time ?? .nan
+        }
+    }
+}
+
+/// The width of the recorded column `name`, or `.invalidArgument` listing the recorded ones.
+private func recordedWidth(_ history: History, _ name: String) throws(FactorSenseError) -> Int {
+    guard let width = history.width(of: name) else {
+        let shown = name.count > 64 ? String(name.prefix(64)) + "…" : name
+        throw FactorSenseError(.invalidArgument,
+            "history column \"\(shown)\" is not recorded; the recorded columns are \(history.names.joined(separator: ", "))")
+    }
+    return width
 }

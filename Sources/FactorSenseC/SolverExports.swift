@@ -28,13 +28,22 @@ public func fs_gradient_descent(_ problem: OpaquePointer?, _ options: OpaquePoin
 /// The core's progress handler that calls the C callback with an `fs_progress`.
 func progressHandler(_ callback: fs_progress_callback, _ user: UnsafeMutableRawPointer?, maxIterations: Int) -> GradientDescent.ProgressHandler {
     { snapshot in
-        var progress = fs_progress(
-            struct_size: MemoryLayout<fs_progress>.size,
-            iteration: Int64(snapshot.iteration),
-            max_iterations: Int64(maxIterations),
-            loss: snapshot.loss,
-            test_error: snapshot.testError,
-            residual: snapshot.residual)
-        return callback(user, &progress) != 0
+        snapshot.U.elements.withUnsafeBufferPointer { u in
+            snapshot.V.elements.withUnsafeBufferPointer { v in
+                var progress = fs_progress(
+                    struct_size: MemoryLayout<fs_progress>.size,
+                    iteration: Int64(snapshot.iteration),
+                    max_iterations: Int64(maxIterations),
+                    loss: snapshot.loss,
+                    test_error: snapshot.testError,
+                    residual: snapshot.residual,
+                    n1: Int64(snapshot.U.rows),
+                    n2: Int64(snapshot.V.rows),
+                    width: Int64(snapshot.U.columns),
+                    U: u.baseAddress,
+                    V: v.baseAddress)
+                return callback(user, &progress) != 0
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 import CFactorSense
 import FactorSense
+import Synchronization
 
 /// NUL-terminated C strings that live as long as the process: what the header calls "static
 /// text". Each is made once, on first use (Swift initializes static properties exactly once,
@@ -41,16 +42,24 @@ enum StaticText {
     nonisolated(unsafe) static let stopReasons: [UnsafePointer<CChar>] =
         ["none"].map(make) + [StopReason.converged, .maxIterations, .diverged, .callback, .interrupted].map { make($0.description) }
 
-    /// The history column names, in `History.columnNames` order.
-    nonisolated(unsafe) static let columnNames: [UnsafePointer<CChar>] = History.columnNames.map(make)
-
-    /// The static text of a name from a fixed vocabulary (operator kinds, option choices).
+    /// The static text of a name from a fixed vocabulary (operator kinds, option choices,
+    /// history columns), or of any other text, interned once (the "diagnostics" option's lists:
+    /// at most 2¹² of them).
     static func named(_ name: String) -> UnsafePointer<CChar> {
-        vocabulary[name] ?? empty
+        if let text = vocabulary[name] { return text }
+        return interned.withLock { table in
+            if let text = table[name] { return text }
+            let text = make(name)
+            table[name] = text
+            return text
+        }
     }
 
+    nonisolated(unsafe) private static let interned = Mutex<[String: UnsafePointer<CChar>]>([:])
+
     nonisolated(unsafe) private static let vocabulary: [String: UnsafePointer<CChar>] = Dictionary(
-        uniqueKeysWithValues: (["dense", "identity", "entries", "rank_one", "other"]
+        Set(["dense", "identity", "entries", "rank_one", "other"]
             + GradientDescentOptions.Initialization.allCases.map(\.rawValue)
-            + GradientDescentOptions.Preconditioner.allCases.map(\.rawValue)).map { ($0, make($0)) })
+            + GradientDescentOptions.Preconditioner.allCases.map(\.rawValue)
+            + History.allNames + ["default", "all", "none"]).map { ($0, make($0)) }, uniquingKeysWith: { first, _ in first })
 }

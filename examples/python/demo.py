@@ -12,21 +12,6 @@ import numpy as np
 import factorsense as fs
 
 
-def phases(result, problem):
-    """A first reading of the phases of Stöger & Soltanolkotabi from the history.
-
-    (I)/(II) end when the test error first falls below 1/2 — the iterate has left the saddle at
-    0 and has grown along the target's subspaces; (III) local refinement then runs until the
-    test error stops improving by more than 1 % over the last 10 % of the run, whose level is the
-    plateau. (The diagnostics issue brings the full detector with alignment angles.)
-    """
-    t, error = result.history["iteration"], result.history["test_error"]
-    escaped = t[np.argmax(error < 0.5)] if np.any(error < 0.5) else None
-    tail = error[int(0.9 * len(error)):]
-    plateau = tail[-1] if tail[0] - tail[-1] < 0.01 * tail[0] else None
-    return escaped, plateau
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--plot", default="demo.png", help="where to save the plot (default demo.png)")
@@ -35,22 +20,30 @@ def main():
 
     problem = fs.SensingProblem.gaussian(n1=40, n2=30, rank=3, measurements=900, seed=0)
     print(f"{problem}: recover X⋆ (rank 3) with width k = 10 from α = 1e-3, η = 0.5")
-    result = fs.gradient_descent(problem, width=10, init_scale=1e-3, step=0.5, max_iter=3000, seed=1,
-                                 record_every=10)
+    result = fs.gradient_descent(problem, width=10, init_scale=1e-3, step=0.5, max_iter=3000, seed=1)
 
-    print(f"{'iteration':>10} {'loss':>12} {'test error':>12}")
-    for i in range(0, len(result.history["iteration"]), 30):
-        print(f"{result.history['iteration'][i]:>10} {result.history['loss'][i]:>12.3e} "
-              f"{result.history['test_error'][i]:>12.3e}")
+    h = result.history
+    print(f"{'iteration':>10} {'loss':>11} {'test error':>11} {'σ_r(X)':>9} {'sin∠(U,L⋆)':>11} "
+          f"{'sin∠(U,𝒜*y)':>12} {'eff. rank':>9} {'imbalance':>10}")
+    for i in [0, 5, 10, 15, 20, 25, 30, 40, 60, 100, 300, 1000, 3000]:
+        print(f"{h['iteration'][i]:>10} {h['loss'][i]:>11.3e} {h['test_error'][i]:>11.3e} "
+              f"{h['singular_values'][i, 2]:>9.3e} {h['alignment_left'][i]:>11.3e} "
+              f"{h['spectral_alignment_left'][i]:>12.3e} {h['effective_rank'][i]:>9.3f} {h['imbalance'][i]:>10.2e}")
 
-    escaped, plateau = phases(result, problem)
-    final = result.history["test_error"][-1]
+    ph, final = result.phases, h["test_error"][-1]
     print(f"stopped: {result.stop_reason} after {result.iterations} iterations")
-    print(f"phases (I)+(II), alignment and saddle avoidance: until iteration {escaped} (test error < 1/2)")
-    if plateau is not None:
-        print(f"phase (III), local refinement: plateau at test error {plateau:.2e} (grows with α)")
+    if ph.alignment_end is None:
+        print("phase (I), spectral alignment: not resolved — with m = 900 the spectral subspace of 𝒜*(y) "
+              "is far from L⋆, and the sine to it does not stay below 0.1 while σ_r(X) grows")
+    else:
+        print(f"phase (I), spectral alignment: ends at iteration {ph.alignment_end}")
+    print(f"phase (II), saddle avoidance: ends at iteration {ph.saddle_end} (σ_3(X) ≥ ½ s⋆_3)")
+    if ph.plateau_start is not None:
+        print(f"phase (III), local refinement: plateau from iteration {ph.plateau_start} "
+              f"at test error {ph.plateau_level:.2e} (grows with α)")
     else:
         print("phase (III), local refinement: still improving at the end of the run")
+    print("incremental learning, σ_i(X) ≥ ½ s⋆_i at iterations", [int(t) for t in result.learning_times])
     print(f"final test error ‖X − X⋆‖_F/‖X⋆‖_F = {final:.3e}")
 
     if not args.no_plot:
@@ -60,8 +53,8 @@ def main():
         import matplotlib.pyplot as plt
 
         ax = fs.plot_history(result)
-        if escaped is not None:
-            ax.axvline(escaped, color="grey", linestyle=":", label="saddle escaped")
+        if ph.saddle_end is not None:
+            ax.axvline(ph.saddle_end, color="grey", linestyle=":", label="end of phase (II)")
             ax.legend()
         plt.tight_layout()
         plt.savefig(args.plot, dpi=120)

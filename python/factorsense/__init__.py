@@ -20,13 +20,14 @@ from .errors import (
     SizeOverflowError,
     WrongStateError,
 )
+from .history import History
 from .plotting import plot_history
 from .problem import SensingProblem
 from .progress import Progress
-from .result import Result
+from .result import Phases, Result
 from .solvers import gradient_descent
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def library_version():
@@ -36,6 +37,7 @@ def library_version():
 
 __all__ = [
     "FactorSenseError", "InterruptedCallError", "InvalidArgumentError", "InvalidHandleError", "LinearAlgebraError", "NotFiniteError",
-    "OutOfMemoryError", "SizeMismatchError", "SizeOverflowError", "WrongStateError", "Progress", "Result",
+    "OutOfMemoryError", "SizeMismatchError", "SizeOverflowError", "WrongStateError", "History", "Phases",
+    "Progress", "Result",
     "SensingProblem", "gradient_descent", "library_version", "plot_history",
 ]

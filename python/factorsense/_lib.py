@@ -27,6 +27,27 @@ class fs_progress(ctypes.Structure):
         ("loss", c_double),
         ("test_error", c_double),
         ("residual", c_double),
+        ("n1", c_int64),
+        ("n2", c_int64),
+        ("width", c_int64),
+        ("U", POINTER(c_double)),
+        ("V", POINTER(c_double)),
+    ]
+
+
+class fs_phases(ctypes.Structure):
+    """``fs_phases``: the phases read off a run's history (−1 / NaN: not resolved)."""
+
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("alignment_end", c_int64),
+        ("saddle_end", c_int64),
+        ("plateau_start", c_int64),
+        ("plateau_level", c_double),
+        ("learning_time_count", c_int64),
+        ("alignment_end_time", c_double),
+        ("saddle_end_time", c_double),
+        ("plateau_start_time", c_double),
     ]
 
 
@@ -73,6 +94,8 @@ SIGNATURES = {
     "fs_problem_copy_truth": (c_int, [c_void_p, _double_p, c_int64]),
     "fs_problem_spec_init": (None, [POINTER(fs_problem_spec)]),
     "fs_problem_generate": (c_int, [c_void_p, c_char_p, POINTER(fs_problem_spec)]),
+    "fs_problem_generate_for_target": (c_int, [c_void_p, c_char_p, POINTER(fs_problem_spec), _double_p, c_int64]),
+    "fs_problem_generate_for_factors": (c_int, [c_void_p, c_char_p, POINTER(fs_problem_spec), _double_p, c_int64, _double_p, c_int64, _double_p, c_int64]),
     "fs_problem_set_entries": (c_int, [c_void_p, c_int64, c_int64, c_int64, _int64_p, _int64_p, _double_p, c_int64, c_double, _double_p, c_int64]),
     "fs_problem_set_symmetric": (c_int, [c_void_p, c_int]),
     "fs_problem_is_symmetric": (c_int, [c_void_p, POINTER(c_int)]),
@@ -104,7 +127,10 @@ SIGNATURES = {
     "fs_result_get_history_length": (c_int, [c_void_p, _int64_p]),
     "fs_result_get_history_column_count": (c_int, [c_void_p, _int64_p]),
     "fs_result_get_history_column_name": (c_int, [c_void_p, c_int64, _text_p]),
+    "fs_result_get_history_column_width": (c_int, [c_void_p, c_char_p, _int64_p]),
     "fs_result_copy_history": (c_int, [c_void_p, c_char_p, _double_p, c_int64]),
+    "fs_result_get_phases": (c_int, [c_void_p, POINTER(fs_phases)]),
+    "fs_result_copy_learning_times": (c_int, [c_void_p, _int64_p, _double_p, c_int64]),
 }
 
 

@@ -16,10 +16,12 @@ class SensingProblem(Handle):
     """A low-rank matrix sensing problem (SPEC.md, "Measurements").
 
     Build one with a generator — :meth:`gaussian`, :meth:`symmetric_gaussian`,
-    :meth:`factorization`, :meth:`completion`, :meth:`rank_one` — or from your own data with
-    :meth:`from_dense` and :meth:`from_entries`. Every random draw comes from ``seed``: the same
-    seed gives the same bits. ``psd=True`` makes the target PSD, X⋆ = L diag(s) Lᵀ, and the
-    parameterization symmetric: X = UUᵀ with loss f(U) = ¼‖𝒜(UUᵀ) − y‖².
+    :meth:`factorization`, :meth:`completion`, :meth:`rank_one`, each of which draws a target
+    or measures yours (``target=``, a matrix or factors; docs/targets.md) — or from your own
+    operator and data with :meth:`from_dense` and :meth:`from_entries`. Every random draw comes
+    from ``seed``: the same seed gives the same bits. ``psd=True`` makes the target PSD,
+    X⋆ = L diag(s) Lᵀ, and the parameterization symmetric: X = UUᵀ with loss
+    f(U) = ¼‖𝒜(UUᵀ) − y‖².
 
     Examples
     --------
@@ -35,70 +37,142 @@ class SensingProblem(Handle):
     # ------------------------------------------------------------------ generators
 
     @classmethod
-    def _generate(cls, kind, n1, n2, rank, measurements, scale, condition_number, spectrum, psd, noise, seed):
-        if spectrum not in _SPECTRA:
-            raise InvalidArgumentError(f"spectrum must be one of {sorted(_SPECTRA)}, got {spectrum!r}")
+    def _generate(cls, kind, n1, n2, rank, measurements, drawn, psd, noise, seed, target=None):
+        """The problem of operator ``kind``: of a drawn target described by ``drawn`` (scale,
+        condition_number, spectrum; None for their defaults), or of the caller's ``target``."""
         spec = fs_problem_spec()
         lib.fs_problem_spec_init(byref(spec))
-        spec.n1, spec.n2 = _scalars.whole(n1, "n1"), _scalars.whole(n2, "n2")
-        spec.rank, spec.measurements = _scalars.whole(rank, "rank"), _scalars.whole(measurements, "measurements")
-        spec.scale = _scalars.real(scale, "scale")
-        spec.condition_number = _scalars.real(condition_number, "condition_number")
-        spec.noise_level = _scalars.real(noise, "noise")
-        spec.spectrum, spec.psd, spec.seed = _SPECTRA[spectrum], int(bool(psd)), _scalars.seed(seed)
+        spec.psd, spec.noise_level, spec.seed = int(bool(psd)), _scalars.real(noise, "noise"), _scalars.seed(seed)
+        spec.measurements = 1 if kind == "identity" else _needed(measurements, "measurements", kind)
         problem = cls()
+        if target is not None:
+            given = [name for name, value in drawn.items() if value is not None]
+            if given:
+                raise InvalidArgumentError(f"{' and '.join(given)} describe a drawn target; with target= the target is "
+                                           f"yours: leave {' and '.join(given)} out")
+            args = _target_arguments(target, kind, n1, n2, rank, spec)
+            call = lib.fs_problem_generate_for_target if len(args) == 2 else lib.fs_problem_generate_for_factors
+            n1, n2, m = spec.n1, spec.n2, spec.measurements  # filled by _target_arguments
+            work = {"identity": n1 * n2, "completion": m, "rank_one": m * (n1 + n2)}.get(kind, m * n1 * n2)
+            problem._fill(lambda: call(problem.handle, kind.encode(), byref(spec), *args), work)
+            return problem
+        spectrum = "geometric" if drawn["spectrum"] is None else drawn["spectrum"]
+        if spectrum not in _SPECTRA:
+            raise InvalidArgumentError(f"spectrum must be one of {sorted(_SPECTRA)}, got {spectrum!r}")
+        spec.n1, spec.n2 = _needed(n1, "n1", kind), _needed(n2, "n2", kind)
+        spec.rank = _needed(rank, "rank", kind)
+        spec.scale = _scalars.real(1.0 if drawn["scale"] is None else drawn["scale"], "scale")
+        condition_number = 1.0 if drawn["condition_number"] is None else drawn["condition_number"]
+        spec.condition_number = _scalars.real(condition_number, "condition_number")
+        spec.spectrum = _SPECTRA[spectrum]
         n1, n2, m = spec.n1, spec.n2, spec.measurements  # Python ints: no overflow below
         work = {"identity": n1 * n2, "completion": m, "rank_one": m * (n1 + n2)}.get(kind, m * n1 * n2)
         problem._fill(lambda: lib.fs_problem_generate(problem.handle, kind.encode(), byref(spec)), work)
         return problem
 
     @classmethod
-    def gaussian(cls, n1, n2, rank, measurements, *, scale=1.0, condition_number=1.0, spectrum="geometric",
-                 psd=False, noise=0.0, seed=0):
+    def gaussian(cls, n1=None, n2=None, rank=None, measurements=None, *, target=None, scale=None,
+                 condition_number=None, spectrum=None, psd=False, noise=0.0, seed=0):
         """Gaussian sensing: (𝒜X)_i = ⟨G_i, X⟩/√m with G_i iid N(0, 1), so E‖𝒜X‖² = ‖X‖²_F.
 
         The target X⋆ = L diag(s) Rᵀ has Haar-random orthonormal L, R and singular values from
-        ``scale`` down to ``scale / condition_number`` (``spectrum`` "geometric" or "linear");
-        y = 𝒜(X⋆) + ξ with ξ ~ N(0, noise² I_m). Costs O(m·n1·n2) memory and time per gradient.
+        ``scale`` (1) down to ``scale / condition_number`` (κ = 1), spaced by ``spectrum``
+        ("geometric" or "linear"); y = 𝒜(X⋆) + ξ with ξ ~ N(0, noise² I_m). Costs O(m·n1·n2)
+        memory and time per gradient.
+
+        ``target=`` measures your own X⋆ instead (docs/targets.md): a matrix, or factors
+        ``(L, s, R)`` meaning L diag(s) Rᵀ, or ``(L, s)`` meaning L diag(s) Lᵀ (s ≥ 0). n1, n2
+        and rank then come from the target (passing a different one is an error; rank is
+        checked against the numerical rank), and 𝒜 and ξ are drawn from ``seed`` exactly as
+        for a drawn target of the same sizes.
+
+        >>> import numpy as np, factorsense as fs
+        >>> X = np.outer([1.0, 2.0, 3.0], [1.0, -1.0])
+        >>> p = fs.SensingProblem.gaussian(target=X, measurements=20, seed=1)
+        >>> p.shape, bool(np.allclose(p.y, p.A @ X.ravel()))
+        ((3, 2), True)
+        >>> q = fs.SensingProblem.gaussian(3, 2, 1, 20, seed=1)   # a drawn target, the same 𝒜
+        >>> bool((q.A == p.A).all())
+        True
         """
-        return cls._generate("gaussian", n1, n2, rank, measurements, scale, condition_number, spectrum, psd, noise, seed)
+        return cls._generate("gaussian", n1, n2, rank, measurements, _drawn(scale, condition_number, spectrum), psd,
+                             noise, seed, target)
 
     @classmethod
-    def symmetric_gaussian(cls, n, rank, measurements, *, psd=True, scale=1.0, condition_number=1.0,
-                           spectrum="geometric", noise=0.0, seed=0):
+    def symmetric_gaussian(cls, n=None, rank=None, measurements=None, *, target=None, psd=True, scale=None,
+                           condition_number=None, spectrum=None, noise=0.0, seed=0):
         """Symmetric Gaussian sensing of an n × n target: (𝒜X)_i = ⟨(G_i + G_iᵀ)/2, X⟩/√m.
 
-        With ``psd=True`` (the default) the setting of Stöger & Soltanolkotabi: X = UUᵀ.
+        With ``psd=True`` (the default) the setting of Stöger & Soltanolkotabi: X = UUᵀ; then a
+        ``target=`` must be symmetric positive semidefinite (a matrix, checked to a relative
+        1e-10, or factors ``(L, s)``, L diag(s) Lᵀ with s ≥ 0). Pass ``psd=False`` to fit a
+        square target that is not PSD with X = UVᵀ.
+
+        >>> import numpy as np, factorsense as fs
+        >>> L = np.linalg.qr(np.random.default_rng(0).standard_normal((6, 2)))[0]
+        >>> p = fs.SensingProblem.symmetric_gaussian(target=(L, [2.0, 1.0]), measurements=60, seed=3)
+        >>> p.psd, bool(np.allclose(p.truth, L @ np.diag([2.0, 1.0]) @ L.T))
+        (True, True)
         """
-        return cls._generate("symmetric_gaussian", n, n, rank, measurements, scale, condition_number, spectrum, psd,
-                             noise, seed)
+        return cls._generate("symmetric_gaussian", n, n, rank, measurements,
+                             _drawn(scale, condition_number, spectrum), psd, noise, seed, target)
 
     @classmethod
-    def factorization(cls, n1, n2, rank, *, psd=False, scale=1.0, condition_number=1.0, spectrum="geometric",
-                      noise=0.0, seed=0):
-        """Plain matrix factorization, 𝒜 = identity: f(U, V) = ½‖UVᵀ − Σ‖²_F (Ye & Du), m = n1·n2."""
-        return cls._generate("identity", n1, n2, rank, 1, scale, condition_number, spectrum, psd, noise, seed)
+    def factorization(cls, n1=None, n2=None, rank=None, *, target=None, psd=False, scale=None, condition_number=None,
+                      spectrum=None, noise=0.0, seed=0):
+        """Plain matrix factorization, 𝒜 = identity: f(U, V) = ½‖UVᵀ − Σ‖²_F (Ye & Du), m = n1·n2.
+
+        Give your own matrix Σ as the first argument (or ``target=``, also as factors) to
+        factor it; otherwise a target is drawn as in :meth:`gaussian`.
+
+        >>> import numpy as np, factorsense as fs
+        >>> S = np.arange(12.0).reshape(4, 3)           # rank 2
+        >>> p = fs.SensingProblem.factorization(S)
+        >>> p.measurements, bool((p.y == S.ravel()).all()), bool((p.truth == S).all())
+        (12, True, True)
+        """
+        if target is None and n1 is not None and not _is_scalar(n1):
+            if n2 is not None:
+                raise InvalidArgumentError("factorization(S) takes the matrix alone: its shape gives n1 and n2")
+            n1, target = None, n1
+        return cls._generate("identity", n1, n2, rank, None, _drawn(scale, condition_number, spectrum), psd, noise,
+                             seed, target)
 
     @classmethod
-    def completion(cls, n1, n2, rank, measurements, *, psd=False, scale=1.0, condition_number=1.0,
-                   spectrum="geometric", noise=0.0, seed=0):
+    def completion(cls, n1=None, n2=None, rank=None, measurements=None, *, target=None, psd=False, scale=None,
+                   condition_number=None, spectrum=None, noise=0.0, seed=0):
         """Matrix completion: (𝒜X)_i = √(n1·n2/m) · X_{a_i b_i} at m distinct uniform positions.
 
         Costs O(m·k) per gradient and never forms an n1 × n2 matrix (the generated target is
-        kept as its factors), so large problems fit in a laptop's memory.
+        kept as its factors, and so is a ``target=(L, s, R)`` of yours), so large problems fit
+        in a laptop's memory.
+
+        >>> import numpy as np, factorsense as fs
+        >>> rng = np.random.default_rng(0)
+        >>> L, R = rng.standard_normal((30, 2)), rng.standard_normal((20, 2))
+        >>> p = fs.SensingProblem.completion(target=(L, [1.0, 0.5], R), measurements=200, seed=4)
+        >>> rows, columns, c = p.entries
+        >>> bool(np.allclose(p.y, c * (L @ np.diag([1.0, 0.5]) @ R.T)[rows, columns]))
+        True
         """
-        return cls._generate("completion", n1, n2, rank, measurements, scale, condition_number, spectrum, psd, noise,
-                             seed)
+        return cls._generate("completion", n1, n2, rank, measurements, _drawn(scale, condition_number, spectrum), psd,
+                             noise, seed, target)
 
     @classmethod
-    def rank_one(cls, n1, n2, rank, measurements, *, psd=False, scale=1.0, condition_number=1.0,
-                 spectrum="geometric", noise=0.0, seed=0):
+    def rank_one(cls, n1=None, n2=None, rank=None, measurements=None, *, target=None, psd=False, scale=None,
+                 condition_number=None, spectrum=None, noise=0.0, seed=0):
         """Rank-one projections: (𝒜X)_i = a_iᵀ X b_i/√m, a_i, b_i ~ N(0, I) (b_i = a_i when psd).
 
-        Costs O(m·(n1 + n2)·k) per gradient; never forms A_i.
+        Costs O(m·(n1 + n2)·k) per gradient; never forms A_i. ``target=`` as in :meth:`gaussian`.
+
+        >>> import numpy as np, factorsense as fs
+        >>> X = np.outer([1.0, 0.0, -1.0], [2.0, 1.0])
+        >>> p = fs.SensingProblem.rank_one(target=X, measurements=30, noise=0.01, seed=5)
+        >>> p.shape, p.measurements
+        ((3, 2), 30)
         """
-        return cls._generate("rank_one", n1, n2, rank, measurements, scale, condition_number, spectrum, psd, noise,
-                             seed)
+        return cls._generate("rank_one", n1, n2, rank, measurements, _drawn(scale, condition_number, spectrum), psd,
+                             noise, seed, target)
 
     # ------------------------------------------------------------------ the user's data
 
@@ -310,6 +384,77 @@ class SensingProblem(Handle):
             return loss, np.concatenate([grad_U.ravel(), grad_V.ravel()])
 
         return function
+
+
+def _drawn(scale, condition_number, spectrum):
+    """The arguments that describe a drawn target (None: not given)."""
+    return {"scale": scale, "condition_number": condition_number, "spectrum": spectrum}
+
+
+def _needed(value, name, kind):
+    if value is None:
+        raise TypeError(f"the {kind!r} generator needs {name} (or, for the sizes, a target=)")
+    return _scalars.whole(value, name)
+
+
+def _is_scalar(value):
+    return not isinstance(value, (tuple, list)) and np.ndim(value) == 0
+
+
+def _factor_form(target):
+    """Whether ``target`` is factors (L, s) or (L, s, R) — a tuple whose first item is 2-D and
+    whose second is 1-D — rather than a matrix (whose rows are never 2-D)."""
+    if not isinstance(target, tuple) or len(target) not in (2, 3):
+        return False
+    try:
+        return np.ndim(target[0]) == 2 and np.ndim(target[1]) == 1
+    except ValueError:
+        return False
+
+
+def _target_arguments(target, kind, n1, n2, rank, spec):
+    """Checks the caller's target against n1, n2 and rank (each None or a value that must agree),
+    fills spec.n1, spec.n2 and spec.rank, and returns the arrays' (pointer, length) arguments of
+    fs_problem_generate_for_target (one array) or fs_problem_generate_for_factors (L, s, R)."""
+    if _factor_form(target):
+        L = _arrays.doubles(target[0], "L", (None, None))
+        s = _arrays.doubles(target[1], "s", (None,))
+        R = None if len(target) == 2 or target[2] is None else _arrays.doubles(target[2], "R", (None, None))
+        r = s.size
+        if r == 0:
+            raise InvalidArgumentError("s is empty: the factors (L, s, R) need at least one column")
+        if L.shape[1] != r:
+            raise SizeMismatchError(f"L must be n1 × r with r = len(s) = {r}, got shape {L.shape}")
+        if R is not None and R.shape[1] != r:
+            raise SizeMismatchError(f"R must be n2 × r with r = len(s) = {r}, got shape {R.shape}")
+        shape = (L.shape[0], L.shape[0] if R is None else R.shape[0])
+        arrays = [L, s, R]
+    else:
+        X = _arrays.doubles(target, "target")
+        if X.ndim != 2:
+            raise SizeMismatchError(f"target must be a matrix (2-D) or factors (L, s, R), "
+                                    f"got an array of shape {X.shape}")
+        shape = X.shape
+        arrays = [X]
+    if 0 in shape:
+        raise InvalidArgumentError(f"the target is empty: its shape is {shape[0]} × {shape[1]}")
+    if kind == "symmetric_gaussian" and shape[0] != shape[1]:
+        raise SizeMismatchError(f"symmetric_gaussian needs a square target, got {shape[0]} × {shape[1]}")
+    for name, given, actual in (("n1", n1, shape[0]), ("n2", n2, shape[1])):
+        if given is not None and _scalars.whole(given, name) != actual:
+            raise SizeMismatchError(f"{name}={given} but the target is {shape[0]} × {shape[1]}: "
+                                    f"leave {name} out, it is taken from the target")
+    if len(arrays) == 3 and arrays[1].size > min(shape):
+        raise InvalidArgumentError(f"the factors have r = len(s) = {arrays[1].size} columns, more than "
+                                   f"min(n1, n2) = {min(shape)}")
+    if rank is not None:
+        rank = _scalars.whole(rank, "rank")
+        if rank < 1:
+            raise InvalidArgumentError(f"rank must be ≥ 1 (it is checked against the target's rank), got {rank}")
+    spec.n1, spec.n2, spec.rank = shape[0], shape[1], 0 if rank is None else rank
+    if len(arrays) == 1:
+        return as_doubles(arrays[0]), arrays[0].size
+    return [argument for array in arrays for argument in _pointer(array)]
 
 
 def _shape(shape):

@@ -14,6 +14,8 @@ import ctypes
 import threading
 from dataclasses import dataclass
 
+import numpy as np
+
 from ._lib import PROGRESS_CALLBACK, fs_progress, lib
 
 #: Calls with less work than this (values drawn or copied) run directly: they end within
@@ -80,13 +82,16 @@ def raise_interrupt(interrupt, status, handle):
 @dataclass(frozen=True)
 class Progress:
     """What a callback sees of iterate t: ``iteration`` (t), ``max_iterations``, ``loss``,
-    ``test_error`` (NaN without a ground truth) and ``residual`` (‖𝒜X − y‖/‖y‖)."""
+    ``test_error`` (NaN without a ground truth), ``residual`` (‖𝒜X − y‖/‖y‖), and the factors
+    ``U`` (n1 × k) and ``V`` (n2 × k; U for a PSD problem), copies the callback may keep."""
 
     iteration: int
     max_iterations: int
     loss: float
     test_error: float
     residual: float
+    U: np.ndarray = None
+    V: np.ndarray = None
 
 
 class ProgressRelay:
@@ -117,7 +122,8 @@ class ProgressRelay:
             if p.struct_size < ctypes.sizeof(fs_progress):
                 raise RuntimeError(f"the library's fs_progress has {p.struct_size} bytes, fewer than the "
                                    f"{ctypes.sizeof(fs_progress)} this package reads")
-            info = Progress(p.iteration, p.max_iterations, p.loss, p.test_error, p.residual)
+            info = Progress(p.iteration, p.max_iterations, p.loss, p.test_error, p.residual,
+                            _factor(p.U, p.n1, p.width), _factor(p.V, p.n2, p.width))
             if self.bar is not None:
                 self.bar.update(info.iteration - self.bar.n)
                 self.bar.set_postfix(loss=f"{info.loss:.3e}", test_error=f"{info.test_error:.3e}", refresh=False)
@@ -129,3 +135,10 @@ class ProgressRelay:
         except BaseException as error:  # noqa: BLE001 — nothing may unwind through C
             self.caught = error
             return 1
+
+
+def _factor(pointer, rows, columns):
+    """A numpy copy of the rows × columns factor the C library lends during a callback."""
+    if not pointer or rows * columns == 0:
+        return np.empty((rows, columns))
+    return np.ctypeslib.as_array(pointer, shape=(rows * columns,)).reshape(rows, columns).copy()

@@ -1,10 +1,43 @@
 """The outcome of a run, copied out of the C result into plain numpy arrays."""
-from ctypes import byref, c_char_p, c_int, c_int64
+from ctypes import byref, c_char_p, c_int, c_int64, sizeof
+from dataclasses import dataclass
 
 import numpy as np
 
-from ._lib import as_doubles, lib
+from ._lib import as_doubles, as_int64s, fs_phases, lib
 from .errors import check
+from .history import History
+
+
+@dataclass(frozen=True)
+class Phases:
+    """The phases of a run read off its history (docs/mathematics.md, "Phases"); ``None`` where
+    the run does not show a phase (no truth, a diagnostic not recorded, a run too short).
+
+    Attributes
+    ----------
+    alignment_end : int or None
+        End of (I): the first recorded iteration from which the spectral alignment sine stays
+        at most ``alignment_threshold`` up to the end of (II).
+    saddle_end : int or None
+        End of (II): the first recorded iteration with σ_r(X) ≥ ``saddle_fraction``·s⋆_r.
+    plateau_start : int or None
+        End of (III): the first recorded iteration after ``saddle_end`` whose test error is
+        within ``plateau_tolerance`` of the final one, once the test error improved by less than
+        ``plateau_tolerance`` over the last ``plateau_window`` of the run.
+    plateau_level : float or None
+        The final test error when the plateau is resolved.
+    alignment_end_time, saddle_end_time, plateau_start_time : float or None
+        The "time" of those iterates: η·t for gradient descent.
+    """
+
+    alignment_end: object = None
+    saddle_end: object = None
+    plateau_start: object = None
+    plateau_level: object = None
+    alignment_end_time: object = None
+    saddle_end_time: object = None
+    plateau_start_time: object = None
 
 
 class Result:
@@ -22,17 +55,29 @@ class Result:
         t, the index of the iterate held; after divergence, the last one whose loss was finite.
     success : bool
         Whether the run ended by a convergence rule or the iteration limit.
-    history : dict of ndarray
-        One array per recorded quantity ("iteration", "time" = η·t, "loss", "test_error",
-        "residual"), one entry per recorded iterate.
+    history : History
+        One array per recorded quantity, one entry per recorded iterate: "iteration", "time"
+        (η·t), "loss", "test_error", "residual" and the diagnostics the run recorded (a
+        ``dict``; ``history["singular_values"]`` is iterations × c; see :class:`History`).
+    phases : Phases
+        The ends of the phases (I) alignment, (II) saddle avoidance, (III) local refinement and
+        the plateau level, read off the history.
+    learning_times : ndarray of float
+        For each i ≤ r, the first recorded iteration with σ_i(X) ≥ ½ s⋆_i (NaN: never).
+    learning_clock : ndarray of float
+        The "time" of those iterates (η·t for gradient descent; NaN: never).
     """
 
-    def __init__(self, U, V, stop_reason, iterations, history):
+    def __init__(self, U, V, stop_reason, iterations, history, phases=None, learning_times=None,
+                 learning_clock=None):
         self.U = U
         self.V = V
         self.stop_reason = stop_reason
         self.iterations = iterations
         self.history = history
+        self.phases = phases if phases is not None else Phases()
+        self.learning_times = learning_times if learning_times is not None else np.empty(0)
+        self.learning_clock = learning_clock if learning_clock is not None else np.empty(0)
 
     @classmethod
     def _from_handle(cls, handle):
@@ -46,16 +91,43 @@ class Result:
         check(lib.fs_result_get_iterations(handle, byref(iterations)), handle)
         check(lib.fs_result_get_history_length(handle, byref(length)), handle)
         check(lib.fs_result_get_history_column_count(handle, byref(count)), handle)
-        history = {}
+        scalars, matrices = {}, {}
         for index in range(count.value):
-            name = c_char_p()
+            name, width = c_char_p(), c_int64()
             check(lib.fs_result_get_history_column_name(handle, index, byref(name)), handle)
-            column = np.empty(length.value)
+            check(lib.fs_result_get_history_column_width(handle, name.value, byref(width)), handle)
+            column = np.empty((length.value, width.value))
             check(lib.fs_result_copy_history(handle, name.value, as_doubles(column), column.size), handle)
-            history[name.value.decode()] = column
-        if "iteration" in history:
-            history["iteration"] = history["iteration"].astype(np.int64)
-        return cls(U, V, lib.fs_stop_reason_string(reason.value).decode(), iterations.value, history)
+            if name.value == b"singular_values":
+                matrices[name.value.decode()] = column
+            else:
+                scalars[name.value.decode()] = column[:, 0].copy()
+        for name in ("iteration", "numerical_rank"):
+            if name in scalars:
+                scalars[name] = scalars[name].astype(np.int64)
+        phases, learning_times, learning_clock = cls._phases_from_handle(handle)
+        return cls(U, V, lib.fs_stop_reason_string(reason.value).decode(), iterations.value,
+                   History(scalars, matrices), phases, learning_times, learning_clock)
+
+    @staticmethod
+    def _phases_from_handle(handle):
+        found = fs_phases()
+        found.struct_size = sizeof(fs_phases)
+        check(lib.fs_result_get_phases(handle, byref(found)), handle)
+        steps = np.empty(found.learning_time_count, dtype=np.int64)
+        clock = np.empty(found.learning_time_count)
+        check(lib.fs_result_copy_learning_times(handle, as_int64s(steps), as_doubles(clock), steps.size), handle)
+
+        def resolved(t):
+            return None if t < 0 else int(t)
+
+        def known(x):
+            return None if np.isnan(x) else float(x)
+
+        phases = Phases(resolved(found.alignment_end), resolved(found.saddle_end), resolved(found.plateau_start),
+                        known(found.plateau_level), known(found.alignment_end_time), known(found.saddle_end_time),
+                        known(found.plateau_start_time))
+        return phases, np.where(steps < 0, np.nan, steps.astype(float)), clock
 
     @property
     def X(self):

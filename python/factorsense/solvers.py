@@ -51,7 +51,9 @@ class _ResultHandle(Handle):
 def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, step=0.1, max_iter=1000, seed=0,
                      record_every=1, tol=0.0, loss_tol=0.0, window=100, divergence_factor=1e8, balancing=0.0,
                      noise_injection=0.0, preconditioner="none", scaled_damping=0.0, batch_size=0,
-                     U0=None, V0=None, callback=None, progress=False):
+                     U0=None, V0=None, callback=None, progress=False, diagnostics="default",
+                     singular_value_count=0, rank=0, alignment_threshold=0.1, saddle_fraction=0.5,
+                     plateau_tolerance=0.01, plateau_window=0.1):
     """Factorized gradient descent on a :class:`SensingProblem` (SPEC.md, "Algorithms").
 
     Asymmetric problems minimize f(U, V) = ½‖𝒜(UVᵀ) − y‖² by the simultaneous updates
@@ -84,15 +86,30 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
         mini-batch SGD over ``batch_size`` measurements per step (0: all).
     callback : callable, optional
         ``callback(info)`` at every recorded iterate (and at least every 0.1 s) with
-        ``info.iteration``, ``.loss``, ``.test_error``, ``.residual``; return True (or raise
-        StopIteration) to stop the run with stop reason "callback".
+        ``info.iteration``, ``.loss``, ``.test_error``, ``.residual`` and the factors ``info.U``,
+        ``info.V`` (copies); return True (or raise StopIteration) to stop the run with stop
+        reason "callback".
     progress : bool
         Draw a tqdm progress bar (notebook-aware) with the loss and test error.
+    diagnostics : "default", "all", "none" or list of str
+        The diagnostics recorded in the history beside iteration, time, loss, test error and
+        residual (docs/mathematics.md, "Diagnostics"): ``singular_values`` (iterations × c),
+        ``effective_rank``, ``numerical_rank``, ``imbalance``, ``alignment_left``,
+        ``alignment_right``, ``spectral_alignment_left``, ``spectral_alignment_right``,
+        ``signal``, ``noise``, ``perturbation``, ``perturbation_frobenius``. "default" is every
+        one but the perturbation (and without the spectral alignment when n1·n2 > 2²⁰).
+    singular_value_count : int
+        c, the singular values of X recorded a row (0: all min(n1, n2, k), at most 50).
+    rank : int
+        r of the spectral alignment (0: the truth's rank; without a truth those columns are NaN).
+    alignment_threshold, saddle_fraction, plateau_tolerance, plateau_window : float
+        The thresholds of phase detection, each in (0, 1) (see :class:`Phases`).
 
     Returns
     -------
     Result
-        ``U``, ``V``, ``X``, ``stop_reason``, ``iterations``, ``history``.
+        ``U``, ``V``, ``X``, ``stop_reason``, ``iterations``, ``history``, ``phases``,
+        ``learning_times``.
 
     Raises
     ------
@@ -122,7 +139,7 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
 
     options = _Options()
     integers = dict(max_iter=max_iter, seed=_scalars.seed_as_int64(seed), record_every=record_every, window=window,
-                    batch_size=batch_size)
+                    batch_size=batch_size, singular_value_count=singular_value_count, rank=rank)
     if U0 is not None:
         k = options.set_initial_factors(U0, V0, problem.shape, problem.psd)
         if width is not None and width != k:
@@ -134,8 +151,10 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
     options.set(integers,
                 dict(init_scale=init_scale, step=step, tol=tol, loss_tol=loss_tol,
                      divergence_factor=divergence_factor, balancing=balancing, noise_injection=noise_injection,
-                     scaled_damping=scaled_damping),
-                dict(init=init, preconditioner=preconditioner))
+                     scaled_damping=scaled_damping, alignment_threshold=alignment_threshold,
+                     saddle_fraction=saddle_fraction, plateau_tolerance=plateau_tolerance,
+                     plateau_window=plateau_window),
+                dict(init=init, preconditioner=preconditioner, diagnostics=_diagnostics_text(diagnostics)))
 
     relay = ProgressRelay(callback, progress, max_iter)
     check(lib.fs_options_set_progress(options.handle, relay.c_callback, None), options.handle)
@@ -165,3 +184,16 @@ def _attach(error, outcome):
     except AttributeError:
         pass
 
+def _diagnostics_text(diagnostics):
+    """The "diagnostics" option's text for a name, "default"/"all"/"none", or a list of names."""
+    if isinstance(diagnostics, str):
+        return diagnostics
+    try:
+        names = list(diagnostics)
+    except TypeError:
+        raise InvalidArgumentError(f"diagnostics must be \"default\", \"all\", \"none\" or a list of names, "
+                                   f"got {diagnostics!r}") from None
+    for name in names:
+        if not isinstance(name, str) or "," in name:
+            raise InvalidArgumentError(f"diagnostics names must be strings without commas, got {name!r}")
+    return ",".join(names) if names else "none"

@@ -26,6 +26,7 @@ def test_demo(tmp_path):
 def test_families():
     out = run("families.py")
     lines = [line for line in out.splitlines() if "test error" in line]
-    assert len(lines) == 5
+    assert len(lines) == 7
+    assert sum("your own" in line for line in lines) == 2
     for line in lines:
         assert float(line.split("test error")[1].split()[0]) < 1e-2, line

@@ -5,13 +5,25 @@ struct TrajectoryRecorder {
     let step: Double
     private let measurementNorm: Double
     private let truthNorm: Double?
-    private(set) var history = History()
+    private let diagnostics: DiagnosticComputer
+    private(set) var history: History
 
-    init(problem: SensingProblem, step: Double) {
+    /// A recorder for runs of `problem` at width k with these options.
+    ///
+    /// - Throws: `.invalidArgument` for a singular-value count or rank above what the problem
+    ///   and width allow; `.outOfMemory` when a chosen diagnostic needs a dense n1 × n2 matrix
+    ///   that does not fit; `.linearAlgebra` when an SVD of the references fails.
+    init(problem: SensingProblem, options: GradientDescentOptions, width k: Int) throws(FactorSenseError) {
         self.problem = problem
-        self.step = step
+        self.step = options.step
         self.measurementNorm = BLAS.norm(problem.measurements)
         self.truthNorm = problem.groundTruth?.frobeniusNorm
+        let diagnostics = try DiagnosticComputer(problem: problem, options: options, width: k)
+        self.diagnostics = diagnostics
+        let chosen = diagnostics.recorded
+        self.history = History(names: History.standardNames + chosen.map(\.rawValue),
+                               widths: Array(repeating: 1, count: History.standardNames.count)
+                                   + chosen.map { $0 == .singularValues ? diagnostics.singularValueCount : 1 })
     }
 
     /// The values of iterate t with factors (U, V) and its full evaluation (loss, residual).
@@ -21,14 +33,23 @@ struct TrajectoryRecorder {
         if let truth = problem.groundTruth, let truthNorm {
             testError = truth.distance(U: U, V: V) / truthNorm
         }
+        // ‖ρ‖/‖y‖ is NaN for y = 0 (0/0 when ρ = 0 too), never inf.
+        let residual = measurementNorm > 0 ? residualNorm / measurementNorm : .nan
         return Snapshot(iteration: t, time: step * Double(t), loss: evaluation.loss,
-                        testError: testError, residual: residualNorm / measurementNorm)
+                        testError: testError, residual: residual, U: U, V: V, residualVector: evaluation.residual)
     }
 
-    /// Appends a row for `snapshot`, unless its iteration is already the last one recorded.
+    /// Appends a row for `snapshot` with its diagnostics, unless its iteration is already the
+    /// last one recorded.
     mutating func record(_ snapshot: Snapshot) {
         if history.lastIteration == snapshot.iteration { return }
-        history.append([Double(snapshot.iteration), snapshot.time, snapshot.loss, snapshot.testError, snapshot.residual])
+        let standard = [Double(snapshot.iteration), snapshot.time, snapshot.loss, snapshot.testError, snapshot.residual]
+        history.append(standard.map { [$0] } + diagnostics.values(U: snapshot.U, V: snapshot.V, residual: snapshot.residualVector))
+    }
+
+    /// The phases of the history recorded so far.
+    func phases(_ thresholds: PhaseThresholds) -> Phases {
+        PhaseDetector.detect(history, truthValues: diagnostics.truth?.values, thresholds: thresholds)
     }
 }
 
@@ -44,4 +65,10 @@ public struct Snapshot: Sendable, Equatable {
     public var testError: Double
     /// ‖𝒜(U_tV_tᵀ) − y‖/‖y‖.
     public var residual: Double
+    /// U_t, n1 × k.
+    public var U: Matrix
+    /// V_t, n2 × k (U_t for the symmetric parameterization).
+    public var V: Matrix
+    /// ρ = 𝒜(U_tV_tᵀ) − y on every measurement.
+    public var residualVector: [Double]
 }

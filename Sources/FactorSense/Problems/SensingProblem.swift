@@ -93,27 +93,49 @@ public struct SensingProblem: Sendable {
         _ kind: OperatorKind, target: TargetSpecification, measurements m: Int, noiseLevel sigma: Double, seed: UInt64
     ) throws(FactorSenseError) -> SensingProblem {
         try target.validate()
+        try checkNoiseLevel(sigma)
+        let sensingOperator = try randomOperator(kind, rows: target.rows, columns: target.columns, measurements: m,
+                                                 positiveSemidefinite: target.positiveSemidefinite, seed: seed)
+        let truth = try LowRankTarget.factors(target, seed: seed)
+        return try measuring(truth, by: sensingOperator, noiseLevel: sigma, seed: seed,
+                             positiveSemidefinite: target.positiveSemidefinite)
+    }
+
+    /// Checks σ is finite and ≥ 0.
+    static func checkNoiseLevel(_ sigma: Double) throws(FactorSenseError) {
         guard sigma.isFinite else { throw FactorSenseError(.notFinite, "noise_level must be finite, got \(sigma)") }
         guard sigma >= 0 else { throw FactorSenseError(.invalidArgument, "noise_level must be ≥ 0, got \(sigma)") }
-        let (n1, n2) = (target.rows, target.columns)
-        let sensingOperator: any MeasurementOperator
+    }
+
+    /// The operator `kind` of an n1 × n2 problem with m measurements, drawn from `seed` alone:
+    /// the same seed and sizes give the same 𝒜 whether the target is drawn or the caller's.
+    static func randomOperator(
+        _ kind: OperatorKind, rows n1: Int, columns n2: Int, measurements m: Int, positiveSemidefinite: Bool, seed: UInt64
+    ) throws(FactorSenseError) -> any MeasurementOperator {
         switch kind {
         case .gaussian:
-            sensingOperator = try DenseOperator.gaussian(measurements: m, rows: n1, columns: n2, seed: seed)
+            return try DenseOperator.gaussian(measurements: m, rows: n1, columns: n2, seed: seed)
         case .symmetricGaussian:
             guard n1 == n2 else {
                 throw FactorSenseError(.invalidArgument, "the symmetric Gaussian operator needs n1 = n2, got \(n1) and \(n2)")
             }
-            sensingOperator = try DenseOperator.symmetricGaussian(measurements: m, size: n1, seed: seed)
+            return try DenseOperator.symmetricGaussian(measurements: m, size: n1, seed: seed)
         case .identity:
-            sensingOperator = try IdentityOperator(rows: n1, columns: n2)
+            return try IdentityOperator(rows: n1, columns: n2)
         case .completion:
-            sensingOperator = try EntrySamplingOperator.uniform(rows: n1, columns: n2, measurements: m, seed: seed)
+            return try EntrySamplingOperator.uniform(rows: n1, columns: n2, measurements: m, seed: seed)
         case .rankOne:
-            sensingOperator = try RankOneOperator.gaussian(measurements: m, rows: n1, columns: n2,
-                                                           symmetric: target.positiveSemidefinite, seed: seed)
+            return try RankOneOperator.gaussian(measurements: m, rows: n1, columns: n2,
+                                                symmetric: positiveSemidefinite, seed: seed)
         }
-        let truth = try LowRankTarget.factors(target, seed: seed)
+    }
+
+    /// The problem y = 𝒜(X⋆) + ξ, ξ ~ N(0, σ² I_m) from the `.noise` stream of `seed`, with the
+    /// symmetric parameterization when `positiveSemidefinite`.
+    static func measuring(
+        _ truth: GroundTruth, by sensingOperator: any MeasurementOperator, noiseLevel sigma: Double, seed: UInt64,
+        positiveSemidefinite: Bool
+    ) throws(FactorSenseError) -> SensingProblem {
         var y = truth.measured(by: sensingOperator)
         try StopRequest.checkCurrent("measuring the target")  // the pass may have been abandoned
         if sigma > 0 {
@@ -121,7 +143,7 @@ public struct SensingProblem: Sendable {
             for i in y.indices { y[i] += sigma * noise.next() }
         }
         return try SensingProblem(operator: sensingOperator, measurements: y, groundTruth: truth,
-                                  parameterization: target.positiveSemidefinite ? .symmetric : .asymmetric)
+                                  parameterization: positiveSemidefinite ? .symmetric : .asymmetric)
     }
 
     /// The Gaussian sensing problem of SPEC.md with an asymmetric target whose singular values

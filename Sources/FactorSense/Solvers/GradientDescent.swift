@@ -34,17 +34,20 @@ public enum GradientDescent {
     ) throws(FactorSenseError) -> GradientDescentResult {
         try StopRequest.watching(stop) { () throws(FactorSenseError) in
             let start = try InitialFactors.resolve(options, for: problem)
-            try checkRecordSizes(options)
-            var run = Run(problem: problem, options: options, progress: progress, U: start.U, V: start.V)
+            let k = start.U.columns
+            try checkRecordSizes(options, valuesPerRow: History.allNames.count + min(problem.rows, problem.columns, k))
+            let recorder = try TrajectoryRecorder(problem: problem, options: options, width: k)
+            var run = Run(problem: problem, options: options, progress: progress, recorder: recorder, U: start.U, V: start.V)
             return try run.iterate()
         }
     }
 
-    /// Checks that the history (up to max_iter/record_every + 2 rows) and the loss window of
-    /// the relative-change rule fit in memory, before the run starts rather than hours into it.
-    static func checkRecordSizes(_ options: GradientDescentOptions) throws(FactorSenseError) {
+    /// Checks that the history (up to max_iter/record_every + 2 rows of at most `valuesPerRow`
+    /// values) and the loss window of the relative-change rule fit in memory, before the run
+    /// starts rather than hours into it.
+    static func checkRecordSizes(_ options: GradientDescentOptions, valuesPerRow: Int) throws(FactorSenseError) {
         let rows = min(options.maxIterations / options.recordEvery, Int.max - 2) + 2
-        try SizeLimits.checkAllocation(doubles: try SizeLimits.product(rows, History.columnNames.count, "history entries"),
+        try SizeLimits.checkAllocation(doubles: try SizeLimits.product(rows, valuesPerRow, "history entries"),
                                        "the history of max_iter / record_every rows")
         if options.tolerance > 0 {
             try SizeLimits.checkAllocation(doubles: min(options.window, options.maxIterations), "the loss window")
@@ -71,7 +74,8 @@ private struct Run {
     /// The last iterate whose full evaluation was complete: where an interrupted run ends.
     var lastEvaluated: (t: Int, U: Matrix, V: Matrix, evaluation: Evaluation)?
 
-    init(problem: SensingProblem, options: GradientDescentOptions, progress: GradientDescent.ProgressHandler?, U: Matrix, V: Matrix) {
+    init(problem: SensingProblem, options: GradientDescentOptions, progress: GradientDescent.ProgressHandler?,
+         recorder: TrajectoryRecorder, U: Matrix, V: Matrix) {
         self.problem = problem
         self.options = options
         self.objective = Objective(parameterization: problem.parameterization, balancing: options.balancing)
@@ -79,7 +83,7 @@ private struct Run {
         self.symmetric = problem.parameterization == .symmetric
         self.U = U
         self.V = V
-        self.recorder = TrajectoryRecorder(problem: problem, step: options.step)
+        self.recorder = recorder
         // f_{t−w} for the relative-change rule: a ring of w + 1 losses (one slot when the rule is off).
         let ring = options.tolerance > 0 ? min(options.window, options.maxIterations) : 0
         self.recentLosses = [Double](repeating: .nan, count: ring + 1)
@@ -240,6 +244,7 @@ private struct Run {
     }
 
     private func result(_ reason: StopReason, at t: Int) -> GradientDescentResult {
-        GradientDescentResult(U: U, V: V, iterations: t, stopReason: reason, history: recorder.history)
+        GradientDescentResult(U: U, V: V, iterations: t, stopReason: reason, history: recorder.history,
+                              phases: recorder.phases(options.phaseThresholds))
     }
 }

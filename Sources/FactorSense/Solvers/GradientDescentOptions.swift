@@ -35,6 +35,19 @@ public struct GradientDescentOptions: Sendable, Equatable {
     /// b: each step uses the gradient of b measurements drawn without replacement, scaled by
     /// m/b (mini-batch SGD); 0 (or b ≥ m) uses all of them.
     public var batchSize = 0
+    /// The diagnostics recorded beside the standard columns (`Diagnostic.defaultSet` unless chosen).
+    public var diagnostics: DiagnosticSelection = .default
+    /// c, the singular values of X recorded a row; nil: all min(n1, n2, k) of them, at most
+    /// `defaultSingularValueCount`. At most min(n1, n2, k).
+    public var singularValueCount: Int?
+    /// r of the alignment to the spectral subspace of 𝒜*(y); nil: the truth's rank (without a
+    /// truth the spectral alignment is then NaN).
+    public var diagnosticRank: Int?
+    /// The thresholds of phase detection.
+    public var phaseThresholds = PhaseThresholds()
+
+    /// The most singular values recorded a row unless `singularValueCount` says otherwise.
+    public static let defaultSingularValueCount = 50
 
     /// How a run's factors start.
     public enum Initialization: String, Sendable, Equatable, CaseIterable {
@@ -55,12 +68,13 @@ public struct GradientDescentOptions: Sendable, Equatable {
     public init() {}
 
     /// The names of the integer options, as the C and Python layers spell them.
-    public static let integerNames = ["width", "max_iter", "seed", "record_every", "window", "batch_size"]
+    public static let integerNames = ["width", "max_iter", "seed", "record_every", "window", "batch_size",
+                                      "singular_value_count", "rank"]
     /// The names of the real options, as the C and Python layers spell them.
     public static let realNames = ["init_scale", "step", "tol", "loss_tol", "divergence_factor",
-                                   "balancing", "noise_injection", "scaled_damping"]
+                                   "balancing", "noise_injection", "scaled_damping"] + PhaseThresholds.names
     /// The names of the text options, as the C and Python layers spell them.
-    public static let textNames = ["init", "preconditioner"]
+    public static let textNames = ["init", "preconditioner", "diagnostics"]
 
     /// Sets the integer option `name` to `value` after checking its domain.
     public mutating func setInteger(_ name: String, _ value: Int64) throws(FactorSenseError) {
@@ -72,6 +86,8 @@ public struct GradientDescentOptions: Sendable, Equatable {
         case "record_every": recordEvery = try Self.atLeast(1, v, name)
         case "window": window = try Self.atLeast(1, v, name)
         case "batch_size": batchSize = try Self.atLeast(0, v, name)
+        case "singular_value_count": singularValueCount = try Self.atLeast(0, v, name) == 0 ? nil : v
+        case "rank": diagnosticRank = try Self.atLeast(0, v, name) == 0 ? nil : v
         default: throw Self.unknown(name, Self.integerNames)
         }
     }
@@ -85,6 +101,8 @@ public struct GradientDescentOptions: Sendable, Equatable {
         case "record_every": return Int64(recordEvery)
         case "window": return Int64(window)
         case "batch_size": return Int64(batchSize)
+        case "singular_value_count": return Int64(singularValueCount ?? 0)
+        case "rank": return Int64(diagnosticRank ?? 0)
         default: throw Self.unknown(name, Self.integerNames)
         }
     }
@@ -101,6 +119,10 @@ public struct GradientDescentOptions: Sendable, Equatable {
         case "balancing": balancing = try Self.nonNegative(value, name)
         case "noise_injection": noiseInjection = try Self.nonNegative(value, name)
         case "scaled_damping": scaledDamping = try Self.nonNegative(value, name)
+        case "alignment_threshold": phaseThresholds.alignment = try Self.fraction(value, name)
+        case "saddle_fraction": phaseThresholds.saddleFraction = try Self.fraction(value, name)
+        case "plateau_tolerance": phaseThresholds.plateauTolerance = try Self.fraction(value, name)
+        case "plateau_window": phaseThresholds.plateauWindow = try Self.fraction(value, name)
         default:
             guard value > 1 else { throw FactorSenseError(.invalidArgument, "divergence_factor must be > 1, got \(value)") }
             divergenceFactor = value
@@ -118,16 +140,21 @@ public struct GradientDescentOptions: Sendable, Equatable {
         case "balancing": return balancing
         case "noise_injection": return noiseInjection
         case "scaled_damping": return scaledDamping
+        case "alignment_threshold": return phaseThresholds.alignment
+        case "saddle_fraction": return phaseThresholds.saddleFraction
+        case "plateau_tolerance": return phaseThresholds.plateauTolerance
+        case "plateau_window": return phaseThresholds.plateauWindow
         default: throw Self.unknown(name, Self.realNames)
         }
     }
 
     /// Sets the text option `name`: "init" is "random" or "spectral"; "preconditioner" is
-    /// "none" or "scaled".
+    /// "none" or "scaled"; "diagnostics" is "default", "all", "none" or names separated by commas.
     public mutating func setText(_ name: String, _ value: String) throws(FactorSenseError) {
         switch name {
         case "init": initialization = try Self.choice(Initialization.self, value, name)
         case "preconditioner": preconditioner = try Self.choice(Preconditioner.self, value, name)
+        case "diagnostics": diagnostics = try Diagnostic.parse(value)
         default: throw Self.unknown(name, Self.textNames)
         }
     }
@@ -137,6 +164,7 @@ public struct GradientDescentOptions: Sendable, Equatable {
         switch name {
         case "init": return initialization.rawValue
         case "preconditioner": return preconditioner.rawValue
+        case "diagnostics": return diagnostics.text
         default: throw Self.unknown(name, Self.textNames)
         }
     }
@@ -157,6 +185,11 @@ public struct GradientDescentOptions: Sendable, Equatable {
 
     private static func positive(_ value: Double, _ name: String) throws(FactorSenseError) -> Double {
         guard value > 0 else { throw FactorSenseError(.invalidArgument, "\(name) must be > 0, got \(value)") }
+        return value
+    }
+
+    private static func fraction(_ value: Double, _ name: String) throws(FactorSenseError) -> Double {
+        guard value > 0, value < 1 else { throw FactorSenseError(.invalidArgument, "\(name) must lie in (0, 1), got \(value)") }
         return value
     }
 

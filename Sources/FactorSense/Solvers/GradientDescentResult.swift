@@ -11,4 +11,6 @@ public struct GradientDescentResult: Sendable, Equatable {
     public var stopReason: StopReason
     /// The recorded trajectory; its last row is iterate t.
     public var history: History
+    /// The phases read off the history (docs/mathematics.md, "Phases").
+    public var phases: Phases
 }

@@ -1,0 +1,101 @@
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import FactorSense
+
+/// The diagnostics' building blocks against direct computations, phase detection on a made-up
+/// history, and the options that choose them.
+@Suite struct DiagnosticsTests {
+    static func gaussian(_ rows: Int, _ columns: Int, seed: UInt64) -> Matrix {
+        var sampler = GaussianSampler(seed: seed, stream: .initialization)
+        return sampler.matrix(rows: rows, columns: columns)
+    }
+
+    @Test func singularValuesOfTheProductMatchTheDenseSVD() throws {
+        let u = Self.gaussian(9, 4, seed: 1), v = Self.gaussian(7, 4, seed: 2)
+        let direct = try Factorizations.singularValues(of: BLAS.product(u, v, transposeB: true))
+        let small = try SubspaceGeometry.singularValuesOfProduct(u, v, symmetric: false)
+        #expect(small.count == 4)
+        for (a, b) in zip(small, direct) { #expect(abs(a - b) <= 1e-12 * direct[0]) }
+        let psd = try SubspaceGeometry.singularValuesOfProduct(u, u, symmetric: true)
+        let psdDirect = try Factorizations.singularValues(of: BLAS.product(u, u, transposeB: true))
+        for (a, b) in zip(psd, psdDirect) { #expect(abs(a - b) <= 1e-12 * psdDirect[0]) }
+    }
+
+    @Test func sineOfPrincipalAngles() throws {
+        // span(e1) against span(cos θ e1 + sin θ e2): sine θ.
+        let theta = 1e-9
+        let b = try Matrix(rows: 3, columns: 1, elements: [1, 0, 0])
+        let p = try Matrix(rows: 3, columns: 1, elements: [cos(theta), sin(theta), 0])
+        #expect(abs(try SubspaceGeometry.sine(of: p, from: b) - sin(theta)) <= 1e-24)
+        #expect(try SubspaceGeometry.sine(of: b, from: b) == 0)
+        let e3 = try Matrix(rows: 3, columns: 1, elements: [0, 0, 1])
+        #expect(abs(try SubspaceGeometry.sine(of: e3, from: b) - 1) <= 1e-15)
+    }
+
+    @Test func effectiveRankOfKnownSpectra() {
+        #expect(abs(DiagnosticComputer.effectiveRank([1, 1, 0]) - 2) <= 1e-15)
+        #expect(abs(DiagnosticComputer.effectiveRank([3, 3, 3, 3]) - 4) <= 1e-14)
+        #expect(DiagnosticComputer.effectiveRank([5]) == 1)
+        #expect(DiagnosticComputer.effectiveRank([0, 0]).isNaN)
+    }
+
+    @Test func truthSubspacesFromFactorsAndFromTheDenseMatrixAgree() throws {
+        let truth = try LowRankTarget.factors(TargetSpecification(rows: 8, columns: 6, rank: 2, conditionNumber: 3), seed: 4)
+        let factored = try ReferenceSubspaces.truth(truth)
+        let dense = try ReferenceSubspaces.truth(.dense(truth.matrix))
+        #expect(factored.rank == 2 && dense.rank == 2)
+        for (a, b) in zip(factored.values, dense.values) { #expect(abs(a - b) <= 1e-14) }
+        #expect(try SubspaceGeometry.sine(of: factored.left, from: dense.left) <= 1e-13)
+        #expect(try SubspaceGeometry.sine(of: factored.right, from: dense.right) <= 1e-13)
+    }
+
+    @Test func phasesOfAMadeUpHistory() {
+        var h = History(names: ["iteration", "time", "test_error", "singular_values", "spectral_alignment_left"], widths: [1, 1, 1, 2, 1])
+        // σ₁ learned at t = 2, σ₂ (the r-th) at t = 4; the sine drops to ≤ 0.1 at t = 1 for good.
+        let rows: [(Double, Double, [Double], Double)] = [
+            (0, 1, [0, 0], 0.9), (1, 1, [0.1, 0], 0.05), (2, 0.5, [0.6, 0.1], 0.05), (3, 0.3, [0.9, 0.3], 0.02),
+            (4, 0.1, [1, 0.5], 0.01), (5, 0.01, [1, 0.9], 0.2), (6, 0.0100, [1, 1], 0.2), (100, 0.00999, [1, 1], 0.2),
+        ]
+        for (t, e, s, sine) in rows { h.append([[t], [t / 2], [e], s, [sine]]) }
+        let phases = PhaseDetector.detect(h, truthValues: [1, 1], thresholds: PhaseThresholds())
+        func at(_ t: Int) -> PhaseEvent { PhaseEvent(iteration: t, time: Double(t) / 2) }
+        #expect(phases.learningTimes == [at(2), at(4)])
+        #expect(phases.saddleEnd == at(4))
+        #expect(phases.alignmentEnd == at(1))
+        #expect(phases.plateauStart == at(5) && phases.plateauLevel == 0.00999)
+        #expect(PhaseDetector.detect(h, truthValues: nil, thresholds: PhaseThresholds()) == Phases())
+    }
+
+    @Test func diagnosticNamesParseAndPrint() throws {
+        #expect(try Diagnostic.parse("all") == .chosen(Set(Diagnostic.allCases)))
+        #expect(try Diagnostic.parse("imbalance, singular_values").text == "singular_values,imbalance")
+        #expect(try Diagnostic.parse("none").text == "none")
+        #expect(throws: FactorSenseError.self) { try Diagnostic.parse("imbalance,curvature") }
+        var o = GradientDescentOptions()
+        #expect(throws: FactorSenseError.self) { try o.setReal("saddle_fraction", 1) }
+        try o.setText("diagnostics", "signal")
+        #expect(try o.text("diagnostics") == "signal")
+    }
+
+    @Test func progressSeesTheFactorsAndTheRunRecordsTheChosenColumns() throws {
+        let problem = try SensingProblem.gaussian(rows: 10, columns: 8, rank: 2, measurements: 120, seed: 5)
+        var o = GradientDescentOptions()
+        o.width = 3
+        o.maxIterations = 12
+        o.recordEvery = 4
+        o.diagnostics = .chosen([.imbalance, .singularValues])
+        nonisolated(unsafe) var last: Snapshot?
+        let result = try GradientDescent.run(problem, options: o) { snapshot in
+            last = snapshot
+            return false
+        }
+        #expect(last?.U == result.U && last?.V == result.V)
+        #expect(result.history.names == History.standardNames + ["singular_values", "imbalance"])
+        #expect(result.history.width(of: "singular_values") == 3)
+        #expect(result.history.column("singular_values")?.count == 4 * 3)
+        o.singularValueCount = 4
+        #expect(throws: FactorSenseError.self) { try GradientDescent.run(problem, options: o) }
+    }
+}

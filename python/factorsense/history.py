@@ -1,0 +1,51 @@
+"""The recorded trajectory of a run: one numpy array per quantity."""
+import numpy as np
+
+
+class History(dict):
+    """The history of a run: a ``dict`` of one numpy array per scalar column, one entry per
+    recorded iterate, and the matrix-valued column ``"singular_values"`` (iterations × c).
+
+    Iterating, ``len``, ``keys()``, ``dict(history)`` and ``pandas.DataFrame(history)`` see the
+    scalar columns; ``history["singular_values"]`` and ``"singular_values" in history`` reach the
+    matrix-valued one too, and :meth:`to_frame` gives one frame with everything.
+
+    Columns (see docs/mathematics.md): ``iteration``, ``time`` (η·t), ``loss``, ``test_error``,
+    ``residual``, and the diagnostics the run recorded: ``singular_values``, ``effective_rank``,
+    ``numerical_rank``, ``imbalance``, ``alignment_left``, ``alignment_right``,
+    ``spectral_alignment_left``, ``spectral_alignment_right``, ``signal``, ``noise``,
+    ``perturbation``, ``perturbation_frobenius``.
+    """
+
+    def __init__(self, scalars=(), matrices=None):
+        super().__init__(scalars)
+        self.matrices = dict(matrices or {})
+
+    def __getitem__(self, name):
+        if name in self.matrices:
+            return self.matrices[name]
+        return super().__getitem__(name)
+
+    def __contains__(self, name):
+        return name in self.matrices or super().__contains__(name)
+
+    def get(self, name, default=None):
+        return self[name] if name in self else default
+
+    def __reduce__(self):
+        return (History, (dict(self), self.matrices))
+
+    def to_frame(self):
+        """A ``pandas.DataFrame`` of every column, one row per recorded iterate; the matrix-valued
+        column becomes ``singular_value_1`` … ``singular_value_c``."""
+        try:
+            import pandas as pd
+        except ImportError as error:  # pragma: no cover - depends on the environment
+            raise ImportError("History.to_frame needs pandas: pip install pandas "
+                              "(or the 'factorsense[notebook]' extra)") from error
+        frame = pd.DataFrame(dict(self))
+        for name, values in self.matrices.items():
+            stem = name[:-1] if name.endswith("s") else name
+            for j in range(values.shape[1]):
+                frame[f"{stem}_{j + 1}"] = values[:, j]
+        return frame
