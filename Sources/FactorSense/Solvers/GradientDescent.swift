@@ -123,7 +123,7 @@ private struct Run {
                 if isInterrupted { return try interrupted() }
                 if current.loss.isFinite { lastEvaluated = (t, U, V, current) }
                 evaluation = current
-                let snapshot = recorder.snapshot(iteration: t, U: U, V: V, evaluation: current)
+                let snapshot = unstoppable { recorder.snapshot(iteration: t, U: U, V: V, evaluation: current) }
                 if due { recorder.record(snapshot) }
                 if report(snapshot) {
                     recorder.record(snapshot)
@@ -218,6 +218,11 @@ private struct Run {
 
     private var isInterrupted: Bool { stop?.isRequested == true }
 
+    /// `body` with no current stop request: what is recorded is always computed in full.
+    private func unstoppable<R>(_ body: () -> R) -> R {
+        StopRequest.$current.withValue(nil, operation: body)
+    }
+
     /// Ends an interrupted run at the last iterate whose evaluation was complete; `.interrupted`
     /// when there is none yet.
     private mutating func interrupted() throws(FactorSenseError) -> GradientDescentResult {
@@ -237,7 +242,7 @@ private struct Run {
 
     /// Records iterate t (evaluating it unless given), reports it, and ends the run.
     private mutating func finish(_ reason: StopReason, at t: Int, evaluation: Evaluation?) -> GradientDescentResult {
-        let snapshot = recorder.snapshot(iteration: t, U: U, V: V, evaluation: evaluation ?? evaluateFully())
+        let snapshot = unstoppable { recorder.snapshot(iteration: t, U: U, V: V, evaluation: evaluation ?? evaluateFully()) }
         recorder.record(snapshot)
         _ = report(snapshot)
         return result(reason, at: t)
