@@ -62,18 +62,21 @@ test-c: build
 	./Tests/c/test_targets
 	$(CC) $(C_STRICT) Tests/c/test_memory_limits.c -o Tests/c/test_memory_limits $(C_LINK)
 	./Tests/c/test_memory_limits
+	$(CC) $(C_STRICT) Tests/c/test_handle_race.c -o Tests/c/test_handle_race $(C_LINK)
+	./Tests/c/test_handle_race
 
 test-python: build deps-python
 	PYTHONPATH=$(PYTHONPATH_DEMO) FACTORSENSE_LIBRARY=$(abspath $(LIBRARY)) $(PYTHON) -m pytest -q python/tests
 
 # Memory checks and fuzzing (mk/reliability.mk): every C program under valgrind and under
-# ASan + LSan + UBSan, with a 200-iteration budget for their recovery runs, and the libFuzzer
+# ASan + LSan + UBSan, with a 200-iteration budget for their recovery runs (200 rounds per thread
+# for test_handle_race, which shares one handle of each kind between threads), and the libFuzzer
 # harness fuzz/fuzz_api.c.
 MEMCHECK_PROGRAMS := examples/c/recover.c examples/c/families.c Tests/c/test_api.c Tests/c/test_families.c \
-                     Tests/c/test_diagnostics.c Tests/c/test_targets.c
+                     Tests/c/test_diagnostics.c Tests/c/test_targets.c Tests/c/test_handle_race.c
 MEMCHECK_ARGS     := 200
 include mk/reliability.mk
 
 clean:
 	rm -rf .build examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families Tests/c/test_diagnostics \
-	       Tests/c/test_targets Tests/c/test_memory_limits demo.png
+	       Tests/c/test_targets Tests/c/test_memory_limits Tests/c/test_handle_race demo.png

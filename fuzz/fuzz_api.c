@@ -18,7 +18,10 @@
  *     elements after the claimed length; otherwise they are allocated to the exact claimed
  *     length so that ASan's redzone sits right after them);
  *   - freeing a handle with the _free of another kind leaves it alive; a freed handle is dead;
- *   - a finished run has a stop reason 1..4, iterations ≤ max_iter and the problem's shape;
+ *   - a finished run has a stop reason 1..5, iterations ≤ max_iter and the problem's shape;
+ *   - fs_interrupt succeeds on live problem and result handles only, and leaves fs_last_error
+ *     alone; FS_ERROR_INTERRUPTED and the stop reason "interrupted" come back only on a handle
+ *     that fs_interrupt was called on;
  *   - same seed, same problem bit for bit; same problem and options (no callback), same run bit
  *     for bit — run again, or from two threads at once as the header allows (a difference would
  *     point at uninitialised memory or a data race inside the library);
@@ -339,7 +342,13 @@ typedef struct {
     int runs;
     progress_state progress[SLOTS];
     unsigned char has_callback[SLOTS]; /* the options in this slot have a progress callback */
+    unsigned char interrupted[KINDS][SLOTS]; /* fs_interrupt was called on this slot's handle */
 } state;
+
+static state *current_state; /* the state of the input being run, for the oracles */
+
+/* Whether fs_interrupt was called on the live handle `h` (which may then report an interrupt). */
+static int was_interrupted(const void *h);
 
 static int dummy_object[4]; /* a real address that is no token */
 
@@ -416,7 +425,8 @@ static void check_call(const void *handle, handle_class cls, int status, const c
         const char *message = status != FS_OK && status != FS_ERROR_INVALID_HANDLE ? fs_last_error(handle) : "";
         fprintf(stderr, "%s%s\n", *message ? ": " : "", message);
     }
-    REQUIRE(status >= FS_OK && status < FS_ERROR_INTERNAL, call, status); /* INTERNAL: "a bug" */
+    REQUIRE(status >= FS_OK && status <= FS_ERROR_INTERRUPTED && status != FS_ERROR_INTERNAL, call, status);
+    if (status == FS_ERROR_INTERRUPTED) REQUIRE(was_interrupted(handle), call, status);
     if (cls == H_INVALID) REQUIRE(status == FS_ERROR_INVALID_HANDLE, call, status);
     if (cls == H_VALID) REQUIRE(status != FS_ERROR_INVALID_HANDLE, call, status);
     const char *message = fs_last_error(handle);
@@ -546,6 +556,7 @@ static void op_create(state *st, reader *r) {
     if (kind == KIND_OPTIONS) st->has_callback[i] = 0;
     st->slot[kind][i] = h;
     st->live[kind][i] = 1;
+    st->interrupted[kind][i] = 0;
 }
 
 static void op_free(state *st, reader *r) {
@@ -970,7 +981,7 @@ static int64_t keep_runs_small(fs_options *o, reader *r) {
 /* The oracles of a finished fs_gradient_descent(p, o, res) that returned `s`. */
 static void check_run(fs_problem *p, fs_result *res, handle_class pc, handle_class oc, handle_class rc,
                       int64_t max_iter, fs_status s) {
-    REQUIRE(s >= FS_OK && s <= FS_ERROR_INTERNAL, "fs_gradient_descent", s);
+    REQUIRE(s >= FS_OK && s <= FS_ERROR_INTERRUPTED, "fs_gradient_descent", s);
     if (rc == H_INVALID) REQUIRE(s == FS_ERROR_INVALID_HANDLE, "fs_gradient_descent", s);
     /* "FS_ERROR_INVALID_HANDLE for a dead problem or options handle", reported on the result. */
     if (rc == H_VALID && (pc == H_INVALID || oc == H_INVALID)) REQUIRE(s == FS_ERROR_INVALID_HANDLE, "fs_gradient_descent", s);
@@ -981,7 +992,8 @@ static void check_run(fs_problem *p, fs_result *res, handle_class pc, handle_cla
     fs_stop_reason reason = FS_STOP_NONE;
     int64_t iterations = -1, n1 = -1, n2 = -1, k = -1;
     REQUIRE(fs_result_get_stop_reason(res, &reason) == FS_OK, "fs_result_get_stop_reason", 0);
-    REQUIRE(reason >= FS_STOP_CONVERGED && reason <= FS_STOP_CALLBACK, "fs_result_get_stop_reason", reason);
+    REQUIRE(reason >= FS_STOP_CONVERGED && reason <= FS_STOP_INTERRUPTED, "fs_result_get_stop_reason", reason);
+    if (reason == FS_STOP_INTERRUPTED) REQUIRE(was_interrupted(res), "fs_result_get_stop_reason", reason);
     REQUIRE(fs_result_get_iterations(res, &iterations) == FS_OK, "fs_result_get_iterations", 0);
     REQUIRE(iterations >= 0 && (max_iter < 0 || iterations <= max_iter), "fs_result_get_iterations", iterations);
     REQUIRE(fs_result_get_shape(res, &n1, &n2, &k) == FS_OK && k >= 1, "fs_result_get_shape", 0);
@@ -1027,7 +1039,7 @@ static void op_run(state *st, reader *r) {
     /* Same problem, same options, no callback (whose calls also depend on the clock): same run,
      * bit for bit. A difference would point at uninitialised memory or a data race. */
     int at = find_live(st, o);
-    if (s == FS_OK && at >= 0 && !st->has_callback[at % SLOTS] && (u8(r) & 1)) {
+    if (s == FS_OK && at >= 0 && !st->has_callback[at % SLOTS] && !was_interrupted(res) && (u8(r) & 1)) {
         fs_result *again = NULL;
         REQUIRE(fs_result_create(&again) == FS_OK, "fs_result_create", 0);
         REQUIRE(fs_gradient_descent(p, o, again) == FS_OK, "fs_gradient_descent (again)", 0);
@@ -1071,7 +1083,8 @@ static void op_run_parallel(state *st, reader *r) {
     for (int t = 0; t < 2; t++) thrd_join(threads[t], NULL);
     for (int t = 0; t < 2; t++) check_run(p, res[t], pc, oc, rc[t], max_iter, jobs[t].status);
     int at = find_live(st, o);
-    if (jobs[0].status == FS_OK && jobs[1].status == FS_OK && at >= 0 && !st->has_callback[at % SLOTS]) {
+    if (jobs[0].status == FS_OK && jobs[1].status == FS_OK && at >= 0 && !st->has_callback[at % SLOTS] &&
+        !was_interrupted(res[0]) && !was_interrupted(res[1])) {
         REQUIRE(same_run(res[0], res[1]), "two threads, same problem and options, different runs", 0);
     }
 }
@@ -1093,7 +1106,7 @@ static void op_result(state *st, reader *r) {
         fs_stop_reason reason = (fs_stop_reason)77;
         s = fs_result_get_stop_reason(res, (u8(r) % 8) ? &reason : NULL);
         check_call(res, cls, s, "fs_result_get_stop_reason");
-        if (s == FS_OK) REQUIRE(reason <= FS_STOP_CALLBACK, "fs_result_get_stop_reason", reason);
+        if (s == FS_OK) REQUIRE(reason <= FS_STOP_INTERRUPTED, "fs_result_get_stop_reason", reason);
         else REQUIRE(reason == (fs_stop_reason)77, "fs_result_get_stop_reason", s);
         REQUIRE(strlen(fs_stop_reason_string(reason)) > 0, "fs_stop_reason_string", reason);
         break;
@@ -1176,8 +1189,33 @@ static void op_result(state *st, reader *r) {
     }
 }
 
+/* fs_interrupt: FS_OK for a live problem or result handle, FS_ERROR_INVALID_HANDLE for anything
+ * else (options included); it never changes fs_last_error. */
+static void op_interrupt(state *st, reader *r) {
+    handle_class cls;
+    int kind = u8(r) % KINDS;
+    void *h = pick_handle(st, r, kind, &cls);
+    char before[256];
+    snprintf(before, sizeof before, "%s", fs_last_error(h));
+    fs_status s = fs_interrupt(h);
+    if (tracing()) fprintf(stderr, "%-36s handle %-14p -> %d\n", "fs_interrupt", h, s);
+    (void)cls; /* any live problem or result is taken, whatever kind was asked for */
+    int at = find_live(st, h);
+    int takes = at >= 0 && at / SLOTS != KIND_OPTIONS;
+    REQUIRE(s == (takes ? FS_OK : FS_ERROR_INVALID_HANDLE), "fs_interrupt", s);
+    char after[256];
+    snprintf(after, sizeof after, "%s", fs_last_error(h));
+    REQUIRE(strcmp(before, after) == 0, "fs_interrupt changed fs_last_error", s);
+    if (takes) st->interrupted[at / SLOTS][at % SLOTS] = 1;
+}
+
+static int was_interrupted(const void *h) {
+    int at = find_live(current_state, h);
+    return at >= 0 && current_state->interrupted[at / SLOTS][at % SLOTS];
+}
+
 static void op_static(state *st, reader *r) {
-    switch (u8(r) % 4) {
+    switch (u8(r) % 5) {
     case 0: {
         int32_t v = (u8(r) & 1) ? (int32_t)(uint32_t)u64(r) : (int32_t)(u8(r) % 14) - 2;
         const char *text = fs_status_string((fs_status)v);
@@ -1199,6 +1237,9 @@ static void op_static(state *st, reader *r) {
         (void)n;
         break;
     }
+    case 3:
+        op_interrupt(st, r);
+        break;
     default:
         REQUIRE(fs_version_number() == FS_VERSION_NUMBER, "fs_version_number", 0);
         REQUIRE(strcmp(fs_version_string(), "0.1.0") == 0 || strlen(fs_version_string()) > 0, "fs_version_string", 0);
@@ -1215,6 +1256,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     reader r = {data, size};
     state st;
     memset(&st, 0, sizeof st);
+    current_state = &st;
     /* A working baseline in slot 0 of each kind — a 4 × 3 rank-1 problem with 20 measurements,
      * options with width 2 and 20 iterations, an empty result — so that most inputs get past the
      * "empty handle" errors to the calls that do work. The input may free or refill any of them. */

@@ -19,8 +19,8 @@
  *   used only during the solve it was set for).
  * - Handles are opaque tokens, checked on every call: NULL, freed, or a handle of another kind
  *   gives FS_ERROR_INVALID_HANDLE, never a crash. Each `_free` accepts NULL and freed handles.
- * - Why a run stopped (converged, iteration limit, diverged, stopped by the callback) is a
- *   result, read with fs_result_get_stop_reason, never an error status.
+ * - Why a run stopped (converged, iteration limit, diverged, stopped by the callback or by
+ *   fs_interrupt) is a result, read with fs_result_get_stop_reason, never an error status.
  * - Memory is counted before it is used: a call that allocates in proportion to the caller's
  *   sizes first adds up what it will hold at its peak (all its buffers together) and returns
  *   FS_ERROR_OUT_OF_MEMORY, naming the sizes, when that exceeds what the process can still get
@@ -30,9 +30,17 @@
  *   at most 64 characters of a caller's text.
  *
  * Threads
- * - One thread per handle at a time; distinct handles are independent.
- * - fs_gradient_descent only reads its problem and options: several threads may run it at once
- *   on the same problem and options, each with its own result handle.
+ * - Use a handle from one thread at a time; distinct handles are independent.
+ * - fs_gradient_descent only reads its problem and options (it copies what it needs at its
+ *   start): several threads may run it at once on the same problem and options, each with its
+ *   own result handle.
+ * - Breaking the first rule never corrupts memory: every handle has a lock, and a second thread
+ *   calling into a handle that is busy waits until the first call returns (a call on the result
+ *   of a running fs_gradient_descent waits for the run). A call from a progress callback into
+ *   the result of the run it observes cannot wait for that run: it fails with
+ *   FS_ERROR_WRONG_STATE.
+ * - fs_interrupt may be called from any thread at any time (a signal handler excepted): it
+ *   takes no handle lock and never waits.
  * - fs_version_number, fs_version_string, fs_status_string and fs_stop_reason_string are
  *   thread-safe and return static text.
  */
@@ -73,7 +81,8 @@ typedef enum fs_status {
     FS_ERROR_OUT_OF_MEMORY = 7,     /* what the call would hold at its peak exceeds the memory available */
     FS_ERROR_WRONG_STATE = 8,       /* a call before the handle holds what it needs */
     FS_ERROR_LINEAR_ALGEBRA = 9,    /* a LAPACK routine failed */
-    FS_ERROR_INTERNAL = 10          /* a bug in FactorSense: please report it */
+    FS_ERROR_INTERNAL = 10,         /* a bug in FactorSense: please report it */
+    FS_ERROR_INTERRUPTED = 11       /* fs_interrupt stopped the call before it had a result */
 } fs_status;
 
 /** A short static description of a status ("unknown status" for a value not listed above). */
@@ -81,10 +90,33 @@ const char *fs_status_string(fs_status status);
 
 /**
  * The detailed message of the last failed call on `handle` (a problem, options or result
- * handle), or "" when its last call succeeded. The text stays valid until the next call on the
- * same handle. For an invalid handle, static text saying so.
+ * handle), or "" when its last call succeeded. The text is the calling thread's own copy: it
+ * stays valid until the same thread calls fs_last_error on the same handle again, or the handle
+ * is freed — whatever other threads do meanwhile. For an invalid handle, static text saying so.
  */
 const char *fs_last_error(const void *handle);
+
+/**
+ * Asks the long call running on `handle` — or, when none is running, the next one — to stop as
+ * soon as it can: it checks at least every 0.1 s of its work. The long calls are, on a problem
+ * handle, fs_problem_generate, fs_problem_generate_gaussian, fs_problem_set_dense and
+ * fs_problem_set_entries, and on a result handle, fs_gradient_descent filling it:
+ * - an interrupted generation or set call returns FS_ERROR_INTERRUPTED and leaves the problem as
+ *   it was;
+ * - an interrupted run ends normally (FS_OK) with the stop reason FS_STOP_INTERRUPTED, holding
+ *   the last iterate whose loss was computed in full, recorded as the last history row. When
+ *   the interrupt comes before the first iterate was evaluated — during the spectral
+ *   initialization, or the first pass over 𝒜 — fs_gradient_descent returns FS_ERROR_INTERRUPTED
+ *   and leaves the result as it was.
+ * The request is consumed by the call that stops for it; a request that arrives as a call is
+ * finishing waits for the next long call on the handle. Other calls neither see nor consume it.
+ * The LAPACK factorization of the spectral initialization (an SVD, or an eigendecomposition for
+ * PSD problems) cannot be interrupted: it is checked right before and right after.
+ * Thread-safe and lock-free: it never waits for the running call, and may be called from
+ * another thread or from a progress callback. It never changes fs_last_error(handle).
+ * Returns FS_OK, or FS_ERROR_INVALID_HANDLE for anything but a live problem or result handle.
+ */
+fs_status fs_interrupt(const void *handle);
 
 /* ---------------------------------------------------------------- handles */
 
@@ -366,8 +398,9 @@ typedef struct fs_progress {
  * Called during a run at every recorded iteration and, between them, at least every 0.1 s of
  * wall time, and once more with the final iterate. Return 0 to go on; any other value stops the
  * run with FS_STOP_CALLBACK — except at the final iterate, where the run has already stopped for
- * its own reason and the return value is ignored. The callback must not call into the library
- * with the handles of the run it observes.
+ * its own reason and the return value is ignored. The callback may call fs_interrupt on the
+ * run's result (the run then stops with FS_STOP_INTERRUPTED); any other call on that result
+ * fails with FS_ERROR_WRONG_STATE, as the run holds it.
  */
 typedef int (*fs_progress_callback)(void *user, const fs_progress *progress);
 
@@ -398,6 +431,7 @@ void fs_result_free(fs_result *result);
  * operators), a mini-batch's evaluation and the run's checkpoints, the history
  * (max_iter / record_every + 2 rows), the "tol" window (min(window, max_iter) + 1 losses), or the
  * spectral initialization's SVD — exceeds the memory available.
+ * FS_ERROR_INTERRUPTED when fs_interrupt(result) came before the first iterate was evaluated.
  * docs/errors.md lists every case.
  */
 fs_status fs_gradient_descent(const fs_problem *problem, const fs_options *options, fs_result *result);
@@ -408,10 +442,14 @@ typedef enum fs_stop_reason {
     FS_STOP_CONVERGED = 1,       /* the "tol" or "loss_tol" rule held */
     FS_STOP_MAX_ITERATIONS = 2,  /* "max_iter" iterations were done */
     FS_STOP_DIVERGED = 3,        /* a non-finite value, or f_t > divergence_factor · f_0 */
-    FS_STOP_CALLBACK = 4         /* the progress callback returned nonzero */
+    FS_STOP_CALLBACK = 4,        /* the progress callback returned nonzero */
+    FS_STOP_INTERRUPTED = 5      /* fs_interrupt(result) was called during the run */
 } fs_stop_reason;
 
-/** A short static name: "none", "converged", "max_iterations", "diverged", "callback". */
+/**
+ * A short static name: "none", "converged", "max_iterations", "diverged", "callback",
+ * "interrupted".
+ */
 const char *fs_stop_reason_string(fs_stop_reason reason);
 
 fs_status fs_result_get_stop_reason(const fs_result *result, fs_stop_reason *reason);
@@ -420,7 +458,8 @@ fs_status fs_result_get_stop_reason(const fs_result *result, fs_stop_reason *rea
  * factors and full loss were finite, and the last history row is that iterate's — with
  * "batch_size" too, where the full loss is evaluated only at recorded iterations: the run keeps
  * checkpoints 1, 2, 4, 8, … steps back and ends at the newest whose full loss is finite. Only
- * when iterate 0's loss itself overflows is it iterate 0 with a non-finite loss.
+ * when iterate 0's loss itself overflows is it iterate 0 with a non-finite loss. After an
+ * interrupt, the last iterate whose loss was computed in full.
  */
 fs_status fs_result_get_iterations(const fs_result *result, int64_t *iterations);
 /** The shapes of the factors: U is n1 × width, V is n2 × width (any pointer may be NULL). */

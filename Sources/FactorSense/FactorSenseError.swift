@@ -23,6 +23,8 @@ public struct FactorSenseError: Error, Equatable, CustomStringConvertible, Senda
         case linearAlgebra
         /// A bug in FactorSense.
         case `internal`
+        /// A long call that stopped because a stop was requested (`StopRequest`, `fs_interrupt`).
+        case interrupted
     }
 
     public let kind: Kind

@@ -20,7 +20,23 @@ enum Buffers {
     static func read(_ pointer: UnsafePointer<Double>?, length: Int64, expected: Int, _ name: String) throws(FactorSenseError) -> [Double] {
         guard let pointer else { throw FactorSenseError(.nullPointer, "\(name) is NULL") }
         try checkLength(length, expected: expected, name)
-        return Array(UnsafeBufferPointer(start: pointer, count: expected))
+        return try copy(UnsafeBufferPointer(start: pointer, count: expected), name) { $0 }
+    }
+
+    /// `transform` of every element of `source`, copied in blocks between which the current stop
+    /// request (fs_interrupt) is checked: a copy of gigabytes stops within milliseconds.
+    static func copy<T, U>(_ source: UnsafeBufferPointer<T>, _ name: String, _ transform: (T) -> U) throws(FactorSenseError) -> [U] {
+        let block = 1 << 20
+        var copy = [U]()
+        copy.reserveCapacity(source.count)
+        var start = 0
+        while start < source.count {
+            try StopRequest.checkCurrent("reading \(name)")
+            let end = min(start + block, source.count)
+            copy.append(contentsOf: source[start..<end].lazy.map(transform))
+            start = end
+        }
+        return copy
     }
 
     /// A copy of a caller's row-major matrix.
@@ -51,7 +67,7 @@ enum Buffers {
     static func readIndices(_ pointer: UnsafePointer<Int64>?, length: Int64, expected: Int, _ name: String) throws(FactorSenseError) -> [Int] {
         guard let pointer else { throw FactorSenseError(.nullPointer, "\(name) is NULL") }
         try checkLength(length, expected: expected, name)
-        return UnsafeBufferPointer(start: pointer, count: expected).map { Int($0) }
+        return try copy(UnsafeBufferPointer(start: pointer, count: expected), name) { Int($0) }
     }
 
     /// Copies `values` to the caller's array; call only after `checkOutput` passed.

@@ -22,7 +22,9 @@ public func fs_problem_generate(_ problem: OpaquePointer?, _ operatorKind: Unsaf
             rank: Buffers.size(s.rank, atLeast: 1, "spec.rank"), scale: s.scale, conditionNumber: s.condition_number,
             spectrum: spectrum, positiveSemidefinite: s.psd != 0)
         let m = try ProblemSpec.measurements(s, kind)
-        handle.problem = try SensingProblem.generate(kind, target: target, measurements: m, noiseLevel: s.noise_level, seed: s.seed)
+        handle.problem = try handle.watchingStops { () throws(FactorSenseError) in
+            try SensingProblem.generate(kind, target: target, measurements: m, noiseLevel: s.noise_level, seed: s.seed)
+        }
     }
 }
 
@@ -74,19 +76,21 @@ public func fs_problem_set_entries(
     _ length: Int64, _ scale: Double, _ truth: UnsafePointer<Double>?, _ truthLength: Int64
 ) -> fs_status {
     withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
-        let shape = (try Buffers.size(n1, atLeast: 1, "n1"), try Buffers.size(n2, atLeast: 1, "n2"))
-        let m = try Buffers.size(count, atLeast: 1, "count")
-        try MemoryBudget.require(PeakMemory.entriesProblem(count: m, rows: shape.0, columns: shape.1, truth: truth != nil),
-                                 for: "fs_problem_set_entries with \(m) entries")
-        let rowIndices = try Buffers.readIndices(rows, length: length, expected: m, "rows")
-        let columnIndices = try Buffers.readIndices(columns, length: length, expected: m, "columns")
-        let y = try Buffers.read(values, length: length, expected: m, "values")
-        let target = try truth.map { pointer throws(FactorSenseError) in
-            try Buffers.readMatrix(pointer, length: truthLength, rows: shape.0, columns: shape.1, "truth")
+        handle.problem = try handle.watchingStops { () throws(FactorSenseError) in
+            let shape = (try Buffers.size(n1, atLeast: 1, "n1"), try Buffers.size(n2, atLeast: 1, "n2"))
+            let m = try Buffers.size(count, atLeast: 1, "count")
+            try MemoryBudget.require(PeakMemory.entriesProblem(count: m, rows: shape.0, columns: shape.1, truth: truth != nil),
+                                     for: "fs_problem_set_entries with \(m) entries")
+            let rowIndices = try Buffers.readIndices(rows, length: length, expected: m, "rows")
+            let columnIndices = try Buffers.readIndices(columns, length: length, expected: m, "columns")
+            let y = try Buffers.read(values, length: length, expected: m, "values")
+            let target = try truth.map { pointer throws(FactorSenseError) in
+                try Buffers.readMatrix(pointer, length: truthLength, rows: shape.0, columns: shape.1, "truth")
+            }
+            let sensingOperator = try EntrySamplingOperator(rows: shape.0, columns: shape.1, rowIndices: rowIndices,
+                                                            columnIndices: columnIndices, scale: scale)
+            return try SensingProblem(operator: sensingOperator, measurements: y, truth: target)
         }
-        let sensingOperator = try EntrySamplingOperator(rows: shape.0, columns: shape.1, rowIndices: rowIndices,
-                                                        columnIndices: columnIndices, scale: scale)
-        handle.problem = try SensingProblem(operator: sensingOperator, measurements: y, truth: target)
     }
 }
 

@@ -27,3 +27,27 @@ public func fs_stop_reason_string(_ reason: fs_stop_reason) -> UnsafePointer<CCh
 public func fs_last_error(_ handle: UnsafeRawPointer?) -> UnsafePointer<CChar>? {
     Registry.lookup(handle, as: Handle.self)?.lastError ?? StaticText.invalidHandle
 }
+
+@_cdecl("fs_interrupt") @implementation
+public func fs_interrupt(_ handle: UnsafeRawPointer?) -> fs_status {
+    guard let handle = Registry.lookup(handle, as: Handle.self), handle is ProblemHandle || handle is ResultHandle else {
+        return FS_ERROR_INVALID_HANDLE
+    }
+    handle.stopRequest.request()  // atomic: no handle lock, never waits for the running call
+    return FS_OK
+}
+
+extension Handle {
+    /// Runs a long call's `body` watching this handle's stop request (fs_interrupt), and consumes
+    /// the request when the call stopped for it (`interrupted` of its value, or `.interrupted`).
+    func watchingStops<R>(_ body: () throws(FactorSenseError) -> R, interrupted: (R) -> Bool = { _ in false }) throws(FactorSenseError) -> R {
+        do {
+            let value = try stopRequest.watch(body)
+            if interrupted(value) { stopRequest.reset() }
+            return value
+        } catch {
+            if error.kind == .interrupted { stopRequest.reset() }
+            throw error
+        }
+    }
+}

@@ -31,11 +31,13 @@ public func fs_problem_generate_gaussian(
     _ scale: Double, _ conditionNumber: Double, _ noiseLevel: Double, _ seed: UInt64
 ) -> fs_status {
     withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
-        handle.problem = try SensingProblem.gaussian(
+        let target = try TargetSpecification(
             rows: Buffers.size(n1, atLeast: 1, "n1"), columns: Buffers.size(n2, atLeast: 1, "n2"),
-            rank: Buffers.size(rank, atLeast: 1, "rank"),
-            measurements: Buffers.size(measurements, atLeast: 1, "measurements"),
-            scale: scale, conditionNumber: conditionNumber, noiseLevel: noiseLevel, seed: seed)
+            rank: Buffers.size(rank, atLeast: 1, "rank"), scale: scale, conditionNumber: conditionNumber)
+        let m = try Buffers.size(measurements, atLeast: 1, "measurements")
+        handle.problem = try handle.watchingStops { () throws(FactorSenseError) in
+            try SensingProblem.generate(.gaussian, target: target, measurements: m, noiseLevel: noiseLevel, seed: seed)
+        }
     }
 }
 
@@ -47,19 +49,21 @@ public func fs_problem_set_dense(
     _ truth: UnsafePointer<Double>?, _ truthLength: Int64
 ) -> fs_status {
     withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
-        let rows = try Buffers.size(n1, atLeast: 1, "n1")
-        let columns = try Buffers.size(n2, atLeast: 1, "n2")
-        let m = try Buffers.size(measurements, atLeast: 1, "measurements")
-        let count = try DenseOperator.checkedEntryCount(measurements: m, rows: rows, columns: columns)
-        try MemoryBudget.require(PeakMemory.denseProblem(measurements: m, rows: rows, columns: columns, truth: truth != nil),
-                                 for: "fs_problem_set_dense with m = \(m), n1 = \(rows), n2 = \(columns)")
-        let matrix = try Buffers.read(operatorMatrix, length: operatorLength, expected: count, "operator_matrix")
-        let values = try Buffers.read(y, length: yLength, expected: m, "y")
-        let target = try truth.map { pointer throws(FactorSenseError) in
-            try Buffers.readMatrix(pointer, length: truthLength, rows: rows, columns: columns, "truth")
+        handle.problem = try handle.watchingStops { () throws(FactorSenseError) in
+            let rows = try Buffers.size(n1, atLeast: 1, "n1")
+            let columns = try Buffers.size(n2, atLeast: 1, "n2")
+            let m = try Buffers.size(measurements, atLeast: 1, "measurements")
+            let count = try DenseOperator.checkedEntryCount(measurements: m, rows: rows, columns: columns)
+            try MemoryBudget.require(PeakMemory.denseProblem(measurements: m, rows: rows, columns: columns, truth: truth != nil),
+                                     for: "fs_problem_set_dense with m = \(m), n1 = \(rows), n2 = \(columns)")
+            let matrix = try Buffers.read(operatorMatrix, length: operatorLength, expected: count, "operator_matrix")
+            let values = try Buffers.read(y, length: yLength, expected: m, "y")
+            let target = try truth.map { pointer throws(FactorSenseError) in
+                try Buffers.readMatrix(pointer, length: truthLength, rows: rows, columns: columns, "truth")
+            }
+            let sensingOperator = try DenseOperator(measurements: m, rows: rows, columns: columns, matrix: matrix)
+            return try SensingProblem(operator: sensingOperator, measurements: values, truth: target)
         }
-        let sensingOperator = try DenseOperator(measurements: m, rows: rows, columns: columns, matrix: matrix)
-        handle.problem = try SensingProblem(operator: sensingOperator, measurements: values, truth: target)
     }
 }
 

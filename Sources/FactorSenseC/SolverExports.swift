@@ -10,11 +10,18 @@ public func fs_gradient_descent(_ problem: OpaquePointer?, _ options: OpaquePoin
         guard let optionsHandle = Registry.lookup(options, as: OptionsHandle.self) else {
             throw FactorSenseError(.invalidHandle, "options is not a live fs_options handle (NULL, freed, or another kind)")
         }
-        let settings = optionsHandle.options
-        let progress = optionsHandle.callback.map { callback in
-            progressHandler(callback, optionsHandle.user, maxIterations: settings.maxIterations)
+        // Copies of what the run reads, each taken under its handle's lock: the run itself holds
+        // only the result's lock, so other threads may run on the same problem and options.
+        let sensingProblem = try problemHandle.exclusively { () throws(FactorSenseError) in try problemHandle.filled() }
+        let (settings, callback, user) = try optionsHandle.exclusively { () throws(FactorSenseError) in
+            (optionsHandle.options, optionsHandle.callback, optionsHandle.user)
         }
-        handle.result = try GradientDescent.run(problemHandle.filled(), options: settings, progress: progress)
+        let progress = callback.map { callback in
+            progressHandler(callback, user, maxIterations: settings.maxIterations)
+        }
+        handle.result = try handle.watchingStops({ () throws(FactorSenseError) in
+            try GradientDescent.run(sensingProblem, options: settings, progress: progress, stop: handle.stopRequest)
+        }, interrupted: { $0.stopReason == .interrupted })
     }
 }
 

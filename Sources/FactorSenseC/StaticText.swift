@@ -20,6 +20,7 @@ enum StaticText {
         "not a live FactorSense handle: NULL, already freed, or never created by this library")
     nonisolated(unsafe) static let unknownStatus = make("unknown status")
     nonisolated(unsafe) static let unknownStopReason = make("unknown stop reason")
+    nonisolated(unsafe) static let outOfMemory = make("out of memory while copying the error message")
 
     /// fs_status_string's texts, indexed by status value.
     nonisolated(unsafe) static let statuses: [UnsafePointer<CChar>] = [
@@ -34,11 +35,12 @@ enum StaticText {
         "call in the wrong state: the handle does not hold what the call needs",
         "a LAPACK routine failed",
         "internal error in FactorSense (please report it)",
+        "interrupted by fs_interrupt",
     ].map(make)
 
     /// fs_stop_reason_string's texts, indexed by stop-reason value.
     nonisolated(unsafe) static let stopReasons: [UnsafePointer<CChar>] =
-        ["none"].map(make) + [StopReason.converged, .maxIterations, .diverged, .callback].map { make($0.description) }
+        ["none"].map(make) + [StopReason.converged, .maxIterations, .diverged, .callback, .interrupted].map { make($0.description) }
 
     /// The static text of a name from a fixed vocabulary (operator kinds, option choices,
     /// history columns), or of any other text, interned once (the "diagnostics" option's lists:

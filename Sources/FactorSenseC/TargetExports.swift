@@ -15,7 +15,9 @@ public func fs_problem_generate_for_target(
         let s = try ProblemSpec.read(spec)
         let (n1, n2) = try ProblemSpec.shape(s)
         let x = try Buffers.readMatrix(target, length: targetLength, rows: n1, columns: n2, "target")
-        handle.problem = try ProblemSpec.generate(kind, s, target: .dense(x))
+        handle.problem = try handle.watchingStops { () throws(FactorSenseError) in
+            try ProblemSpec.generate(kind, s, target: .dense(x))
+        }
     }
 }
 
@@ -47,7 +49,9 @@ public func fs_problem_generate_for_factors(
             }
         }
         let truth = try GroundTruth.factors(left: l, diagonal: values, right: rightFactor)
-        handle.problem = try ProblemSpec.generate(kind, spec, target: truth)
+        handle.problem = try handle.watchingStops { () throws(FactorSenseError) in
+            try ProblemSpec.generate(kind, spec, target: truth)
+        }
     }
 }
 

@@ -94,20 +94,20 @@ static void test_versions_and_texts(void) {
         CHECK(strcmp(version, "0.2.0") == 0);
     }
 
-    for (int s = FS_OK; s <= FS_ERROR_INTERNAL; s++) {
+    for (int s = FS_OK; s <= FS_ERROR_INTERRUPTED; s++) {
         const char *text = fs_status_string((fs_status)s);
         CHECK(nonempty(text));
         CHECK(text != NULL && strcmp(text, "unknown status") != 0);
     }
-    const int unknown_statuses[] = {11, 999, -1};
+    const int unknown_statuses[] = {12, 999, -1};
     for (size_t i = 0; i < sizeof unknown_statuses / sizeof unknown_statuses[0]; i++) {
         const char *text = fs_status_string((fs_status)unknown_statuses[i]);
         CHECK(nonempty(text));
         CHECK(text != NULL && strcmp(text, "unknown status") == 0);
     }
 
-    const char *const reasons[] = {"none", "converged", "max_iterations", "diverged", "callback"};
-    for (int r = FS_STOP_NONE; r <= FS_STOP_CALLBACK; r++) {
+    const char *const reasons[] = {"none", "converged", "max_iterations", "diverged", "callback", "interrupted"};
+    for (int r = FS_STOP_NONE; r <= FS_STOP_INTERRUPTED; r++) {
         const char *text = fs_stop_reason_string((fs_stop_reason)r);
         CHECK(nonempty(text));
         CHECK(text != NULL && strcmp(text, reasons[r]) == 0);
@@ -767,6 +767,121 @@ static void test_callback_divergence_recovery(int64_t recovery_iterations) {
     fs_problem_free(p);
 }
 
+/* ------------------------------------------------------------------ fs_interrupt */
+
+typedef struct {
+    fs_result *result;
+    int64_t interrupt_at; /* call fs_interrupt(result) at this iteration */
+    int reentrant_status; /* what a call on the run's own result returned from the callback */
+    int interrupt_status;
+} interrupter;
+
+static int interrupt_at(void *user, const fs_progress *progress) {
+    interrupter *w = user;
+    if (progress->iteration == w->interrupt_at) {
+        int64_t iterations = -1;
+        w->reentrant_status = fs_result_get_iterations(w->result, &iterations); /* held by the run */
+        w->interrupt_status = fs_interrupt(w->result);
+    }
+    return 0;
+}
+
+static void test_interrupt(void) {
+    fs_problem *p = NULL;
+    fs_options *o = NULL;
+    fs_result *r = NULL, *dead = NULL;
+    CHECK(fs_problem_create(&p) == FS_OK && fs_options_create(&o) == FS_OK && fs_result_create(&r) == FS_OK);
+
+    /* Only live problem and result handles; fs_last_error is left alone. */
+    CHECK(fs_interrupt(NULL) == FS_ERROR_INVALID_HANDLE);
+    CHECK(fs_interrupt((void *)(uintptr_t)0xdead0) == FS_ERROR_INVALID_HANDLE);
+    CHECK(fs_interrupt(o) == FS_ERROR_INVALID_HANDLE);
+    CHECK(fs_result_create(&dead) == FS_OK);
+    fs_result_free(dead);
+    CHECK(fs_interrupt(dead) == FS_ERROR_INVALID_HANDLE);
+
+    /* A problem interrupted before a generation: FS_ERROR_INTERRUPTED, the problem as it was. */
+    EXPECT_OK(fs_problem_generate_gaussian(p, 6, 5, 2, 40, 1, 1, 0, 3), p);
+    double y_before[40], y_after[40];
+    CHECK(fs_problem_copy_measurements(p, y_before, 40) == FS_OK);
+    CHECK(fs_interrupt(p) == FS_OK);
+    CHECK(fs_interrupt(p) == FS_OK); /* twice is once */
+    REFUSES(fs_problem_generate_gaussian(p, 9, 8, 2, 70, 1, 1, 0, 4), FS_ERROR_INTERRUPTED, p);
+    MENTIONS(p, "interrupted");
+    int64_t n1 = 0, n2 = 0, m = 0;
+    CHECK(fs_problem_get_shape(p, &n1, &n2, &m) == FS_OK && n1 == 6 && n2 == 5 && m == 40);
+    CHECK(fs_problem_copy_measurements(p, y_after, 40) == FS_OK && memcmp(y_before, y_after, sizeof y_before) == 0);
+    /* The request was consumed: the next generation runs. */
+    EXPECT_OK(fs_problem_generate_gaussian(p, 6, 5, 2, 40, 1, 1, 0, 3), p);
+
+    /* Every generator and set call sees a pending request. */
+    const char *const kinds[] = {"gaussian", "symmetric_gaussian", "identity", "completion", "rank_one"};
+    fs_problem_spec spec;
+    fs_problem_spec_init(&spec);
+    spec.n1 = spec.n2 = 5;
+    spec.rank = 1;
+    spec.measurements = 12;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        CHECK(fs_interrupt(p) == FS_OK);
+        REFUSES(fs_problem_generate(p, kinds[i], &spec), FS_ERROR_INTERRUPTED, p);
+        EXPECT_OK(fs_problem_generate(p, kinds[i], &spec), p);
+    }
+    static double A[3 * 4], yv[3] = {1, 2, 3};
+    for (size_t i = 0; i < 12; i++) A[i] = (double)i;
+    CHECK(fs_interrupt(p) == FS_OK);
+    REFUSES(fs_problem_set_dense(p, 2, 2, 3, A, 12, yv, 3, NULL, 0), FS_ERROR_INTERRUPTED, p);
+    EXPECT_OK(fs_problem_set_dense(p, 2, 2, 3, A, 12, yv, 3, NULL, 0), p);
+    const int64_t rows[3] = {0, 1, 1}, columns[3] = {0, 0, 1};
+    CHECK(fs_interrupt(p) == FS_OK);
+    REFUSES(fs_problem_set_entries(p, 2, 2, 3, rows, columns, yv, 3, 1, NULL, 0), FS_ERROR_INTERRUPTED, p);
+    EXPECT_OK(fs_problem_set_entries(p, 2, 2, 3, rows, columns, yv, 3, 1, NULL, 0), p);
+    /* Other calls neither see nor consume it. */
+    CHECK(fs_interrupt(p) == FS_OK);
+    CHECK(fs_problem_get_shape(p, &n1, &n2, &m) == FS_OK && fs_problem_set_symmetric(p, 0) == FS_OK);
+    REFUSES(fs_problem_generate_gaussian(p, 6, 5, 2, 40, 1, 1, 0, 3), FS_ERROR_INTERRUPTED, p);
+
+    /* A run interrupted from its progress callback at iteration 5 ends there, as "interrupted". */
+    EXPECT_OK(fs_problem_generate_gaussian(p, 6, 5, 2, 40, 1, 1, 0, 3), p);
+    interrupter w = {r, 5, -1, -1};
+    CHECK(fs_options_set_int(o, "width", 3) == FS_OK && fs_options_set_int(o, "max_iter", 1000) == FS_OK);
+    CHECK(fs_options_set_int(o, "record_every", 1000) == FS_OK);
+    CHECK(fs_options_set_progress(o, interrupt_at, &w) == FS_OK);
+    /* The callback comes at recorded iterates and on a 0.1 s clock: record every iterate up to 5. */
+    CHECK(fs_options_set_int(o, "record_every", 1) == FS_OK);
+    EXPECT_OK(fs_gradient_descent(p, o, r), r);
+    fs_stop_reason reason = FS_STOP_NONE;
+    int64_t iterations = -1, length = -1;
+    CHECK(fs_result_get_stop_reason(r, &reason) == FS_OK && reason == FS_STOP_INTERRUPTED);
+    CHECK(fs_result_get_iterations(r, &iterations) == FS_OK && iterations == 5);
+    CHECK(w.interrupt_status == FS_OK && w.reentrant_status == FS_ERROR_WRONG_STATE);
+    CHECK(fs_result_get_history_length(r, &length) == FS_OK && length == 6);
+    double history[6] = {0}, loss[6] = {0};
+    CHECK(copy_column(r, "iteration", history, 6) && history[5] == 5.0);
+    CHECK(copy_column(r, "loss", loss, 6) && all_finite(loss, 6) && loss[5] < loss[0]);
+
+    /* A result interrupted before the run: FS_ERROR_INTERRUPTED (no iterate was evaluated), the
+     * result as it was; the next run runs. */
+    CHECK(fs_options_set_progress(o, NULL, NULL) == FS_OK);
+    CHECK(fs_interrupt(r) == FS_OK);
+    REFUSES(fs_gradient_descent(p, o, r), FS_ERROR_INTERRUPTED, r);
+    MENTIONS(r, "interrupted");
+    CHECK(fs_result_get_stop_reason(r, &reason) == FS_OK && reason == FS_STOP_INTERRUPTED);
+    CHECK(fs_result_get_iterations(r, &iterations) == FS_OK && iterations == 5);
+    EXPECT_OK(fs_gradient_descent(p, o, r), r);
+    CHECK(fs_result_get_stop_reason(r, &reason) == FS_OK && reason == FS_STOP_MAX_ITERATIONS);
+
+    /* The spectral initialization sees a pending request too. */
+    CHECK(fs_options_set_text(o, "init", "spectral") == FS_OK);
+    CHECK(fs_interrupt(r) == FS_OK);
+    REFUSES(fs_gradient_descent(p, o, r), FS_ERROR_INTERRUPTED, r);
+    MENTIONS(r, "spectral");
+    EXPECT_OK(fs_gradient_descent(p, o, r), r);
+
+    fs_result_free(r);
+    fs_options_free(o);
+    fs_problem_free(p);
+}
+
 /* ./test_api [iterations]: the iteration budget of the recovery test (default 3000, as recover.c). */
 int main(int argc, char **argv) {
     int64_t recovery_iterations = argc > 1 ? (int64_t)atoll(argv[1]) : 3000;
@@ -783,6 +898,7 @@ int main(int argc, char **argv) {
     test_one_step_by_hand();
     test_determinism();
     test_callback_divergence_recovery(recovery_iterations);
+    test_interrupt();
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
 }

@@ -10,6 +10,7 @@ initialization.
 from ._lib import lib as _clib
 from .errors import (
     FactorSenseError,
+    InterruptedCallError,
     InvalidArgumentError,
     InvalidHandleError,
     LinearAlgebraError,
@@ -35,7 +36,7 @@ def library_version():
 
 
 __all__ = [
-    "FactorSenseError", "InvalidArgumentError", "InvalidHandleError", "LinearAlgebraError", "NotFiniteError",
+    "FactorSenseError", "InterruptedCallError", "InvalidArgumentError", "InvalidHandleError", "LinearAlgebraError", "NotFiniteError",
     "OutOfMemoryError", "SizeMismatchError", "SizeOverflowError", "WrongStateError", "History", "Phases",
     "Progress", "Result",
     "SensingProblem", "gradient_descent", "library_version", "plot_history",

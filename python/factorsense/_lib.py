@@ -82,6 +82,7 @@ SIGNATURES = {
     "fs_version_string": (c_char_p, []),
     "fs_status_string": (c_char_p, [c_int]),
     "fs_last_error": (c_char_p, [c_void_p]),
+    "fs_interrupt": (c_int, [c_void_p]),
     "fs_problem_create": (c_int, [_handle_p]),
     "fs_problem_free": (None, [c_void_p]),
     "fs_problem_generate_gaussian": (c_int, [c_void_p, c_int64, c_int64, c_int64, c_int64, c_double, c_double, c_double, c_uint64]),

@@ -47,6 +47,13 @@ class LinearAlgebraError(FactorSenseError, ArithmeticError):
     """A LAPACK routine failed (FS_ERROR_LINEAR_ALGEBRA)."""
 
 
+class InterruptedCallError(FactorSenseError):
+    """A long call stopped by ``fs_interrupt`` before it had a result (FS_ERROR_INTERRUPTED).
+
+    Ctrl-C during a long call raises KeyboardInterrupt; when the call stopped for it, this is
+    the KeyboardInterrupt's ``__cause__``, with the library's message."""
+
+
 # fs_status value → exception class (the values are pinned in the header).
 _BY_STATUS = {
     2: InvalidHandleError,
@@ -57,6 +64,7 @@ _BY_STATUS = {
     7: OutOfMemoryError,
     8: WrongStateError,
     9: LinearAlgebraError,
+    11: InterruptedCallError,
 }
 
 

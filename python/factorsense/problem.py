@@ -7,6 +7,7 @@ from . import _arrays, _scalars
 from ._handle import Handle
 from ._lib import as_doubles, as_int64s, fs_problem_spec, lib, new_handle
 from .errors import InvalidArgumentError, SizeMismatchError, WrongStateError, check
+from .progress import call_interruptibly, raise_interrupt
 
 _SPECTRA = {"geometric": 0, "linear": 1}  # the fs_spectrum values FS_SPECTRUM_GEOMETRIC, FS_SPECTRUM_LINEAR
 
@@ -51,7 +52,9 @@ class SensingProblem(Handle):
                                            f"yours: leave {' and '.join(given)} out")
             args = _target_arguments(target, kind, n1, n2, rank, spec)
             call = lib.fs_problem_generate_for_target if len(args) == 2 else lib.fs_problem_generate_for_factors
-            check(call(problem.handle, _scalars.text(kind, "operator_kind"), byref(spec), *args), problem.handle)
+            n1, n2, m = spec.n1, spec.n2, spec.measurements  # filled by _target_arguments
+            work = {"identity": n1 * n2, "completion": m, "rank_one": m * (n1 + n2)}.get(kind, m * n1 * n2)
+            problem._fill(lambda: call(problem.handle, _scalars.text(kind, "operator_kind"), byref(spec), *args), work)
             return problem
         spectrum = "geometric" if drawn["spectrum"] is None else drawn["spectrum"]
         if not isinstance(spectrum, str) or spectrum not in _SPECTRA:
@@ -62,7 +65,9 @@ class SensingProblem(Handle):
         condition_number = 1.0 if drawn["condition_number"] is None else drawn["condition_number"]
         spec.condition_number = _scalars.real(condition_number, "condition_number")
         spec.spectrum = _SPECTRA[spectrum]
-        check(lib.fs_problem_generate(problem.handle, _scalars.text(kind, "operator_kind"), byref(spec)), problem.handle)
+        n1, n2, m = spec.n1, spec.n2, spec.measurements  # Python ints: no overflow below
+        work = {"identity": n1 * n2, "completion": m, "rank_one": m * (n1 + n2)}.get(kind, m * n1 * n2)
+        problem._fill(lambda: lib.fs_problem_generate(problem.handle, _scalars.text(kind, "operator_kind"), byref(spec)), work)
         return problem
 
     @classmethod
@@ -186,8 +191,8 @@ class SensingProblem(Handle):
         y = _arrays.doubles(y, "y", (m,))
         truth = _optional_matrix(truth, "truth", (n1, n2))
         problem = cls()
-        check(lib.fs_problem_set_dense(problem.handle, n1, n2, m, as_doubles(A), A.size, as_doubles(y), y.size,
-                                       *_pointer(truth)), problem.handle)
+        problem._fill(lambda: lib.fs_problem_set_dense(problem.handle, n1, n2, m, as_doubles(A), A.size, as_doubles(y),
+                                                       y.size, *_pointer(truth)), A.size)
         return problem._with_psd(psd)
 
     @classmethod
@@ -214,11 +219,19 @@ class SensingProblem(Handle):
                                     f"{rows.size}, {columns.size} and {values.size}")
         truth = _optional_matrix(truth, "truth", (n1, n2))
         problem = cls()
-        check(lib.fs_problem_set_entries(problem.handle, n1, n2, values.size, as_int64s(rows), as_int64s(columns),
-                                         as_doubles(values), values.size, _scalars.real(scale, "scale"),
-                                         *_pointer(truth)),
-              problem.handle)
+        scale = _scalars.real(scale, "scale")
+        problem._fill(lambda: lib.fs_problem_set_entries(problem.handle, n1, n2, values.size, as_int64s(rows),
+                                                         as_int64s(columns), as_doubles(values), values.size, scale,
+                                                         *_pointer(truth)), 3 * values.size)
         return problem._with_psd(psd)
+
+    def _fill(self, call, work):
+        """Runs ``call``, a C call that fills this problem with about ``work`` values, so that
+        Ctrl-C stops it (KeyboardInterrupt); raises the exception of any other failure."""
+        status, interrupt = call_interruptibly(call, self.handle, work)
+        if interrupt is not None:
+            raise_interrupt(interrupt, status, self.handle)
+        check(status, self.handle)
 
     def _with_psd(self, psd):
         if psd:

@@ -1,20 +1,82 @@
-"""The C progress callback: the user's callback, a tqdm bar, and Ctrl-C.
+"""The C progress callback (the user's callback, a tqdm bar) and Ctrl-C during long calls.
 
-The C library calls back at every recorded iterate and at least every 0.1 s. Python runs signal
-handlers only between bytecodes — here, inside this callback — and an exception must never
-unwind through C. So during a run (in the main thread) SIGINT only sets a flag; the callback
-sees it and stops the run by returning nonzero, and KeyboardInterrupt is raised once the C call
-has returned, with the partial result attached. Exceptions from the user's callback are kept
-and raised the same way.
+Ctrl-C: Python runs signal handlers only in the main thread, between bytecodes — never while a
+ctypes call runs — and an exception must never unwind through C. So a long call made from the
+main thread runs in a worker thread while the main thread waits in short slices; the
+KeyboardInterrupt raised there calls ``fs_interrupt`` on the handle the call fills, which stops
+the call within about 0.1 s; once it has returned, the KeyboardInterrupt is raised again. From
+any other thread (where Ctrl-C never arrives) and for small calls, the call runs directly.
+
+Exceptions from the user's callback stop the run (stop reason "callback") and are raised once
+the C call has returned, with the partial result attached.
 """
 import ctypes
-import signal
 import threading
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._lib import PROGRESS_CALLBACK, fs_progress
+from ._lib import PROGRESS_CALLBACK, fs_progress, lib
+
+#: Calls with less work than this (values drawn or copied) run directly: they end within
+#: milliseconds, and a Ctrl-C is then raised as soon as they return.
+SMALL_CALL = 1 << 20
+
+#: How long the main thread waits for the worker between two looks for Ctrl-C (seconds).
+WAIT_SLICE = 0.05
+
+#: The fs_status FS_ERROR_INTERRUPTED.
+FS_ERROR_INTERRUPTED = 11
+
+
+def call_interruptibly(call, handle, work=SMALL_CALL):
+    """Runs ``call()`` — one ctypes call into a long FactorSense call that fills ``handle`` — so
+    that Ctrl-C stops it. Returns ``(status, interrupt)``: the call's fs_status, and the exception
+    (KeyboardInterrupt, or whatever a signal handler raised) that interrupted the wait, or None.
+    The call has returned in either case."""
+    if work < SMALL_CALL or threading.current_thread() is not threading.main_thread():
+        return call(), None
+    outcome = []
+    # Not Thread.join: in Python < 3.13 a join interrupted by Ctrl-C may mark a running thread as
+    # stopped. A plain lock, released by the worker when the call has returned, cannot be fooled.
+    finished = threading.Lock()
+    finished.acquire()
+
+    def work():
+        try:
+            outcome.append((call(), None))
+        except BaseException as error:  # noqa: BLE001 — a ctypes conversion error, raised below
+            outcome.append((None, error))
+        finally:
+            finished.release()
+
+    threading.Thread(target=work, name="factorsense-call", daemon=True).start()
+    interrupt = None
+    try:
+        while not outcome:  # the worker appends its outcome, then releases `finished`
+            finished.acquire(timeout=WAIT_SLICE)
+    except BaseException as caught:  # noqa: BLE001 — re-raised by the caller once C returned
+        interrupt = caught
+        lib.fs_interrupt(handle)
+        while not outcome:  # the call reads the caller's arrays: never leave it running
+            try:
+                finished.acquire(timeout=WAIT_SLICE)
+            except BaseException:  # noqa: BLE001 — a second Ctrl-C: ask again, keep waiting
+                lib.fs_interrupt(handle)
+    status, error = outcome[0]
+    if error is not None:
+        raise error
+    return status, interrupt
+
+
+def raise_interrupt(interrupt, status, handle):
+    """Raises ``interrupt`` again; when the C call stopped for it (FS_ERROR_INTERRUPTED), its
+    message becomes the exception's ``__cause__`` (an :class:`InterruptedCallError`)."""
+    from .errors import InterruptedCallError
+
+    if status == FS_ERROR_INTERRUPTED:
+        interrupt.__cause__ = InterruptedCallError(lib.fs_last_error(handle).decode(), status)
+    raise interrupt
 
 
 @dataclass(frozen=True)
@@ -44,26 +106,13 @@ class ProgressRelay:
 
             self.bar = tqdm(total=max_iter, unit="it", desc="gradient descent")
         self.c_callback = PROGRESS_CALLBACK(self._call)
-        self.installed = False
-        self.previous_handler = None
 
     def __enter__(self):
-        if threading.current_thread() is threading.main_thread():
-            self.previous_handler = signal.signal(signal.SIGINT, self._interrupt)
-            self.installed = True
         return self
 
     def __exit__(self, *exc_info):
-        if self.installed:
-            # signal.signal gives None for a handler not set from Python; restore the default then.
-            signal.signal(signal.SIGINT, self.previous_handler if self.previous_handler is not None
-                          else signal.default_int_handler)
         if self.bar is not None:
             self.bar.close()
-
-    def _interrupt(self, signum, frame):
-        if self.caught is None:
-            self.caught = KeyboardInterrupt()
 
     def _call(self, _user, progress_pointer):
         if self.caught is not None:

@@ -50,7 +50,7 @@ class Result:
     X : ndarray
         U Vᵀ, the recovered matrix.
     stop_reason : str
-        "converged", "max_iterations", "diverged" or "callback".
+        "converged", "max_iterations", "diverged", "callback" or "interrupted" (Ctrl-C).
     iterations : int
         t, the index of the iterate held; after divergence, the last one whose loss was finite.
     success : bool

@@ -5,7 +5,7 @@ from . import _arrays, _scalars
 from ._handle import Handle
 from ._lib import as_doubles, lib, new_handle
 from .errors import InvalidArgumentError, SizeMismatchError, check
-from .progress import ProgressRelay
+from .progress import SMALL_CALL, ProgressRelay, call_interruptibly, raise_interrupt
 from .result import Result
 
 
@@ -115,7 +115,10 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
     Raises
     ------
     KeyboardInterrupt
-        On Ctrl-C, within about 0.1 s; the partial result is in its ``result`` attribute.
+        On Ctrl-C, within about 0.1 s: the run stops with stop reason "interrupted", and the
+        partial result (the last iterate whose loss was computed in full) is in the exception's
+        ``result`` attribute — None when Ctrl-C came before the first iterate was evaluated
+        (during a spectral initialization, say; the LAPACK SVD itself cannot be stopped).
 
     Examples
     --------
@@ -158,20 +161,29 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
     check(lib.fs_options_set_progress(options.handle, relay.c_callback, None), options.handle)
     result = _ResultHandle()
     with relay:
-        status = lib.fs_gradient_descent(problem.handle, options.handle, result.handle)
+        status, interrupt = call_interruptibly(
+            lambda: lib.fs_gradient_descent(problem.handle, options.handle, result.handle), result.handle,
+            work=SMALL_CALL)
+    if interrupt is not None:
+        # Ctrl-C: the run stopped as "interrupted" (or, before its first iterate, with no result).
+        _attach(interrupt, Result._from_handle(result.handle) if status == 0 else None)
+        raise_interrupt(interrupt, status, result.handle)
     check(status, result.handle)
     outcome = Result._from_handle(result.handle)
     result.close()
     options.close()
     if relay.caught is not None:
-        try:
-            relay.caught.result = outcome
-        except AttributeError:
-            pass
+        _attach(relay.caught, outcome)
         raise relay.caught
     return outcome
 
 
+def _attach(error, outcome):
+    """Attaches the partial result (or None) to an exception raised out of a run."""
+    try:
+        error.result = outcome
+    except AttributeError:
+        pass
 
 def _diagnostics_text(diagnostics):
     """The "diagnostics" option's text for a name, "default"/"all"/"none", or a list of names."""

@@ -12,6 +12,10 @@ import Dispatch
 ///
 /// `residualAndAdjoint` is the fused one-pass kernel: it reads each row a_i once for both
 /// ρ_i = a_iᵀx − y_i and the update g += ρ_i a_i, halving the memory traffic of two gemv calls.
+///
+/// Every chunk checks the current `StopRequest` between blocks of rows (about 2¹⁶ entries); when
+/// it is made, the pass is abandoned and its values are partial: callers check the request after
+/// a pass and throw its values away.
 enum DenseKernels {
     /// The fixed number of row chunks.
     public static let chunkCount = 8
@@ -55,9 +59,15 @@ enum DenseKernels {
             partials.withUnsafeMutableBufferPointer { pp in
                 perRow.withUnsafeMutableBufferPointer { rp in
                     guard let aBase = ap.baseAddress, let pBase = pp.baseAddress, let rBase = rp.baseAddress else { return }
+                    let stop = StopRequest.current
+                    let rowsPerCheck = max(1, StopRequest.checkInterval / max(n, 1))
                     forEachChunk(rows: m, work: m * n) { chunk, rows in
                         let partial = pBase + chunk * width
-                        for i in rows { rBase[i] = visit(aBase + i * n, partial, i) }
+                        for i in rows {
+                            // A requested stop abandons the pass; the caller checks and discards it.
+                            if (i - rows.lowerBound) % rowsPerCheck == 0, stop?.isRequested == true { return }
+                            rBase[i] = visit(aBase + i * n, partial, i)
+                        }
                     }
                 }
             }

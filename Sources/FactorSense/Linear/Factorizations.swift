@@ -97,6 +97,77 @@ enum Factorizations {
         return (p, s, qt)
     }
 
+    /// The doubles `singularValueDecomposition(of:)` allocates for an m × n matrix, at its peak:
+    /// its copy of A and its outputs (m·n + m·c + c·n + c, c = min(m, n)); the column-major
+    /// copies of A, P and Qᵀ that LAPACKE's row-major interface makes (m·n + m·c + c·n); and
+    /// dgesdd's workspace, as LAPACK itself reports it, with its 8c integers.
+    ///
+    /// - Throws: `.overflow` when the workspace is beyond LAPACK's 32-bit sizes, `.linearAlgebra`
+    ///   when the query fails.
+    public static func singularValueDecompositionPeak(rows m: Int, columns n: Int) throws(FactorSenseError) -> Int {
+        let c = min(m, n)
+        var dummy = [Double](repeating: 0, count: 1)
+        var iwork = [Int32](repeating: 0, count: 1)
+        var size = [Double](repeating: 0, count: 1)
+        let info = dummy.withUnsafeMutableBufferPointer { d in
+            size.withUnsafeMutableBufferPointer { w in
+                iwork.withUnsafeMutableBufferPointer { i in
+                    LAPACKE_dgesdd_work(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "S")), Int32(m), Int32(n),
+                                        d.baseAddress, Int32(n), d.baseAddress, d.baseAddress, Int32(max(c, 1)),
+                                        d.baseAddress, Int32(n), w.baseAddress, -1, i.baseAddress)
+                }
+            }
+        }
+        guard info == 0 else { throw FactorSenseError(.linearAlgebra, "the dgesdd workspace query failed with info \(info)") }
+        let workspace = try lapackWorkspace(size[0], "the SVD of a \(m) × \(n) matrix")
+        let matrix = try SizeLimits.product(m, n, "m · n")
+        let factors = try SizeLimits.product(m + n, c, "(m + n) · min(m, n)")
+        return try checkedSum(matrix, matrix, factors, factors, 5 * c, workspace)
+    }
+
+    /// The doubles `symmetricEigen(of:)` allocates for an n × n matrix, at its peak: its copy of
+    /// S and the eigenvalues, the column-major copy LAPACKE's row-major interface makes, and
+    /// dsyevd's workspaces, as LAPACK itself reports them.
+    ///
+    /// - Throws: as `singularValueDecompositionPeak`.
+    public static func symmetricEigenPeak(size n: Int) throws(FactorSenseError) -> Int {
+        var dummy = [Double](repeating: 0, count: 1)
+        var size = [Double](repeating: 0, count: 1)
+        var integers = [Int32](repeating: 0, count: 1)
+        let info = dummy.withUnsafeMutableBufferPointer { d in
+            size.withUnsafeMutableBufferPointer { w in
+                integers.withUnsafeMutableBufferPointer { i in
+                    LAPACKE_dsyevd_work(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "V")), CChar(UInt8(ascii: "U")),
+                                        Int32(n), d.baseAddress, Int32(n), d.baseAddress, w.baseAddress, -1, i.baseAddress, -1)
+                }
+            }
+        }
+        guard info == 0 else { throw FactorSenseError(.linearAlgebra, "the dsyevd workspace query failed with info \(info)") }
+        let workspace = try lapackWorkspace(size[0], "the eigendecomposition of a \(n) × \(n) matrix")
+        let matrix = try SizeLimits.product(n, n, "n · n")
+        return try checkedSum(matrix, matrix, n, workspace, Int(integers[0]) / 2 + 1)
+    }
+
+    /// The sum of sizes, or `.overflow`.
+    private static func checkedSum(_ terms: Int...) throws(FactorSenseError) -> Int {
+        var total = 0
+        for term in terms {
+            let (sum, overflow) = total.addingReportingOverflow(term)
+            guard !overflow else { throw FactorSenseError(.overflow, "the memory of a LAPACK factorization overflows a 64-bit integer") }
+            total = sum
+        }
+        return total
+    }
+
+    /// A workspace size LAPACK reported (as a double), checked against its 32-bit sizes.
+    private static func lapackWorkspace(_ reported: Double, _ what: String) throws(FactorSenseError) -> Int {
+        guard reported.isFinite, reported >= 0, reported < Double(Int32.max) else {
+            throw FactorSenseError(.overflow,
+                "\(what) needs a LAPACK workspace of \(reported) doubles, beyond the \(Int32.max) that LAPACK's 32-bit sizes index")
+        }
+        return Int(reported)
+    }
+
     /// The eigendecomposition S = W diag(λ) Wᵀ of a symmetric matrix (its upper triangle is
     /// read), λ ascending, the eigenvectors the columns of W.
     public static func symmetricEigen(of a: Matrix) throws(FactorSenseError) -> (values: [Double], vectors: Matrix) {

@@ -132,8 +132,16 @@ public enum MemoryBudget {
         return nil
     }
 
-    /// RLIMIT_AS less the current virtual size (the first field of /proc/self/statm, in pages);
-    /// nil without a limit.
+    /// Address space a call can take beyond its buffers under RLIMIT_AS: each thread that
+    /// allocates (the caller's, a Python worker, the dense kernels' chunks) may get a glibc malloc
+    /// arena, which reserves 64 MB of address space, and a new thread's stack reserves 8 MB.
+    static var addressSpaceReserve: Int {
+        let threads = ProcessInfoLite.activeProcessorCount + 2
+        return threads * (72 << 20)
+    }
+
+    /// RLIMIT_AS less the current virtual size (the first field of /proc/self/statm, in pages)
+    /// and `addressSpaceReserve`; nil without a limit.
     static func addressSpaceLeft() -> Int? {
         #if canImport(Glibc)
         var limit = rlimit()
@@ -143,7 +151,7 @@ public enum MemoryBudget {
               let pages = Int(first) else { return cap }
         let pageSize = sysconf(Int32(_SC_PAGESIZE))
         let (used, overflow) = pages.multipliedReportingOverflow(by: max(pageSize, 1))
-        return overflow ? 0 : cap - used
+        return overflow ? 0 : cap - used - addressSpaceReserve
         #else
         return nil
         #endif
@@ -210,6 +218,17 @@ public enum MemoryBudget {
         return String(decoding: bytes, as: UTF8.self)
         #else
         return nil
+        #endif
+    }
+}
+
+/// The number of processors online, without Foundation.
+enum ProcessInfoLite {
+    static var activeProcessorCount: Int {
+        #if canImport(Glibc)
+        return max(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 1)
+        #else
+        return 1
         #endif
     }
 }

@@ -21,9 +21,15 @@ public struct DenseOperator: MeasurementOperator {
             throw FactorSenseError(.sizeMismatch,
                 "the operator matrix must have m · n1 · n2 = \(m) · \(n1) · \(n2) = \(count) entries, got \(matrix.count)")
         }
-        if let bad = matrix.firstIndex(where: { !$0.isFinite }) {
-            throw FactorSenseError(.notFinite,
-                "the operator matrix has a non-finite entry \(matrix[bad]) at row \(bad / (n1 * n2)), column \(bad % (n1 * n2))")
+        var start = 0
+        while start < count {  // in blocks, checking the current stop request between them
+            try StopRequest.checkCurrent("checking the operator matrix")
+            let end = min(start + StopRequest.checkInterval * 16, count)
+            if let bad = matrix[start..<end].firstIndex(where: { !$0.isFinite }) {
+                throw FactorSenseError(.notFinite,
+                    "the operator matrix has a non-finite entry \(matrix[bad]) at row \(bad / (n1 * n2)), column \(bad % (n1 * n2))")
+            }
+            start = end
         }
         self.init(unchecked: m, n1, n2, matrix)
     }
@@ -37,10 +43,13 @@ public struct DenseOperator: MeasurementOperator {
 
     /// The Gaussian operator of SPEC.md: (𝒜X)_i = ⟨G_i, X⟩/√m with G_i iid N(0, 1), drawn row
     /// by row from the `.sensingOperator` stream of `seed`. E‖𝒜X‖² = ‖X‖²_F.
+    ///
+    /// - Throws: as `checkedEntryCount`, and `.interrupted` when the current `StopRequest` is
+    ///   made during the m·n1·n2 draws.
     public static func gaussian(measurements m: Int, rows n1: Int, columns n2: Int, seed: UInt64) throws(FactorSenseError) -> DenseOperator {
         let count = try checkedEntryCount(measurements: m, rows: n1, columns: n2)
         var sampler = GaussianSampler(seed: seed, stream: .sensingOperator)
-        let matrix = sampler.values(count, standardDeviation: 1 / Double(m).squareRoot())
+        let matrix = try sampler.stoppableValues(count, standardDeviation: 1 / Double(m).squareRoot())
         return DenseOperator(unchecked: m, n1, n2, matrix)
     }
 
@@ -50,8 +59,9 @@ public struct DenseOperator: MeasurementOperator {
     public static func symmetricGaussian(measurements m: Int, size n: Int, seed: UInt64) throws(FactorSenseError) -> DenseOperator {
         var op = try gaussian(measurements: m, rows: n, columns: n, seed: seed)
         let block = n * n
+        let stop = StopRequest.current
         op.matrix.withUnsafeMutableBufferPointer { a in
-            for i in 0..<m {
+            for i in 0..<m where stop?.isRequested != true {
                 let row = i * block
                 for r in 0..<n {
                     for c in (r + 1)..<n {
@@ -62,6 +72,7 @@ public struct DenseOperator: MeasurementOperator {
                 }
             }
         }
+        try StopRequest.checkCurrent("generating the symmetric Gaussian operator")
         return op
     }
 

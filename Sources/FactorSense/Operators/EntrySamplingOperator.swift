@@ -69,7 +69,8 @@ public struct EntrySamplingOperator: MeasurementOperator {
     /// stream of `seed`: cells are drawn uniformly and repeats redrawn, or, when m > n1·n2/2, the
     /// cells left out are), listed in row-major order, with c = √(n1·n2/m).
     ///
-    /// - Throws: `.invalidArgument` unless 1 ≤ m ≤ n1·n2.
+    /// - Throws: `.invalidArgument` unless 1 ≤ m ≤ n1·n2; `.interrupted` when the current
+    ///   `StopRequest` is made during the draws.
     public static func uniform(rows n1: Int, columns n2: Int, measurements m: Int, seed: UInt64) throws(FactorSenseError) -> EntrySamplingOperator {
         try Self.checkShape(rows: n1, columns: n2)
         let cells = try SizeLimits.product(n1, n2, "n1 · n2")
@@ -81,9 +82,13 @@ public struct EntrySamplingOperator: MeasurementOperator {
                                  for: "sampling \(m) of the \(cells) cells of an \(n1) × \(n2) matrix")
         var generator = SeededGenerator(seed: seed, stream: RandomStream.sensingOperator.rawValue)
         var drawn = Set<Int>(minimumCapacity: complement ? cells - m : m)
+        var draws = 0
         while drawn.count < (complement ? cells - m : m) {
             drawn.insert(Int(generator.next(upperBound: UInt64(cells))))
+            draws += 1
+            if draws % StopRequest.checkInterval == 0 { try StopRequest.checkCurrent("drawing the sampled positions") }
         }
+        try StopRequest.checkCurrent("drawing the sampled positions")
         let chosen = complement ? (0..<cells).filter { !drawn.contains($0) } : drawn.sorted()
         return EntrySamplingOperator(unchecked: n1, n2, chosen.map { $0 / n2 }, chosen.map { $0 % n2 },
                                      scale: (Double(cells) / Double(m)).squareRoot())

@@ -21,7 +21,8 @@ public struct RankOneOperator: MeasurementOperator {
     /// a_i (then, unless symmetric, the rows b_i).
     ///
     /// - Throws: `.invalidArgument` for sizes below 1 or a symmetric operator with n1 ≠ n2,
-    ///   `.overflow` or `.outOfMemory` for sizes too large.
+    ///   `.overflow` or `.outOfMemory` for sizes too large, `.interrupted` when the current
+    ///   `StopRequest` is made during the draws.
     public static func gaussian(measurements m: Int, rows n1: Int, columns n2: Int, symmetric: Bool, seed: UInt64) throws(FactorSenseError) -> RankOneOperator {
         for (value, name) in [(m, "measurements m"), (n1, "rows n1"), (n2, "columns n2")] {
             guard value >= 1 else { throw FactorSenseError(.invalidArgument, "\(name) must be ≥ 1, got \(value)") }
@@ -33,8 +34,8 @@ public struct RankOneOperator: MeasurementOperator {
         let entries = try SizeLimits.product(m, n1 + n2, "m · (n1 + n2)")
         try SizeLimits.checkAllocation(doubles: entries, "the rank-one vectors")
         var sampler = GaussianSampler(seed: seed, stream: .sensingOperator)
-        let a = sampler.matrix(rows: m, columns: n1)
-        let b = symmetric ? a : sampler.matrix(rows: m, columns: n2)
+        let a = try sampler.stoppableMatrix(rows: m, columns: n1)
+        let b = symmetric ? a : try sampler.stoppableMatrix(rows: m, columns: n2)
         return RankOneOperator(left: a, right: b, scale: 1 / Double(m).squareRoot())
     }
 

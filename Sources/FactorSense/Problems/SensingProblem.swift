@@ -77,11 +77,24 @@ public struct SensingProblem: Sendable {
     /// and y = 𝒜(X⋆) + ξ with ξ ~ N(0, σ² I_m) drawn from the `.noise` stream. A PSD target
     /// gives the symmetric parameterization (and, for `.rankOne`, b_i = a_i). Same seed, same bits.
     ///
+    /// `stop`, when given, is watched throughout (it becomes `StopRequest.current`): the draws of
+    /// the operator and the pass for 𝒜(X⋆) check it at least every few milliseconds.
+    ///
     /// - Throws: `.invalidArgument`, `.notFinite`, `.overflow` or `.outOfMemory` for sizes and
-    ///   scalars outside their domains, before anything large is allocated.
+    ///   scalars outside their domains, before anything large is allocated; `.interrupted` when a
+    ///   stop is requested (of `stop`, or of the current request) before the problem is complete.
     public static func generate(
         _ kind: OperatorKind, target: TargetSpecification, measurements m: Int,
-        noiseLevel sigma: Double = 0, seed: UInt64 = 0
+        noiseLevel sigma: Double = 0, seed: UInt64 = 0, stop: StopRequest? = nil
+    ) throws(FactorSenseError) -> SensingProblem {
+        try StopRequest.watching(stop) { () throws(FactorSenseError) in
+            try generateWatching(kind, target: target, measurements: m, noiseLevel: sigma, seed: seed)
+        }
+    }
+
+    /// `generate` under the current stop request.
+    private static func generateWatching(
+        _ kind: OperatorKind, target: TargetSpecification, measurements m: Int, noiseLevel sigma: Double, seed: UInt64
     ) throws(FactorSenseError) -> SensingProblem {
         try target.validate()
         try checkNoiseLevel(sigma)
@@ -143,6 +156,7 @@ public struct SensingProblem: Sendable {
         positiveSemidefinite: Bool
     ) throws(FactorSenseError) -> SensingProblem {
         var y = truth.measured(by: sensingOperator)
+        try StopRequest.checkCurrent("measuring the target")  // the pass may have been abandoned
         if sigma > 0 {
             var noise = GaussianSampler(seed: seed, stream: .noise)
             for i in y.indices { y[i] += sigma * noise.next() }

@@ -44,6 +44,27 @@ struct GaussianSampler: Sendable {
         (0..<count).map { _ in sigma * next() }
     }
 
+    /// `count` values N(0, σ²), in order — the same as `values(_:standardDeviation:)` — drawn in
+    /// blocks between which the current `StopRequest` is checked.
+    ///
+    /// - Throws: `.interrupted` when the current request is made before the last block.
+    public mutating func stoppableValues(_ count: Int, standardDeviation sigma: Double = 1) throws(FactorSenseError) -> [Double] {
+        var values = [Double]()
+        values.reserveCapacity(count)  // pages are touched as they are filled
+        while values.count < count {
+            try StopRequest.checkCurrent("drawing \(count) Gaussian values")
+            for _ in 0..<min(StopRequest.checkInterval, count - values.count) { values.append(sigma * next()) }
+        }
+        return values
+    }
+
+    /// A `rows × columns` matrix of iid N(0, σ²) entries, filled row by row, drawn as
+    /// `stoppableValues` draws them.
+    public mutating func stoppableMatrix(rows: Int, columns: Int, standardDeviation sigma: Double = 1) throws(FactorSenseError) -> Matrix {
+        let count = try SizeLimits.product(rows, columns, "the entries of a \(rows) × \(columns) matrix")
+        return try Matrix(rows: rows, columns: columns, elements: stoppableValues(count, standardDeviation: sigma))
+    }
+
     /// A `rows × columns` matrix of iid N(0, σ²) entries, filled row by row.
     public mutating func matrix(rows: Int, columns: Int, standardDeviation sigma: Double = 1) -> Matrix {
         var m = Matrix(rows: rows, columns: columns)

@@ -23,20 +23,28 @@ public enum GradientDescent {
     ///   factors do not suit the parameterization, `.sizeMismatch` when they do not fit the
     ///   problem, `.overflow` or `.outOfMemory` when what the run would hold at its peak
     ///   (`PeakMemory.run`) exceeds what the process can still allocate, `.linearAlgebra` when
-    ///   the spectral initialization's SVD fails.
+    ///   the spectral initialization's SVD fails, `.interrupted` when a stop is requested
+    ///   before the first iterate was evaluated (during the spectral initialization, say).
+    ///
+    /// `stop` (or, without it, the current `StopRequest`) is checked after every evaluation and
+    /// inside long ones: a run that sees it made ends with `.interrupted` at the last iterate
+    /// whose evaluation was complete.
     public static func run(
         _ problem: SensingProblem,
         options: GradientDescentOptions,
-        progress: ProgressHandler? = nil
+        progress: ProgressHandler? = nil,
+        stop: StopRequest? = nil
     ) throws(FactorSenseError) -> GradientDescentResult {
         try options.validate()
         let k = try InitialFactors.width(options, for: problem)
         try MemoryBudget.require(PeakMemory.run(problem, options: options, width: k),
                                  for: "gradient descent on the \(problem.rows) × \(problem.columns) problem with m = \(problem.measurementCount) at width \(k)")
-        let start = try InitialFactors.resolve(options, for: problem)
-        let recorder = try TrajectoryRecorder(problem: problem, options: options, width: k)
-        var run = Run(problem: problem, options: options, progress: progress, recorder: recorder, U: start.U, V: start.V)
-        return run.iterate()
+        return try StopRequest.watching(stop) { () throws(FactorSenseError) in
+            let start = try InitialFactors.resolve(options, for: problem)
+            let recorder = try TrajectoryRecorder(problem: problem, options: options, width: k)
+            var run = Run(problem: problem, options: options, progress: progress, recorder: recorder, U: start.U, V: start.V)
+            return try run.iterate()
+        }
     }
 }
 
@@ -57,6 +65,9 @@ private struct Run {
     var perturbation: GaussianSampler
     let clock = ContinuousClock()
     var lastReport: ContinuousClock.Instant
+    let stop = StopRequest.current
+    /// The last iterate whose full evaluation was complete: where an interrupted run ends.
+    var lastEvaluated: (t: Int, U: Matrix, V: Matrix, evaluation: Evaluation)?
 
     init(problem: SensingProblem, options: GradientDescentOptions, progress: GradientDescent.ProgressHandler?,
          recorder: TrajectoryRecorder, U: Matrix, V: Matrix) {
@@ -90,8 +101,9 @@ private struct Run {
     /// The loop of the type's documentation. A run that meets a non-finite value ends as
     /// diverged holding the last iterate whose factors and full loss are finite (`stepBack`):
     /// every step's new factors are checked, and with mini-batches, whose steps evaluate the
-    /// full loss only at recorded iterations, the run keeps checkpoints to step back to.
-    mutating func iterate() -> GradientDescentResult {
+    /// full loss only at recorded iterations, the run keeps checkpoints to step back to. A stop
+    /// request ends it at the last iterate whose evaluation was complete (`interrupted`).
+    mutating func iterate() throws(FactorSenseError) -> GradientDescentResult {
         var verified: Iterate?  // the last iterate whose full loss was finite
         var initialLoss = 0.0
         var t = 0
@@ -101,8 +113,10 @@ private struct Run {
             let full = batches == nil || t % options.recordEvery == 0 || t >= options.maxIterations
             var evaluation = full ? evaluateFully() : nil
             if let current = evaluation {
+                if isInterrupted { return try interrupted() }  // the evaluation may be partial
                 if !current.loss.isFinite { return stepBack(before: t, or: verified, at: t) }
                 verified = (t, U, V)
+                lastEvaluated = (t, U, V, current)
                 if t == 0 { initialLoss = current.loss }
                 if let reason = stopRule(loss: current.loss, initialLoss: initialLoss, at: t) {
                     return finish(reason, at: t, evaluation: current)
@@ -113,17 +127,20 @@ private struct Run {
                 // Between recorded SGD steps this evaluation is timed, not scheduled: it never
                 // changes the run, only what the progress handler sees.
                 let current = evaluation ?? evaluateFully()
+                if isInterrupted { return try interrupted() }
+                if current.loss.isFinite { lastEvaluated = (t, U, V, current) }
                 evaluation = current
-                let snapshot = recorder.snapshot(iteration: t, U: U, V: V, evaluation: current)
-                if due { recorder.record(snapshot) }
+                let snapshot = unstoppable { recorder.snapshot(iteration: t, U: U, V: V, evaluation: current) }
+                if due { unstoppable { recorder.record(snapshot) } }
                 if report(snapshot) {
                     if !current.loss.isFinite { return stepBack(before: t, or: verified, at: t, reason: .callback) }
-                    recorder.record(snapshot)
+                    unstoppable { recorder.record(snapshot) }
                     return result(.callback, at: t)
                 }
             }
 
             let step = stepEvaluation(reusing: evaluation)
+            if isInterrupted { return try interrupted() }
             if !step.loss.isFinite { return stepBack(before: t + 1, or: verified, at: t) }
             guard update(with: step) else { return stepBack(before: t + 1, or: verified, at: t) }
             guard Self.isFinite(U), Self.isFinite(V) else { return stepBack(before: t + 1, or: verified, at: t + 1) }
@@ -232,12 +249,29 @@ private struct Run {
         for candidate in newer where candidate.t != tried {
             tried = candidate.t
             (U, V) = (candidate.U, candidate.V)
-            let evaluation = evaluateFully()
+            let evaluation = unstoppable { evaluateFully() }
             if evaluation.loss.isFinite { return finish(reason, at: candidate.t, evaluation: evaluation) }
         }
         guard let verified else { return finish(reason, at: t, evaluation: nil) }
         (U, V) = (verified.U, verified.V)
         return finish(reason, at: verified.t, evaluation: nil)
+    }
+
+    private var isInterrupted: Bool { stop?.isRequested == true }
+
+    /// `body` with no current stop request: what is recorded is always computed in full.
+    private func unstoppable<R>(_ body: () -> R) -> R {
+        StopRequest.$current.withValue(nil, operation: body)
+    }
+
+    /// Ends an interrupted run at the last iterate whose evaluation was complete; `.interrupted`
+    /// when there is none yet.
+    private mutating func interrupted() throws(FactorSenseError) -> GradientDescentResult {
+        guard let last = lastEvaluated else {
+            throw FactorSenseError(.interrupted, "the run was interrupted by a stop request before its first iterate was evaluated")
+        }
+        (U, V) = (last.U, last.V)
+        return finish(.interrupted, at: last.t, evaluation: last.evaluation)
     }
 
     /// Whether every entry of `f` is finite: Σ 0·f_ij is 0 exactly when no entry is NaN or ±∞
@@ -263,8 +297,8 @@ private struct Run {
 
     /// Records iterate t (evaluating it unless given), reports it, and ends the run.
     private mutating func finish(_ reason: StopReason, at t: Int, evaluation: Evaluation?) -> GradientDescentResult {
-        let snapshot = recorder.snapshot(iteration: t, U: U, V: V, evaluation: evaluation ?? evaluateFully())
-        recorder.record(snapshot)
+        let snapshot = unstoppable { recorder.snapshot(iteration: t, U: U, V: V, evaluation: evaluation ?? evaluateFully()) }
+        unstoppable { recorder.record(snapshot) }
         _ = report(snapshot)
         return result(reason, at: t)
     }

@@ -4,7 +4,8 @@ public struct GradientDescentResult: Sendable, Equatable {
     public var U: Matrix
     /// V_t, n2 × k.
     public var V: Matrix
-    /// t, the index of the iterate held. After divergence, the last iterate whose loss was finite.
+    /// t, the index of the iterate held. After divergence, the last iterate whose loss was finite;
+    /// after an interrupt, the last one whose loss was computed in full.
     public var iterations: Int
     /// Why the run stopped.
     public var stopReason: StopReason

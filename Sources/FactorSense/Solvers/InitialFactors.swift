@@ -57,18 +57,25 @@ public struct InitialFactors: Sendable, Equatable {
     /// U₀ = P S^{1/2}, V₀ = Q S^{1/2}; for the symmetric parameterization the top-k eigenpairs of
     /// (M + Mᵀ)/2 give U₀ = W Λ₊^{1/2}, negative eigenvalues set to 0. Forms M densely.
     ///
-    /// - Throws: `.invalidArgument` when k exceeds min(n1, n2); `.linearAlgebra` when LAPACK fails.
+    /// Watches the current `StopRequest` while forming M, and checks it before and after the
+    /// LAPACK factorization, which cannot be stopped midway (it takes O(n1·n2·min(n1, n2)) time).
+    ///
+    /// - Throws: `.invalidArgument` when k exceeds min(n1, n2); `.linearAlgebra` when LAPACK
+    ///   fails; `.interrupted` when the current stop request is made.
     public static func spectral(_ problem: SensingProblem, width k: Int) throws(FactorSenseError) -> InitialFactors {
         let (n1, n2) = (problem.rows, problem.columns)
         guard k >= 1, k <= min(n1, n2) else {
             throw FactorSenseError(.invalidArgument,
                 "spectral initialization takes 1 to min(n1, n2) = \(min(n1, n2)) singular pairs; width is \(k)")
         }
+        try StopRequest.checkCurrent("the spectral initialization")
         var m = problem.sensingOperator.adjoint(problem.measurements)
+        try StopRequest.checkCurrent("the spectral initialization")  // 𝒜*(y) may have been abandoned
         switch problem.parameterization {
         case .symmetric:
             m.symmetrize()
             let (values, vectors) = try Factorizations.symmetricEigen(of: m)
+            try StopRequest.checkCurrent("the spectral initialization")
             var u = Matrix(rows: n1, columns: k)
             for j in 0..<k {
                 let source = n1 - 1 - j  // eigenvalues ascend: the top k are last
@@ -78,6 +85,7 @@ public struct InitialFactors: Sendable, Equatable {
             return InitialFactors(unchecked: u, nil)
         case .asymmetric:
             let (p, s, qt) = try Factorizations.singularValueDecomposition(of: m)
+            try StopRequest.checkCurrent("the spectral initialization")
             var u = Matrix(rows: n1, columns: k)
             var v = Matrix(rows: n2, columns: k)
             for j in 0..<k {
@@ -120,11 +128,29 @@ public struct InitialFactors: Sendable, Equatable {
         case .smallRandom:
             start = try smallRandom(rows: n1, columns: n2, width: k, scale: options.initScale, symmetric: symmetric, seed: options.seed)
         case .spectral:
-            try MemoryBudget.require(PeakMemory.spectralInitialization(problem, width: k),
-                                     for: "spectral initialization of the \(n1) × \(n2) problem at width \(k)")
+            try SizeLimits.checkAllocation(doubles: try spectralPeak(problem),
+                "the spectral initialization (𝒜*(y), \(n1) × \(n2), and its LAPACK factorization with its workspace)")
             start = try spectral(problem, width: k)
         }
         return (start.U, start.V ?? start.U)
+    }
+
+    /// The doubles `spectral` holds at its peak: M = 𝒜*(y) (n1·n2) with what forming it takes
+    /// (a dense operator adds one partial sum per row chunk), or M with its LAPACK factorization
+    /// (`Factorizations.singularValueDecompositionPeak`, `symmetricEigenPeak`), whichever is larger.
+    static func spectralPeak(_ problem: SensingProblem) throws(FactorSenseError) -> Int {
+        let (n1, n2) = (problem.rows, problem.columns)
+        try SizeLimits.checkDimension(n1, "n1")
+        try SizeLimits.checkDimension(n2, "n2")
+        let entries = try SizeLimits.product(n1, n2, "n1 · n2")
+        let partialSums = problem.sensingOperator is DenseOperator ? DenseKernels.chunkCount : 0
+        let forming = try SizeLimits.product(entries, partialSums + 1, "the partial sums of 𝒜*(y)")
+        let factorization = problem.parameterization == .symmetric
+            ? try Factorizations.symmetricEigenPeak(size: n1)
+            : try Factorizations.singularValueDecompositionPeak(rows: n1, columns: n2)
+        let (total, overflow) = entries.addingReportingOverflow(factorization)
+        guard !overflow else { throw FactorSenseError(.overflow, "the memory of the spectral initialization overflows a 64-bit integer") }
+        return max(forming, total)
     }
 
     private static func check(_ given: InitialFactors, for problem: SensingProblem, width: Int?) throws(FactorSenseError) {

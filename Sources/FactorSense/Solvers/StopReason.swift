@@ -8,6 +8,8 @@ public enum StopReason: Int, Sendable, Equatable, CustomStringConvertible {
     case diverged = 3
     /// The progress callback asked to stop.
     case callback = 4
+    /// A stop was requested (`StopRequest`, `fs_interrupt`, Ctrl-C in Python).
+    case interrupted = 5
 
     /// The name the C and Python layers use.
     public var description: String {
@@ -16,6 +18,7 @@ public enum StopReason: Int, Sendable, Equatable, CustomStringConvertible {
         case .maxIterations: "max_iterations"
         case .diverged: "diverged"
         case .callback: "callback"
+        case .interrupted: "interrupted"
         }
     }
 }
