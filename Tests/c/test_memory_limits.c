@@ -1,6 +1,6 @@
 /*
  * Memory counted before it is used: under an address-space limit (RLIMIT_AS = the address space
- * in use + 512 MB, set by the program itself), every call that would need more returns
+ * in use + 768 MB, set by the program itself), every call that would need more returns
  * FS_ERROR_OUT_OF_MEMORY with a message naming the sizes, instead of aborting the process in a
  * failed allocation; what fits still runs.
  *
@@ -69,7 +69,7 @@ int main(void) {
     long long in_use = address_space_in_use();
     CHECK(in_use > 0);
     struct rlimit limit;
-    limit.rlim_cur = limit.rlim_max = (rlim_t)(in_use + 512LL * 1024 * 1024);
+    limit.rlim_cur = limit.rlim_max = (rlim_t)(in_use + 768LL * 1024 * 1024);
     CHECK(setrlimit(RLIMIT_AS, &limit) == 0);
 
     expect_refusal(generate(problem, "completion", 10000, 10000, 100000000), problem, "completion of every cell");
