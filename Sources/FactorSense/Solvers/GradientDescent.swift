@@ -69,9 +69,10 @@ private struct Run {
         self.U = U
         self.V = V
         self.recorder = TrajectoryRecorder(problem: problem, step: options.step)
-        // f_{t−w} for the relative-change rule: a ring of w + 1 losses (one slot when the rule is off).
-        let ring = options.tolerance > 0 ? min(options.window, options.maxIterations) : 0
-        self.recentLosses = [Double](repeating: .nan, count: ring + 1)
+        // f_{t−w} for the relative-change rule: a ring of w losses, f_t in slot t mod w, so the slot
+        // f_t goes to holds f_{t−w} (one slot when the rule is off; iterates t ≤ max_iter only).
+        let ring = options.tolerance > 0 ? min(options.window, options.maxIterations) : 1
+        self.recentLosses = [Double](repeating: .nan, count: max(ring, 1))
         let m = problem.measurementCount
         if options.batchSize > 0 && options.batchSize < m {
             self.batches = MiniBatchSampler(count: m, batchSize: options.batchSize, seed: options.seed)
