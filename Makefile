@@ -67,5 +67,8 @@ MEMCHECK_PROGRAMS := examples/c/recover.c examples/c/families.c Tests/c/test_api
 MEMCHECK_ARGS     := 200
 include mk/reliability.mk
 
+# The mutation check (mk/mutants.mk): deliberate one-line bugs, each of which a test must catch.
+include mk/mutants.mk
+
 clean:
 	rm -rf .build examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families demo.png
