@@ -52,8 +52,8 @@ def test_small_random_init_scale_and_distribution():
         assert scipy.stats.kstest(z, "norm").pvalue > 1e-4
     assert abs(np.corrcoef(U[:200].ravel(), V.ravel())[0, 1]) < 5 / math.sqrt(V.size)
     U2, V2 = initial(p, width=k, init_scale=7 * alpha, seed=3)
-    np.testing.assert_allclose(U2, 7 * U, rtol=4e-16, atol=0)
-    np.testing.assert_allclose(V2, 7 * V, rtol=4e-16, atol=0)
+    np.testing.assert_allclose(U2, 7 * U, rtol=1e-15, atol=0)
+    np.testing.assert_allclose(V2, 7 * V, rtol=1e-15, atol=0)
     # The scale is α/√k: a wider factor with the same α has smaller entries.
     U1, _ = initial(p, width=1, init_scale=alpha, seed=3)
     assert abs(U1.std() / (alpha / 1) - 1) < 0.1 and abs(U.std() / (alpha / 4) - 1) < 0.02
