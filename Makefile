@@ -77,6 +77,9 @@ MEMCHECK_PROGRAMS := examples/c/recover.c examples/c/families.c Tests/c/test_api
 MEMCHECK_ARGS     := 200
 include mk/reliability.mk
 
+# The mutation check (mk/mutants.mk): deliberate one-line bugs, each of which a test must catch.
+include mk/mutants.mk
+
 clean:
 	rm -rf .build examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families Tests/c/test_diagnostics \
 	       Tests/c/test_targets Tests/c/test_memory_limits Tests/c/test_handle_race demo.png

@@ -429,7 +429,7 @@ void fs_result_free(fs_result *result);
  * FS_ERROR_OUT_OF_MEMORY / FS_ERROR_OVERFLOW when what the run would hold at its peak — the
  * factors and their copies, one full evaluation (3 n1·n2 for "identity", 8 + 3 n1·n2 for dense
  * operators), a mini-batch's evaluation and the run's checkpoints, the history
- * (max_iter / record_every + 2 rows), the "tol" window (min(window, max_iter) + 1 losses), or the
+ * (max_iter / record_every + 2 rows), the "tol" window (min(window, max_iter) losses), or the
  * spectral initialization's SVD — exceeds the memory available.
  * FS_ERROR_INTERRUPTED when fs_interrupt(result) came before the first iterate was evaluated.
  * docs/errors.md lists every case.

@@ -1,7 +1,7 @@
 """Callbacks, progress bars, Ctrl-C and divergence."""
 import _thread
-import threading
 import time
+import threading
 
 import numpy as np
 import pytest

@@ -30,3 +30,17 @@ def test_families():
     assert sum("your own" in line for line in lines) == 2
     for line in lines:
         assert float(line.split("test error")[1].split()[0]) < 1e-2, line
+    # The ScaledGD-vs-GD lines: the iteration counts printed are those of the same runs here
+    # (same seed, same bits), both reached the loss, and ScaledGD needed far fewer.
+    counts = {}
+    for line in out.splitlines():
+        if "preconditioner" in line and "iterations to loss" in line:
+            name = line.split("preconditioner")[1].split()[0].strip("'")
+            counts[name] = int(line.split("iterations to loss")[0].split()[-1])
+    assert set(counts) == {"none", "scaled"}, out
+    p = fs.SensingProblem.gaussian(20, 15, 3, 500, condition_number=100, seed=12)
+    for name, printed in counts.items():
+        r = fs.gradient_descent(p, width=3, step=0.5, max_iter=20000, init="spectral", loss_tol=1e-18,
+                                preconditioner=name)
+        assert r.stop_reason == "converged" and r.iterations == printed, (name, printed, r.iterations)
+    assert 10 * counts["scaled"] < counts["none"]

@@ -107,8 +107,14 @@ def test_gradient_matches_finite_differences(n1, n2, k, psd, kind, seed):
     V = None if psd else rng.standard_normal((n2, k))
     loss, grad = p.loss_and_grad(U) if psd else p.loss_and_grad(U, V)
     gU = grad if psd else grad[0]
-    direction = rng.standard_normal((n1, k))
+    # A direction in both factors (PSD: the one factor U, which X = UUᵀ uses twice).
+    dU = rng.standard_normal((n1, k))
+    dV = None if psd else rng.standard_normal((n2, k))
     h = 1e-6
-    f = (lambda W: p.loss_and_grad(W)[0]) if psd else (lambda W: p.loss_and_grad(W, V)[0])
-    numeric = (f(U + h * direction) - f(U - h * direction)) / (2 * h)
-    assert abs(numeric - np.sum(gU * direction)) <= 1e-6 * max(1.0, abs(numeric))
+    if psd:
+        numeric = (p.loss_and_grad(U + h * dU)[0] - p.loss_and_grad(U - h * dU)[0]) / (2 * h)
+        analytic = np.sum(gU * dU)
+    else:
+        numeric = (p.loss_and_grad(U + h * dU, V + h * dV)[0] - p.loss_and_grad(U - h * dU, V - h * dV)[0]) / (2 * h)
+        analytic = np.sum(gU * dU) + np.sum(grad[1] * dV)
+    assert abs(numeric - analytic) <= 1e-6 * max(1.0, abs(numeric))

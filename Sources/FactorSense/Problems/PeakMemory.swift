@@ -218,16 +218,16 @@ public enum PeakMemory {
         let perRow = History.allNames.count + min(n1, n2, k)  // every column, the singular values c ≤ min(n1, n2, k) wide
         try ledger.doubles("the history (2 · \(rows) rows · at most \(perRow) values)", 2, rows, perRow)
         if options.tolerance > 0 {
-            try ledger.doubles("the loss window of the tol rule (min(window, max_iter) + 1)", ringLength(options))
+            try ledger.doubles("the loss window of the tol rule (min(window, max_iter))", ringLength(options))
         }
         return ledger.needs
     }
 
-    /// The slots of the loss ring: f_t, …, f_{t−w} with w = min(window, max_iter); one slot when
-    /// the relative-change rule is off.
+    /// The slots of the loss ring: w = min(window, max_iter), f_t in slot t mod w (which held
+    /// f_{t−w}); one slot when the relative-change rule is off.
     public static func ringLength(_ options: GradientDescentOptions) -> Int {
         guard options.tolerance > 0 else { return 1 }
-        return min(max(options.window, 0), max(options.maxIterations, 0), Int.max - 1) + 1
+        return max(min(options.window, options.maxIterations), 1)
     }
 
     /// The spectral initialization as `InitialFactors.spectral` does it today: M = 𝒜*(y) (with

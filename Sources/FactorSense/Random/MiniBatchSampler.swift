@@ -1,6 +1,7 @@
 /// Mini-batches of b of m measurement indices, each drawn uniformly without replacement from the
 /// `.minibatch` stream of a seed: a partial Fisher–Yates shuffle of a running permutation, which
-/// gives a uniform b-subset each time whatever the permutation's order.
+/// gives a uniform b-subset each time whatever the permutation's order: for i = 0 ..< b, swap
+/// entries i and i + next(upperBound: m − i) (`SeededGenerator`); the batch is the first b.
 struct MiniBatchSampler: Sendable {
     private var permutation: [Int]
     private var generator: SeededGenerator

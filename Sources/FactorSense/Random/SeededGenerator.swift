@@ -8,6 +8,10 @@
 /// `splitmix64(seed) ^ (stream · 0x9E3779B97F4A7C15)`. Streams let one seed drive independent
 /// parts (the target, the operator, the noise, the initialization) so that changing one size
 /// does not change the others' draws.
+///
+/// Integers in [0, n) (mini-batches, sampled cells) come from the standard library's
+/// `next(upperBound: n)`: Lemire's nearly-divisionless method — the high word of the 128-bit
+/// product x·n of the next output x, with x redrawn while the low word is below 2⁶⁴ mod n.
 struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: (UInt64, UInt64, UInt64, UInt64)
 

@@ -79,8 +79,8 @@ private struct Run {
         self.U = U
         self.V = V
         self.recorder = recorder
-        // f_{t−w} for the relative-change rule: a ring of min(w, max_iter) + 1 losses (one slot
-        // when the rule is off), counted by PeakMemory.run before the run starts.
+        // f_{t−w} for the relative-change rule: a ring of min(w, max_iter) losses, f_t in slot
+        // t mod w, so the slot f_t goes to holds f_{t−w} (one slot when the rule is off), counted by PeakMemory.run before the run starts.
         self.recentLosses = [Double](repeating: .nan, count: PeakMemory.ringLength(options))
         let m = problem.measurementCount
         if options.batchSize > 0 && options.batchSize < m {

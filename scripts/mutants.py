@@ -1,0 +1,265 @@
+#!/usr/bin/env python3
+"""The mutation check (`make mutants`): every deliberate one-line bug listed beside the code it
+mutates (Sources/**/mutants.txt) must be caught by some test.
+
+For each mutant, in a scratch copy of the tree (the files git tracks or would track, as they
+are in the working tree, copied to .build/mutants/tree, whose own .build is reused so every
+rebuild is incremental), the script
+
+1. puts the bug in: the entry's `from` text, which must occur exactly once in its file, is
+   replaced by its `to` text (an entry whose text is missing or repeated fails the whole run:
+   the list is out of date);
+2. rebuilds libfactorsense.so (a mutant that does not compile fails the run too: it tests nothing);
+3. runs the suites, stopping at the first failure: pytest -x with the oracle tests first, then
+   the C tests (`make test-c`), then `swift test` only if the mutant is still alive;
+4. restores the file.
+
+The unmutated tree must pass the same suites first. It prints a table (mutant, what killed it,
+seconds) and exits non-zero if any mutant survived or any entry is broken.
+
+    python3 scripts/mutants.py                 # all mutants
+    python3 scripts/mutants.py NAME…           # some of them (names as in the lists)
+    python3 scripts/mutants.py --check         # only validate the lists (fast; also run by pytest)
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LISTS = "Sources/**/mutants.txt"
+FIELDS = ("file", "from", "to", "why")
+SUITE_TIMEOUT = 600  # seconds; a mutant that makes a suite hang this long counts as killed by it
+
+
+@dataclass
+class Mutant:
+    name: str
+    file: str  # relative to ROOT
+    original: str
+    replacement: str
+    why: str
+    listed_in: str
+
+
+def parse(path, root):
+    """The entries of one list file: `[name]` then `field: value` lines (see the file's header)."""
+    mutants, current = [], None
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        where = f"{path.relative_to(root)}:{number}"
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        header = re.fullmatch(r"\[([a-z0-9-]+)\]", line.strip())
+        if header:
+            current = {"name": header.group(1), "where": where}
+            mutants.append(current)
+            continue
+        field = re.fullmatch(r"(\w+):\s?(.*)", line)
+        if current is None or field is None or field.group(1) not in FIELDS or field.group(1) in current:
+            raise SystemExit(f"{where}: expected [name] or one of {', '.join(FIELDS)} (once each), got {line!r}")
+        current[field.group(1)] = field.group(2).strip()
+    result = []
+    for entry in mutants:
+        missing = [f for f in FIELDS if f not in entry]
+        if missing or not entry["from"] or not entry["why"]:
+            raise SystemExit(f"{entry['where']}: [{entry['name']}] needs non-empty file, from, why and a to line")
+        file = (path.parent / entry["file"]).relative_to(root).as_posix()
+        result.append(Mutant(entry["name"], file, entry["from"], entry["to"], entry["why"], entry["where"]))
+    return result
+
+
+def load(root=ROOT):
+    """Every mutant of every list, checked: unique names, an existing file, `from` exactly once,
+    and a replacement that changes the file. Raises SystemExit naming each problem."""
+    mutants = [m for path in sorted(root.glob(LISTS)) for m in parse(path, root)]
+    problems = []
+    seen = set()
+    for m in mutants:
+        if m.name in seen:
+            problems.append(f"{m.listed_in}: [{m.name}] is listed twice")
+        seen.add(m.name)
+        source = root / m.file
+        if not source.is_file():
+            problems.append(f"{m.listed_in}: [{m.name}] names {m.file}, which does not exist")
+            continue
+        count = source.read_text().count(m.original)
+        if count != 1:
+            problems.append(f"{m.listed_in}: [{m.name}] `{m.original}` occurs {count} times in {m.file} "
+                            f"(must be exactly once: update the entry with the code)")
+        if m.original == m.replacement:
+            problems.append(f"{m.listed_in}: [{m.name}] replaces its text with itself")
+    if problems:
+        raise SystemExit("mutant lists out of date:\n  " + "\n  ".join(problems))
+    return mutants
+
+
+def tracked_files():
+    out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                         cwd=ROOT, check=True, capture_output=True).stdout
+    return [Path(p.decode()) for p in out.split(b"\0") if p]
+
+
+def sync_tree(scratch):
+    """Copies the tracked (and new, unignored) files into `scratch`, rewriting only those whose
+    bytes differ, so that the scratch build stays incremental."""
+    for relative in tracked_files():
+        source, target = ROOT / relative, scratch / relative
+        if not source.is_file():
+            continue  # deleted in the working tree
+        data = source.read_bytes()
+        if target.is_file() and target.read_bytes() == data:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        shutil.copymode(source, target)
+
+
+class Suites:
+    """The build and the test suites of the scratch tree, fast-fail."""
+
+    def __init__(self, scratch, python):
+        self.scratch = scratch
+        self.python = python
+        library = scratch / ".build" / "release" / "libfactorsense.so"
+        self.env = dict(os.environ, PYTHONPATH=str(scratch / "python"), FACTORSENSE_LIBRARY=str(library),
+                        HYPOTHESIS_STORAGE_DIRECTORY=str(scratch / ".build" / "hypothesis"))
+        # test_mutants_list.py checks the lists against the code, which a mutated tree fails by design.
+        tests = sorted(t for t in (scratch / "python" / "tests").glob("test_*.py") if t.name != "test_mutants_list.py")
+        oracles = [t for t in tests if t.name.startswith("test_oracle")]
+        self.pytest_files = [str(t.relative_to(scratch)) for t in oracles + [t for t in tests if t not in oracles]]
+        self.swift_ready = False
+
+    def run(self, command, timeout=SUITE_TIMEOUT):
+        try:
+            out = subprocess.run(command, cwd=self.scratch, env=self.env, capture_output=True, text=True,
+                                 timeout=timeout)
+            return out.returncode, out.stdout + out.stderr
+        except subprocess.TimeoutExpired as expired:
+            return "timeout", f"timed out after {timeout} s: {expired}"
+
+    def build(self):
+        return self.run(["swift", "build", "-c", "release", "--product", "factorsense"])
+
+    def pytest(self):
+        # A fixed Hypothesis seed and no example database carried from one mutant to the next:
+        # every mutant meets the same tests.
+        shutil.rmtree(self.scratch / ".build" / "hypothesis", ignore_errors=True)
+        status, output = self.run([self.python, "-m", "pytest", "-x", "-q", "-rf", "-p", "no:cacheprovider",
+                                   "--hypothesis-seed=0", *self.pytest_files])
+        failed = re.findall(r"^FAILED (\S+)", output, flags=re.M)
+        detail = failed[0].split("/")[-1] if failed else None
+        if detail is None and status != 0:
+            detail = "crash" if status not in (1, "timeout") else str(status)
+        return status, output, detail
+
+    def c_tests(self):
+        status, output = self.run(["make", "--no-print-directory", "test-c"])
+        failed = re.findall(r"^make: \*\*\* \[\S+: (\S+)\]", output, flags=re.M)
+        return status, output, (failed[0] if failed else None)
+
+    def swift_test(self):
+        status, output = self.run(["swift", "test"], timeout=3 * SUITE_TIMEOUT)
+        failed = re.findall(r"Test (\w+\(\)) recorded an issue", output)
+        return status, output, (failed[0] if failed else None)
+
+    def kill(self, need_swift_baseline):
+        """The first suite that fails, as (suite, detail), or None when all pass."""
+        for suite, call in (("pytest", self.pytest), ("C", self.c_tests), ("swift", self.swift_test)):
+            if suite == "swift" and need_swift_baseline and not self.swift_ready:
+                return "baseline-swift"
+            status, output, detail = call()
+            if status != 0:
+                return suite, detail or "failed", output
+        return None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("names", nargs="*", help="run only these mutants")
+    parser.add_argument("--check", action="store_true", help="only validate the mutant lists")
+    parser.add_argument("--scratch", default=str(ROOT / ".build" / "mutants" / "tree"),
+                        help="the scratch copy of the tree (kept between runs for incremental builds)")
+    args = parser.parse_args()
+
+    mutants = load()
+    if args.names:
+        unknown = set(args.names) - {m.name for m in mutants}
+        if unknown:
+            raise SystemExit(f"no such mutants: {', '.join(sorted(unknown))}")
+        mutants = [m for m in mutants if m.name in args.names]
+    if args.check:
+        print(f"{len(mutants)} mutants, every listed text found exactly once")
+        return 0
+
+    started = time.monotonic()
+    scratch = Path(args.scratch)
+    scratch.mkdir(parents=True, exist_ok=True)
+    sync_tree(scratch)
+    suites = Suites(scratch, sys.executable)
+
+    print(f"scratch tree {scratch}; building and testing the unmutated tree", flush=True)
+    status, output = suites.build()
+    if status != 0:
+        print(output)
+        raise SystemExit("the unmutated tree does not build")
+    for name, call in (("pytest", suites.pytest), ("C tests", suites.c_tests)):
+        status, output, _ = call()
+        if status != 0:
+            print(output[-5000:])
+            raise SystemExit(f"the unmutated tree fails {name}: fix that before checking mutants")
+
+    rows, broken = [], []
+    width = max(len(m.name) for m in mutants)
+    for m in mutants:
+        t0 = time.monotonic()
+        path = scratch / m.file
+        pristine = path.read_text()
+        path.write_text(pristine.replace(m.original, m.replacement, 1))
+        try:
+            status, output = suites.build()
+            if status != 0:
+                broken.append(f"[{m.name}] ({m.listed_in}) does not compile:\n{output[-3000:]}")
+                verdict = ("build", "does not compile")
+            else:
+                verdict = suites.kill(need_swift_baseline=True)
+                if verdict == "baseline-swift":
+                    # The first mutant to reach swift test: check the unmutated tree passes it first.
+                    path.write_text(pristine)
+                    suites.build()
+                    status, output, _ = suites.swift_test()
+                    if status != 0:
+                        print(output[-5000:])
+                        raise SystemExit("the unmutated tree fails swift test")
+                    suites.swift_ready = True
+                    path.write_text(pristine.replace(m.original, m.replacement, 1))
+                    suites.build()
+                    verdict = suites.kill(need_swift_baseline=False)
+        finally:
+            path.write_text(pristine)
+        seconds = time.monotonic() - t0
+        killer = "SURVIVED" if verdict is None else f"{verdict[0]}: {verdict[1]}"
+        rows.append((m, killer, seconds))
+        print(f"{m.name:<{width}}  {killer:<70.70}  {seconds:5.1f} s", flush=True)
+
+    suites.build()  # leave the scratch library unmutated
+    survivors = [m for m, killer, _ in rows if killer == "SURVIVED"]
+    total = time.monotonic() - started
+    print()
+    print(f"| mutant | killed by | s |\n|---|---|---|")
+    for m, killer, seconds in rows:
+        print(f"| {m.name} | {killer} | {seconds:.1f} |")
+    print(f"\n{len(rows) - len(survivors) - len(broken)} of {len(rows)} mutants killed in {total:.0f} s")
+    for m in survivors:
+        print(f"SURVIVED: [{m.name}] {m.file}: {m.why}")
+    for problem in broken:
+        print(f"BROKEN: {problem}")
+    return 1 if survivors or broken else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
