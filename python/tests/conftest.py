@@ -44,3 +44,18 @@ def relative(a, b):
 @pytest.fixture(scope="session")
 def demo_problem():
     return fs.SensingProblem.gaussian(n1=40, n2=30, rank=3, measurements=900, seed=0)
+
+
+@pytest.fixture(autouse=True)
+def sigint_raises_keyboard_interrupt():
+    """Ctrl-C tests need SIGINT to raise KeyboardInterrupt; a process started in the background
+    by a non-interactive shell inherits SIGINT ignored, and Python then installs no handler."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+        yield
+        signal.signal(signal.SIGINT, previous)
+    else:
+        yield
