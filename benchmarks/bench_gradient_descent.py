@@ -1,6 +1,6 @@
 """FactorSense against a plain numpy implementation of the same algorithm, side by side.
 
-Runs factorized gradient descent (SPEC.md) on Gaussian sensing and on matrix completion, in one
+Runs factorized gradient descent (docs/mathematics.md) on Gaussian sensing and on matrix completion, in one
 process, with the same data and the same initial factors, and prints the time ratio numpy /
 FactorSense and the agreement of the results. The machine is shared and noisy: read the ratios,
 not the seconds. To compare against a current numpy fairly, run it with OPENBLAS_CORETYPE and

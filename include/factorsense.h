@@ -135,7 +135,7 @@ fs_status fs_problem_create(fs_problem **out);
 void fs_problem_free(fs_problem *problem);
 
 /**
- * Fills `problem` with a random Gaussian sensing problem (SPEC.md):
+ * Fills `problem` with a random Gaussian sensing problem (docs/mathematics.md):
  * X⋆ = L diag(s) Rᵀ of rank `rank` with L, R Haar-orthonormal, s geometric from `scale` down to
  * `scale / condition_number`; (𝒜X)_i = ⟨G_i, X⟩/√m with G_i iid N(0,1); y = 𝒜(X⋆) + ξ,
  * ξ ~ N(0, noise_level² I_m). Everything is drawn from `seed`: same seed, same bits.
@@ -199,7 +199,7 @@ typedef struct fs_problem_spec {
 void fs_problem_spec_init(fs_problem_spec *spec);
 
 /**
- * Fills `problem` with a random problem of SPEC.md: the target of `spec` measured by the
+ * Fills `problem` with a random problem of docs/mathematics.md: the target of `spec` measured by the
  * operator `operator_kind`:
  *   "gaussian"            (𝒜X)_i = ⟨G_i, X⟩/√m, G_i iid N(0, 1)
  *   "symmetric_gaussian"  (𝒜X)_i = ⟨(G_i + G_iᵀ)/2, X⟩/√m (n1 = n2)

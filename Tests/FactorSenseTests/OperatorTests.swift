@@ -1,7 +1,7 @@
 import Testing
 @testable import FactorSense
 
-/// Every operator against the definitions of SPEC.md: the adjoint identity, the specialised
+/// Every operator against the definitions of docs/mathematics.md: the adjoint identity, the specialised
 /// gradient pass against the generic one, and restriction to a subset of measurements.
 @Suite struct OperatorTests {
     static func operators() throws -> [(String, any MeasurementOperator)] {

@@ -1,7 +1,7 @@
 import Testing
 @testable import FactorSense
 
-/// Each paper's setting converges, and each comparison variant does what SPEC.md says.
+/// Each paper's setting converges, and each comparison variant does what docs/mathematics.md says.
 @Suite struct SettingsTests {
     static func options(width: Int, step: Double, maxIterations: Int, initScale: Double = 1e-3) -> GradientDescentOptions {
         var o = GradientDescentOptions()

@@ -13,7 +13,7 @@ _SPECTRA = {"geometric": 0, "linear": 1}  # the fs_spectrum values FS_SPECTRUM_G
 
 
 class SensingProblem(Handle):
-    """A low-rank matrix sensing problem (SPEC.md, "Measurements").
+    """A low-rank matrix sensing problem (docs/mathematics.md, "Measurements and operators").
 
     Build one with a generator — :meth:`gaussian`, :meth:`symmetric_gaussian`,
     :meth:`factorization`, :meth:`completion`, :meth:`rank_one`, each of which draws a target

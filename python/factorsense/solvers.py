@@ -55,7 +55,7 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
                      U0=None, V0=None, callback=None, progress=False, diagnostics="default",
                      singular_value_count=0, rank=0, alignment_threshold=0.1, saddle_fraction=0.5,
                      plateau_tolerance=0.01, plateau_window=0.1):
-    """Factorized gradient descent on a :class:`SensingProblem` (SPEC.md, "Algorithms").
+    """Factorized gradient descent on a :class:`SensingProblem` (docs/mathematics.md, "Gradient descent and its variants").
 
     Asymmetric problems minimize f(U, V) = ½‖𝒜(UVᵀ) − y‖² by the simultaneous updates
     U⁺ = U − η 𝒜*(ρ)V, V⁺ = V − η 𝒜*(ρ)ᵀU with ρ = 𝒜(UVᵀ) − y; PSD problems minimize

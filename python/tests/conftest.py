@@ -1,4 +1,4 @@
-"""Shared helpers: independent numpy implementations of SPEC.md's formulas."""
+"""Shared helpers: independent numpy implementations of docs/mathematics.md's formulas."""
 import numpy as np
 import pytest
 
@@ -26,7 +26,7 @@ def dense_operator_matrix(problem):
 
 
 def numpy_loss_and_grad(A, y, shape, U, V=None):
-    """SPEC.md: asymmetric ½‖𝒜(UVᵀ) − y‖² with G V, Gᵀ U; symmetric ¼‖𝒜(UUᵀ) − y‖² with ½(G + Gᵀ)U."""
+    """docs/mathematics.md: asymmetric ½‖𝒜(UVᵀ) − y‖² with G V, Gᵀ U; symmetric ¼‖𝒜(UUᵀ) − y‖² with ½(G + Gᵀ)U."""
     n1, n2 = shape
     if V is None:
         rho = A @ (U @ U.T).ravel() - y

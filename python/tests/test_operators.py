@@ -1,4 +1,4 @@
-"""Every operator and both parameterizations against independent numpy formulas (SPEC.md)."""
+"""Every operator and both parameterizations against independent numpy formulas (docs/mathematics.md)."""
 import numpy as np
 import pytest
 import scipy.sparse as sparse

@@ -1,4 +1,4 @@
-"""The initializations and the generators against their definitions (SPEC.md, "Algorithms",
+"""The initializations and the generators against their definitions (docs/mathematics.md, "Gradient descent and its variants",
 "Measurements", "Targets").
 
 - small random: U₀ = (α/√k)·N(0,1)^{n1×k}, V₀ = (α/√k)·N(0,1)^{n2×k} — the exact draws of the

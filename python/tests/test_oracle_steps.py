@@ -1,4 +1,4 @@
-"""One step of every variant of gradient_descent against its formula in numpy (SPEC.md, "Algorithms").
+"""One step of every variant of gradient_descent against its formula in numpy (docs/mathematics.md, "Gradient descent and its variants").
 
 Each test starts a run from given factors (``init=(U0, V0)``), lets it take one step (or a few),
 and compares the factors it returns with the formula evaluated by numpy on the operator's own

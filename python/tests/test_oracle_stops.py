@@ -1,4 +1,4 @@
-"""Every stop rule at its boundary (SPEC.md, "Stop rules"; GradientDescentOptions).
+"""Every stop rule at its boundary (docs/mathematics.md, "Stop rules"; GradientDescentOptions).
 
 A reference run without the rule records the loss f_t of every iterate; the rule's definition,
 evaluated on that history with the same floating-point operations, says at which iterate t a

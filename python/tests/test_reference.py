@@ -1,4 +1,4 @@
-"""gradient_descent against a plain numpy implementation of the same update (SPEC.md)."""
+"""gradient_descent against a plain numpy implementation of the same update (docs/mathematics.md)."""
 import numpy as np
 import pytest
 

@@ -1,4 +1,4 @@
-"""Each paper's setting converges; each comparison variant does what SPEC.md says."""
+"""Each paper's setting converges; each comparison variant does what docs/mathematics.md says."""
 import numpy as np
 import scipy.optimize
 

@@ -1,5 +1,5 @@
 /// A dense real matrix in row-major order: element (i, j) is `elements[i * columns + j]`, so
-/// `elements` is vec(X), the rows of X stacked (SPEC.md's convention).
+/// `elements` is vec(X), the rows of X stacked (docs/mathematics.md's convention).
 ///
 /// The public initializer checks its sizes and throws; the library's own constructors, subscripts
 /// and shape operations are internal: they take sizes the library has already checked, and are

@@ -41,7 +41,7 @@ public struct DenseOperator: MeasurementOperator {
         self.matrix = matrix
     }
 
-    /// The Gaussian operator of SPEC.md: (𝒜X)_i = ⟨G_i, X⟩/√m with G_i iid N(0, 1), drawn row
+    /// The Gaussian operator of docs/mathematics.md: (𝒜X)_i = ⟨G_i, X⟩/√m with G_i iid N(0, 1), drawn row
     /// by row from the `.sensingOperator` stream of `seed`. E‖𝒜X‖² = ‖X‖²_F.
     ///
     /// - Throws: as `checkedEntryCount`, and `.interrupted` when the current `StopRequest` is
@@ -53,7 +53,7 @@ public struct DenseOperator: MeasurementOperator {
         return DenseOperator(unchecked: m, n1, n2, matrix)
     }
 
-    /// The symmetric Gaussian operator of SPEC.md (n1 = n2 = n):
+    /// The symmetric Gaussian operator of docs/mathematics.md (n1 = n2 = n):
     /// (𝒜X)_i = ⟨(G_i + G_iᵀ)/2, X⟩/√m with G_i iid N(0, 1), drawn row by row from the
     /// `.sensingOperator` stream of `seed`.
     public static func symmetricGaussian(measurements m: Int, size n: Int, seed: UInt64) throws(FactorSenseError) -> DenseOperator {

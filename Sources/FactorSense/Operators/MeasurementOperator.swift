@@ -1,5 +1,5 @@
 /// A linear measurement operator 𝒜 : ℝ^{n1×n2} → ℝ^m, (𝒜X)_i = ⟨A_i, X⟩, with its adjoint
-/// 𝒜*(ρ) = Σ_i ρ_i A_i (SPEC.md, "Measurements").
+/// 𝒜*(ρ) = Σ_i ρ_i A_i (docs/mathematics.md, "Measurements and operators").
 ///
 /// The solvers call only `residualAndGradient(U:V:measurements:)`, the hot path, which an
 /// operator may specialise (a fused kernel, or one that never forms an n1 × n2 matrix); its

@@ -1,4 +1,4 @@
-/// Random low-rank targets (SPEC.md, "Targets").
+/// Random low-rank targets (docs/mathematics.md, "Targets").
 public enum LowRankTarget {
     /// X⋆ = L diag(s) Rᵀ, or L diag(s) Lᵀ when PSD, with L (n1 × r) and R (n2 × r)
     /// Haar-random orthonormal — the Q factors, signs fixed, of Gaussian matrices drawn from the
@@ -27,7 +27,7 @@ public enum LowRankTarget {
         return .factored(left: scaled, right: right)
     }
 
-    /// The asymmetric target of SPEC.md with a geometric spectrum from `scale` to `scale/κ`.
+    /// The asymmetric target of docs/mathematics.md with a geometric spectrum from `scale` to `scale/κ`.
     public static func random(
         rows n1: Int, columns n2: Int, rank r: Int,
         scale: Double, conditionNumber kappa: Double, seed: UInt64

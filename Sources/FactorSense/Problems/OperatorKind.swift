@@ -1,4 +1,4 @@
-/// The built-in measurement operators (SPEC.md, "Measurements"), by the names the C and
+/// The built-in measurement operators (docs/mathematics.md, "Measurements and operators"), by the names the C and
 /// Python layers use.
 public enum OperatorKind: String, Sendable, CaseIterable {
     /// (𝒜X)_i = ⟨G_i, X⟩/√m, G_i iid N(0, 1).

@@ -1,4 +1,4 @@
-/// How the unknown matrix is factored (SPEC.md, "Parameterizations, losses, gradients").
+/// How the unknown matrix is factored (docs/mathematics.md, "Parameterizations, losses and gradients").
 public enum Parameterization: String, Sendable, Equatable {
     /// X = UVᵀ, f(U, V) = ½‖𝒜(UVᵀ) − y‖², ∇_U f = G V, ∇_V f = Gᵀ U with G = 𝒜*(ρ).
     case asymmetric

@@ -72,7 +72,7 @@ public struct SensingProblem: Sendable {
         try SensingProblem(operator: sensingOperator, measurements: measurements, groundTruth: groundTruth, parameterization: parameterization)
     }
 
-    /// A random problem of SPEC.md: X⋆ from `LowRankTarget.random(target, seed:)`, the operator
+    /// A random problem of docs/mathematics.md: X⋆ from `LowRankTarget.random(target, seed:)`, the operator
     /// `kind` with m measurements (m = n1·n2 for `.identity`, where `measurements` is ignored),
     /// and y = 𝒜(X⋆) + ξ with ξ ~ N(0, σ² I_m) drawn from the `.noise` stream. A PSD target
     /// gives the symmetric parameterization (and, for `.rankOne`, b_i = a_i). Same seed, same bits.
@@ -165,7 +165,7 @@ public struct SensingProblem: Sendable {
                                   parameterization: positiveSemidefinite ? .symmetric : .asymmetric)
     }
 
-    /// The Gaussian sensing problem of SPEC.md with an asymmetric target whose singular values
+    /// The Gaussian sensing problem of docs/mathematics.md with an asymmetric target whose singular values
     /// fall geometrically from `scale` to `scale / conditionNumber`.
     public static func gaussian(
         rows n1: Int, columns n2: Int, rank r: Int, measurements m: Int,

@@ -1,9 +1,9 @@
-/// Factorized gradient descent (SPEC.md, "Algorithms"): with f the problem's `Objective`,
+/// Factorized gradient descent (docs/mathematics.md, "Gradient descent and its variants"): with f the problem's `Objective`,
 ///
 ///     U_{t+1} = U_t − η ∇_U f(U_t, V_t),   V_{t+1} = V_t − η ∇_V f(U_t, V_t)   (simultaneous),
 ///
 /// (for the symmetric parameterization V_t = U_t throughout) from small random factors, the
-/// spectral ones, or the caller's, until a stop rule holds (SPEC.md, "Stop rules"). Options turn
+/// spectral ones, or the caller's, until a stop rule holds (docs/mathematics.md, "Stop rules"). Options turn
 /// on the comparison variants: the balancing regularizer, per-step noise injection, ScaledGD
 /// preconditioning and mini-batch stochastic gradients. Iterate t is recorded when t is a
 /// multiple of `recordEvery`, and always when the run stops there.

@@ -32,7 +32,7 @@ public struct InitialFactors: Sendable, Equatable {
         self.V = v
     }
 
-    /// The small random initialization of SPEC.md: U₀ = (α/√k)·N(0,1)^{n1×k}, then (unless
+    /// The small random initialization of docs/mathematics.md: U₀ = (α/√k)·N(0,1)^{n1×k}, then (unless
     /// symmetric) V₀ = (α/√k)·N(0,1)^{n2×k}, drawn row by row from the `.initialization` stream.
     ///
     /// - Throws: `.invalidArgument` for n1, n2 or k below 1 or α ≤ 0, `.notFinite` for a
@@ -53,7 +53,7 @@ public struct InitialFactors: Sendable, Equatable {
         return InitialFactors(unchecked: u, v)
     }
 
-    /// The spectral initialization of SPEC.md from M = 𝒜*(y): the top-k SVD M ≈ P S Qᵀ gives
+    /// The spectral initialization of docs/mathematics.md from M = 𝒜*(y): the top-k SVD M ≈ P S Qᵀ gives
     /// U₀ = P S^{1/2}, V₀ = Q S^{1/2}; for the symmetric parameterization the top-k eigenpairs of
     /// (M + Mᵀ)/2 give U₀ = W Λ₊^{1/2}, negative eigenvalues set to 0. Forms M densely.
     ///

@@ -1,5 +1,5 @@
 /// The function a run minimizes: the sensing loss of the problem's parameterization, plus the
-/// balancing regularizer (λ/8)‖UᵀU − VᵀV‖²_F of the asymmetric case (SPEC.md, "Comparison
+/// balancing regularizer (λ/8)‖UᵀU − VᵀV‖²_F of the asymmetric case (docs/mathematics.md, "Comparison
 /// variants").
 ///
 /// Asymmetric, with ρ = 𝒜(UVᵀ) − y, G = 𝒜*(ρ) and D = UᵀU − VᵀV:

@@ -1,4 +1,4 @@
-/// Why a run stopped: a result, never an error (SPEC.md, "Stop rules").
+/// Why a run stopped: a result, never an error (docs/mathematics.md, "Stop rules").
 public enum StopReason: Int, Sendable, Equatable, CustomStringConvertible {
     /// The relative-change rule (`tolerance`) or the loss rule (`lossTolerance`) held.
     case converged = 1
