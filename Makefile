@@ -27,7 +27,7 @@ deps-system:
 
 ## deps-python: numpy, matplotlib, tqdm, pytest, hypothesis, through pip when missing
 deps-python:
-	@$(PYTHON) -c "import numpy, scipy, matplotlib, tqdm, pytest, hypothesis" 2>/dev/null || \
+	@$(PYTHON) -c "import numpy, scipy, matplotlib, tqdm, pytest, hypothesis, pandas, nbclient, nbformat, ipykernel" 2>/dev/null || \
 	  $(PYTHON) -m pip install -q -r python/requirements.txt
 
 deps: deps-system deps-python
@@ -41,7 +41,7 @@ demo: build deps-python
 	PYTHONPATH=$(PYTHONPATH_DEMO) $(PYTHON) examples/python/demo.py --plot demo.png
 
 ## test: every suite — Swift, C (warnings as errors), Python, memory checks, a short fuzz run
-test: test-swift test-c check-memory fuzz-smoke test-python
+test: test-swift test-c check-memory fuzz-smoke test-python notebooks
 
 test-swift: deps-system
 	$(SWIFT) test
@@ -76,6 +76,7 @@ MEMCHECK_PROGRAMS := examples/c/recover.c examples/c/families.c Tests/c/test_api
                      Tests/c/test_diagnostics.c Tests/c/test_targets.c Tests/c/test_handle_race.c
 MEMCHECK_ARGS     := 200
 include mk/reliability.mk
+include mk/notebooks.mk
 
 # The mutation check (mk/mutants.mk): deliberate one-line bugs, each of which a test must catch.
 include mk/mutants.mk

@@ -20,6 +20,7 @@ from .errors import (
     SizeOverflowError,
     WrongStateError,
 )
+from . import plot
 from .history import History
 from .plotting import plot_history
 from .problem import SensingProblem
@@ -39,5 +40,5 @@ __all__ = [
     "FactorSenseError", "InterruptedCallError", "InvalidArgumentError", "InvalidHandleError", "LinearAlgebraError", "NotFiniteError",
     "OutOfMemoryError", "SizeMismatchError", "SizeOverflowError", "WrongStateError", "History", "Phases",
     "Progress", "Result",
-    "SensingProblem", "gradient_descent", "library_version", "plot_history",
+    "SensingProblem", "gradient_descent", "library_version", "plot", "plot_history",
 ]

@@ -1,0 +1,145 @@
+"""Plots of the dynamics of a run (docs/mathematics.md): each function draws on ``ax`` (a new
+figure when None) and returns the Axes. matplotlib is imported only when a plot is drawn.
+
+>>> import factorsense as fs
+>>> p = fs.SensingProblem.symmetric_gaussian(20, 2, 2000, seed=0)
+>>> r = fs.gradient_descent(p, width=20, init_scale=1e-6, step=0.25, max_iter=400, seed=1)
+>>> ax = fs.plot.loss(r)                                     # loss, test error, phases shaded
+>>> ax = fs.plot.singular_values(r, truth=[1.0, 1.0])        # the staircase
+"""
+import numpy as np
+
+#: The colours of the phases (I), (II), (III) in `loss`.
+PHASE_COLOURS = ("tab:blue", "tab:orange", "tab:green")
+
+
+def _pyplot():
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as error:  # pragma: no cover - depends on the environment
+        raise ImportError("factorsense.plot needs matplotlib: pip install 'factorsense[plot]'") from error
+    return plt
+
+
+def _axes(ax):
+    if ax is None:
+        _, ax = _pyplot().subplots(figsize=(6, 4))
+    return ax
+
+
+def _check_result(result):
+    if not hasattr(result, "history") or not hasattr(result, "phases"):
+        raise TypeError(f"expected a factorsense Result, got {type(result).__name__}")
+
+
+def _positive(values):
+    """The values with non-positive entries masked, for a log axis."""
+    values = np.asarray(values, dtype=float)
+    return np.where(values > 0, values, np.nan)
+
+
+def phase_spans(result):
+    """The (start, end, label) of each resolved phase of ``result`` in iterations: (I) from 0 to
+    its end, (II) from there to the end of saddle avoidance, (III) from there to the plateau."""
+    _check_result(result)
+    ph = result.phases
+    spans = []
+    if ph.saddle_end is not None:
+        start = 0
+        if ph.alignment_end is not None:
+            spans.append((0, ph.alignment_end, "(I) alignment"))
+            start = ph.alignment_end
+        spans.append((start, ph.saddle_end, "(II) saddle avoidance"))
+        end = ph.plateau_start if ph.plateau_start is not None else int(result.history["iteration"][-1])
+        spans.append((ph.saddle_end, end, "(III) local refinement"))
+    return spans
+
+
+def loss(result, ax=None, x="iteration"):
+    """Loss and test error against ``x`` ("iteration" or "time") on a log scale, the resolved
+    phases shaded and the plateau level drawn as a dotted line."""
+    _check_result(result)
+    ax = _axes(ax)
+    h = result.history
+    scale = 1.0 if x == "iteration" else (h["time"][-1] / h["iteration"][-1] if h["iteration"][-1] else 1.0)
+    for name in ("loss", "test_error"):
+        if name in h and np.any(np.isfinite(h[name])):
+            ax.semilogy(h[x], _positive(h[name]), label=name.replace("_", " "))
+    for (start, end, label), colour in zip(phase_spans(result), PHASE_COLOURS[3 - len(phase_spans(result)):]):
+        ax.axvspan(start * scale, end * scale, color=colour, alpha=0.12, label=label)
+    if result.phases.plateau_level is not None:
+        ax.axhline(result.phases.plateau_level, color="grey", linestyle=":", label="plateau")
+    ax.set_xlabel("iteration t" if x == "iteration" else "time η·t")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize="small")
+    ax.set_title(f"stopped: {result.stop_reason} after {result.iterations} iterations")
+    return ax
+
+
+def singular_values(result, truth=None, ax=None, count=None):
+    """σ_i(X) against the iteration (log scale) — the staircase of incremental learning — with
+    the target's singular values s⋆_i (``truth``, a sequence) as dashed lines of the same colour
+    and each learning time marked."""
+    _check_result(result)
+    if "singular_values" not in result.history:
+        raise ValueError("the run did not record singular_values: pass diagnostics including it")
+    ax = _axes(ax)
+    t = result.history["iteration"]
+    sigma = result.history["singular_values"]
+    count = sigma.shape[1] if count is None else min(count, sigma.shape[1])
+    truth = [] if truth is None else list(truth)
+    for i in range(count):
+        line, = ax.semilogy(t, _positive(sigma[:, i]), label=f"σ_{i + 1}(X)")
+        if i < len(truth):
+            ax.axhline(truth[i], color=line.get_color(), linestyle="--", linewidth=0.8)
+        if i < len(result.learning_times) and np.isfinite(result.learning_times[i]):
+            ax.axvline(result.learning_times[i], color=line.get_color(), linestyle=":", linewidth=0.8)
+    ax.set_xlabel("iteration t")
+    ax.set_ylabel("singular values of X (dashed: the target's)")
+    ax.grid(True, which="both", alpha=0.3)
+    if count <= 8:
+        ax.legend(fontsize="small")
+    return ax
+
+
+def balance(result, ax=None):
+    """Imbalance ‖UᵀU − VᵀV‖_F, the alignment sines (to the truth and to the spectral subspace of
+    𝒜*(y)) and the signal/noise split against the iteration, on a log scale; the columns the
+    run did not record (or that are all NaN) are left out."""
+    _check_result(result)
+    ax = _axes(ax)
+    h = result.history
+    drawn = 0
+    for name in ("imbalance", "alignment_left", "alignment_right", "spectral_alignment_left",
+                 "spectral_alignment_right", "signal", "noise", "perturbation"):
+        if name in h and np.any(np.isfinite(h[name])):
+            ax.semilogy(h["iteration"], _positive(h[name]), label=name.replace("_", " "))
+            drawn += 1
+    if drawn == 0:
+        raise ValueError("the run recorded none of imbalance, alignment, signal, noise, perturbation")
+    ax.set_xlabel("iteration t")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plateau_vs_alpha(results, alphas, ax=None, label=None):
+    """The final test error of each run against its initialization scale α, log–log, with the
+    least-squares slope of log(error) on log(α) in the legend. Returns the Axes; the slope is
+    ``ax.plateau_slope``."""
+    results, alphas = list(results), np.asarray(alphas, dtype=float)
+    if not results or len(results) != len(alphas):
+        raise ValueError(f"need one result per α, got {len(results)} results and {len(alphas)} values of α")
+    for r in results:
+        _check_result(r)
+    ax = _axes(ax)
+    errors = np.array([r.history["test_error"][-1] for r in results])
+    ok = np.isfinite(errors) & (errors > 0) & (alphas > 0)
+    slope = np.polyfit(np.log(alphas[ok]), np.log(errors[ok]), 1)[0] if ok.sum() >= 2 else np.nan
+    ax.loglog(alphas, errors, "o-", label=f"{label + ': ' if label else ''}slope {slope:.2f}")
+    ax.set_xlabel("initialization scale α")
+    ax.set_ylabel("final test error ‖X − X⋆‖_F/‖X⋆‖_F")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize="small")
+    ax.plateau_slope = slope
+    return ax
