@@ -43,6 +43,13 @@
  *   takes no handle lock and never waits.
  * - fs_version_number, fs_version_string, fs_status_string and fs_stop_reason_string are
  *   thread-safe and return static text.
+ * - Same inputs, same bits, whatever OPENBLAS_NUM_THREADS and the number of cores: the dense
+ *   kernels split their work into fixed chunks summed in a fixed order, and OpenBLAS itself runs
+ *   single-threaded — the library's first BLAS or LAPACK call sets openblas_set_num_threads(1)
+ *   for the whole process (OpenBLAS's threaded reductions change the bits with the thread count,
+ *   and nested in the library's own chunks they oversubscribe the cores). A program that uses
+ *   OpenBLAS for its own work sees it single-threaded too; raising it again gives up
+ *   FactorSense's bit-for-bit reproducibility, not its correctness.
  */
 #ifndef FACTORSENSE_H
 #define FACTORSENSE_H

@@ -9,12 +9,14 @@ import CBLAS
 enum BLAS {
     /// ‖x‖₂.
     public static func norm(_ x: [Double]) -> Double {
-        x.withUnsafeBufferPointer { cblas_dnrm2(blasint(x.count), $0.baseAddress, 1) }
+        OpenBLASThreads.ensureSingle()
+        return x.withUnsafeBufferPointer { cblas_dnrm2(blasint(x.count), $0.baseAddress, 1) }
     }
 
     /// xᵀy.
     public static func dot(_ x: [Double], _ y: [Double]) -> Double {
-        x.withUnsafeBufferPointer { xp in
+        OpenBLASThreads.ensureSingle()
+        return x.withUnsafeBufferPointer { xp in
             y.withUnsafeBufferPointer { yp in
                 cblas_ddot(blasint(x.count), xp.baseAddress, 1, yp.baseAddress, 1)
             }
@@ -23,7 +25,8 @@ enum BLAS {
 
     /// y ← α·x + y.
     public static func axpy(_ alpha: Double, _ x: [Double], _ y: inout [Double]) {
-        x.withUnsafeBufferPointer { xp in
+        OpenBLASThreads.ensureSingle()
+        return x.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableBufferPointer { yp in
                 cblas_daxpy(blasint(xp.count), alpha, xp.baseAddress, 1, yp.baseAddress, 1)
             }
@@ -36,6 +39,7 @@ enum BLAS {
         _ b: Matrix, transposeB: Bool = false,
         _ beta: Double, _ c: inout Matrix
     ) {
+        OpenBLASThreads.ensureSingle()
         let m = transposeA ? a.columns : a.rows
         let k = transposeA ? a.rows : a.columns
         let n = transposeB ? b.rows : b.columns

@@ -24,12 +24,14 @@ enum DenseKernels {
 
     /// 𝐀x, each entry a dot product a_iᵀx.
     public static func product(_ a: [Double], rows m: Int, columns n: Int, _ x: [Double]) -> [Double] {
-        accumulate(a, rows: m, columns: n, partialSums: false) { row, _, i in dot(row, x, n) }.perRow
+        OpenBLASThreads.ensureSingle()
+        return accumulate(a, rows: m, columns: n, partialSums: false) { row, _, i in dot(row, x, n) }.perRow
     }
 
     /// 𝐀ᵀρ, as chunk-ordered sums of ρ_i a_i.
     public static func transposedProduct(_ a: [Double], rows m: Int, columns n: Int, _ rho: [Double]) -> [Double] {
-        accumulate(a, rows: m, columns: n, partialSums: true) { row, partial, i in
+        OpenBLASThreads.ensureSingle()
+        return accumulate(a, rows: m, columns: n, partialSums: true) { row, partial, i in
             axpy(rho[i], row, partial, n)
             return 0
         }.sum
@@ -37,6 +39,7 @@ enum DenseKernels {
 
     /// ρ = 𝐀x − y and g = 𝐀ᵀρ in one pass over 𝐀.
     public static func residualAndAdjoint(_ a: [Double], rows m: Int, columns n: Int, _ x: [Double], _ y: [Double]) -> (residual: [Double], adjoint: [Double]) {
+        OpenBLASThreads.ensureSingle()
         let (residual, adjoint) = accumulate(a, rows: m, columns: n, partialSums: true) { row, partial, i in
             let r = dot(row, x, n) - y[i]
             axpy(r, row, partial, n)
