@@ -66,6 +66,18 @@ import Glibc
         #expect(phases.alignmentEnd == at(1))
         #expect(phases.plateauStart == at(5) && phases.plateauLevel == 0.00999)
         #expect(PhaseDetector.detect(h, truthValues: nil, thresholds: PhaseThresholds()) == Phases())
+
+        // Still improving by 5 % over the last tenth of the run: no plateau at a 1 % tolerance,
+        // a plateau at 10 %.
+        var improving = History(names: ["iteration", "time", "test_error", "singular_values"], widths: [1, 1, 1, 2])
+        for (t, e) in [(0.0, 1.0), (10, 0.5), (50, 0.2), (90, 0.1), (100, 0.095)] {
+            improving.append([[t], [t], [e], [1, 1]])
+        }
+        #expect(PhaseDetector.detect(improving, truthValues: [1, 1], thresholds: PhaseThresholds()).plateauStart == nil)
+        var loose = PhaseThresholds()
+        loose.plateauTolerance = 0.1
+        let found = PhaseDetector.detect(improving, truthValues: [1, 1], thresholds: loose)
+        #expect(found.plateauStart?.iteration == 90 && found.plateauLevel == 0.095)
     }
 
     @Test func diagnosticNamesParseAndPrint() throws {

@@ -116,3 +116,18 @@ def test_phases_need_the_singular_values_recorded(psd_problem):
     r = fs.gradient_descent(psd_problem, width=20, init_scale=1e-5, step=0.25, max_iter=200, seed=1,
                             diagnostics=["singular_values"])
     assert r.phases.saddle_end is not None and r.phases.alignment_end is None
+
+
+def test_the_plateau_needs_the_improvement_below_its_tolerance(psd_problem):
+    """Stopped while the test error still falls by about 4 % over the last tenth of the run: no
+    plateau at the default 1 % tolerance, a plateau at 10 %."""
+    strict = fs.gradient_descent(psd_problem, width=20, init_scale=1e-5, step=0.25, max_iter=146, seed=2)
+    e, t = strict.history["test_error"], strict.history["iteration"]
+    before = max(i for i in range(len(t)) if t[i] <= 146 * 0.9)
+    assert 0.01 < 1 - e[-1] / e[before] < 0.1
+    assert strict.phases.saddle_end is not None and strict.phases.plateau_start is None
+    assert strict.phases == numpy_phases(strict, np.ones(2))[0]
+    loose = fs.gradient_descent(psd_problem, width=20, init_scale=1e-5, step=0.25, max_iter=146, seed=2,
+                                plateau_tolerance=0.1)
+    assert loose.phases.plateau_level == e[-1]
+    assert loose.phases == numpy_phases(loose, np.ones(2), tolerance=0.1)[0]
