@@ -64,6 +64,9 @@ test-c: build
 	./Tests/c/test_memory_limits
 	$(CC) $(C_STRICT) Tests/c/test_handle_race.c -o Tests/c/test_handle_race $(C_LINK)
 	./Tests/c/test_handle_race
+	$(CC) $(C_STRICT) -pthread Tests/c/test_exit_during_solve.c -o Tests/c/test_exit_during_solve $(C_LINK)
+	@crashes=0; for i in $$(seq 1 50); do ./Tests/c/test_exit_during_solve || crashes=$$((crashes + 1)); done; \
+	  echo "exit during a solve: $$crashes crashes in 50 runs"; test $$crashes -eq 0
 
 test-python: build deps-python
 	PYTHONPATH=$(PYTHONPATH_DEMO) FACTORSENSE_LIBRARY=$(abspath $(LIBRARY)) $(PYTHON) -m pytest -q python/tests
@@ -83,4 +86,4 @@ include mk/mutants.mk
 
 clean:
 	rm -rf .build examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families Tests/c/test_diagnostics \
-	       Tests/c/test_targets Tests/c/test_memory_limits Tests/c/test_handle_race demo.png
+	       Tests/c/test_targets Tests/c/test_memory_limits Tests/c/test_handle_race Tests/c/test_exit_during_solve demo.png
