@@ -19,7 +19,13 @@ let package = Package(
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
         .systemLibrary(name: "CFactorSense", path: "Sources/CFactorSense"),
-        .target(name: "FactorSense", dependencies: ["CBLAS"]),
+        .target(
+            name: "FactorSense",
+            dependencies: ["CBLAS"],
+            // The mutation check's lists (scripts/mutants.py) live beside the code they mutate.
+            exclude: ["Diagnostics/mutants.txt", "Linear/mutants.txt", "Operators/mutants.txt",
+                      "Problems/mutants.txt", "Random/mutants.txt", "Solvers/mutants.txt"]
+        ),
         .target(name: "FactorSenseC", dependencies: ["FactorSense", "CFactorSense"]),
         .executableTarget(
             name: "RecoverExample",
