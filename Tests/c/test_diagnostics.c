@@ -5,8 +5,7 @@
  * the callback sees, the phases struct, and bad input (unknown names, thresholds, counts, wrong
  * lengths) with outputs left untouched.
  *
- * No framework: CHECK counts passes and failures; the last line is "N passed, M failed" and the
- * exit status is M != 0.
+ * CHECK (check.h) counts passes and failures; the last line is "N passed, M failed".
  */
 #include <math.h>
 #include <stdint.h>
@@ -15,19 +14,8 @@
 #include <string.h>
 
 #include "factorsense.h"
+#include "check.h"
 
-static int passed = 0, failed = 0;
-
-static void check(int ok, const char *file, int line, const char *text) {
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        fprintf(stderr, "%s:%d: failed: %s\n", file, line, text);
-    }
-}
-
-#define CHECK(condition) check((condition) ? 1 : 0, __FILE__, __LINE__, #condition)
 #define MENTIONS(handle, word) CHECK(strstr(fs_last_error(handle), (word)) != NULL)
 
 enum { N1 = 12, N2 = 9, RANK = 2, M = 150, WIDTH = 4, STEPS = 40, EVERY = 10 };
@@ -226,6 +214,5 @@ int main(void) {
     test_phases(p);
     test_bad_options(p);
     fs_problem_free(p);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return finish();
 }

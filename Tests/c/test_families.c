@@ -10,18 +10,8 @@
 #include <string.h>
 
 #include "factorsense.h"
+#include "check.h"
 
-static int passed = 0, failed = 0;
-
-#define CHECK(condition)                                                      \
-    do {                                                                      \
-        if (condition) {                                                      \
-            passed++;                                                         \
-        } else {                                                              \
-            failed++;                                                         \
-            fprintf(stderr, "%s:%d: failed: %s\n", __FILE__, __LINE__, #condition); \
-        }                                                                     \
-    } while (0)
 
 static fs_problem *generated(const char *kind, int64_t n1, int64_t n2, int64_t rank, int64_t m, int psd) {
     fs_problem *problem = NULL;
@@ -196,6 +186,5 @@ int main(void) {
     test_entries();
     test_psd_gradient();
     test_runs_and_options();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return finish();
 }

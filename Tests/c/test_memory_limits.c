@@ -17,18 +17,8 @@
 #include <unistd.h>
 
 #include "factorsense.h"
+#include "check.h"
 
-static int passed = 0, failed = 0;
-
-#define CHECK(condition)                                                              \
-    do {                                                                              \
-        if (condition) {                                                              \
-            passed++;                                                                 \
-        } else {                                                                      \
-            failed++;                                                                 \
-            fprintf(stderr, "%s:%d: failed: %s\n", __FILE__, __LINE__, #condition);   \
-        }                                                                             \
-    } while (0)
 
 /* The call was refused as out of memory, with a message naming its peak and the limit. */
 static void expect_refusal(fs_status status, const void *handle, const char *what) {
@@ -105,6 +95,5 @@ int main(void) {
     fs_result_free(result);
     fs_options_free(options);
     fs_problem_free(problem);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return finish();
 }

@@ -12,18 +12,8 @@
 #include <string.h>
 
 #include "factorsense.h"
+#include "check.h"
 
-static int passed = 0, failed = 0;
-
-#define CHECK(condition)                                                      \
-    do {                                                                      \
-        if (condition) {                                                      \
-            passed++;                                                         \
-        } else {                                                              \
-            failed++;                                                         \
-            fprintf(stderr, "%s:%d: failed: %s\n", __FILE__, __LINE__, #condition); \
-        }                                                                     \
-    } while (0)
 
 enum { N1 = 5, N2 = 4, R = 2, M = 12 };
 
@@ -295,6 +285,5 @@ int main(void) {
     test_psd_factors_rank_one();
     test_identity();
     test_refusals();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return finish();
 }
