@@ -341,6 +341,8 @@ void fs_options_free(fs_options *options);
  *   "balancing"     λ ≥ 0 of the regularizer +(λ/8)‖UᵀU − VᵀV‖²_F, asymmetric only (0)
  *   "noise_injection"  τ ≥ 0: after every step each factor entry gets τ·N(0, 1) added (0)
  *   "scaled_damping"   λ ≥ 0 of ScaledGD's (VᵀV + λI)⁻¹ (0)
+ *   "ridge"         μ ≥ 0 of the ridge +(μ/2)(‖U‖²_F + ‖V‖²_F) on the factors, +(μ/2)‖U‖²_F
+ *                   for PSD; gradients +μU, +μV (docs/completion.md) (0)
  *   "alignment_threshold"  phase (I) ends when the spectral alignment sine is ≤ this, in (0, 1) (0.1)
  *   "saddle_fraction"  phase (II) ends, and σ_i(X) counts as learned, when σ_i(X) ≥ this · s⋆_i,
  *                   in (0, 1) (0.5)

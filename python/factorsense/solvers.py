@@ -54,7 +54,7 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
                      noise_injection=0.0, preconditioner="none", scaled_damping=0.0, batch_size=0,
                      U0=None, V0=None, callback=None, progress=False, diagnostics="default",
                      singular_value_count=0, rank=0, alignment_threshold=0.1, saddle_fraction=0.5,
-                     plateau_tolerance=0.01, plateau_window=0.1):
+                     plateau_tolerance=0.01, plateau_window=0.1, ridge=0.0):
     """Factorized gradient descent on a :class:`SensingProblem` (SPEC.md, "Algorithms").
 
     Asymmetric problems minimize f(U, V) = ½‖𝒜(UVᵀ) − y‖² by the simultaneous updates
@@ -105,6 +105,9 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
         r of the spectral alignment (0: the truth's rank; without a truth those columns are NaN).
     alignment_threshold, saddle_fraction, plateau_tolerance, plateau_window : float
         The thresholds of phase detection, each in (0, 1) (see :class:`Phases`).
+    ridge : float
+        μ ≥ 0 of the ridge on the factors, +(μ/2)(‖U‖²_F + ‖V‖²_F) (PSD: +(μ/2)‖U‖²_F), with
+        gradients +μU, +μV (docs/completion.md, "Ridge").
 
     Returns
     -------
@@ -154,7 +157,7 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
                      divergence_factor=divergence_factor, balancing=balancing, noise_injection=noise_injection,
                      scaled_damping=scaled_damping, alignment_threshold=alignment_threshold,
                      saddle_fraction=saddle_fraction, plateau_tolerance=plateau_tolerance,
-                     plateau_window=plateau_window),
+                     plateau_window=plateau_window, ridge=ridge),
                 dict(init=init, preconditioner=preconditioner, diagnostics=_diagnostics_text(diagnostics)))
 
     relay = ProgressRelay(callback, progress, max_iter)

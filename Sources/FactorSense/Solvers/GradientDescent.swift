@@ -73,7 +73,7 @@ private struct Run {
          recorder: TrajectoryRecorder, U: Matrix, V: Matrix) {
         self.problem = problem
         self.options = options
-        self.objective = Objective(parameterization: problem.parameterization, balancing: options.balancing)
+        self.objective = Objective(parameterization: problem.parameterization, balancing: options.balancing, ridge: options.ridge)
         self.progress = progress
         self.symmetric = problem.parameterization == .symmetric
         self.U = U

@@ -26,6 +26,9 @@ public struct GradientDescentOptions: Sendable, Equatable {
     public var initialization: Initialization = .smallRandom
     /// λ ≥ 0 of the balancing regularizer (λ/8)‖UᵀU − VᵀV‖²_F (asymmetric problems).
     public var balancing = 0.0
+    /// μ ≥ 0 of the ridge (μ/2)(‖U‖²_F + ‖V‖²_F) on the factors ((μ/2)‖U‖²_F for PSD);
+    /// docs/completion.md, "Ridge".
+    public var ridge = 0.0
     /// τ ≥ 0: after each step every factor entry gets τ·N(0, 1) added (perturbed GD).
     public var noiseInjection = 0.0
     /// How each gradient step is preconditioned.
@@ -72,7 +75,7 @@ public struct GradientDescentOptions: Sendable, Equatable {
                                       "singular_value_count", "rank"]
     /// The names of the real options, as the C and Python layers spell them.
     public static let realNames = ["init_scale", "step", "tol", "loss_tol", "divergence_factor",
-                                   "balancing", "noise_injection", "scaled_damping"] + PhaseThresholds.names
+                                   "balancing", "noise_injection", "scaled_damping", "ridge"] + PhaseThresholds.names
     /// The names of the text options, as the C and Python layers spell them.
     public static let textNames = ["init", "preconditioner", "diagnostics"]
 
@@ -120,6 +123,7 @@ public struct GradientDescentOptions: Sendable, Equatable {
         case "balancing": balancing = value
         case "noise_injection": noiseInjection = value
         case "scaled_damping": scaledDamping = value
+        case "ridge": ridge = value
         case "alignment_threshold": phaseThresholds.alignment = value
         case "saddle_fraction": phaseThresholds.saddleFraction = value
         case "plateau_tolerance": phaseThresholds.plateauTolerance = value
@@ -144,7 +148,7 @@ public struct GradientDescentOptions: Sendable, Equatable {
         for (name, value) in [("init_scale", initScale), ("step", step), ("tol", tolerance),
                               ("loss_tol", lossTolerance), ("divergence_factor", divergenceFactor),
                               ("balancing", balancing), ("noise_injection", noiseInjection),
-                              ("scaled_damping", scaledDamping), ("alignment_threshold", phaseThresholds.alignment),
+                              ("scaled_damping", scaledDamping), ("ridge", ridge), ("alignment_threshold", phaseThresholds.alignment),
                               ("saddle_fraction", phaseThresholds.saddleFraction),
                               ("plateau_tolerance", phaseThresholds.plateauTolerance),
                               ("plateau_window", phaseThresholds.plateauWindow)] {
@@ -186,6 +190,7 @@ public struct GradientDescentOptions: Sendable, Equatable {
         case "balancing": return balancing
         case "noise_injection": return noiseInjection
         case "scaled_damping": return scaledDamping
+        case "ridge": return ridge
         case "alignment_threshold": return phaseThresholds.alignment
         case "saddle_fraction": return phaseThresholds.saddleFraction
         case "plateau_tolerance": return phaseThresholds.plateauTolerance
