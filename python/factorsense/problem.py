@@ -260,6 +260,19 @@ class SensingProblem(Handle):
                                  "mark missing entries with NaN or a mask")
         return cls.from_entries(rows, columns, values, data.shape, truth=truth, psd=psd)
 
+    def split_holdout(self, fraction, seed=0):
+        """``(training, validation)``: the measurements split in two (docs/completion.md,
+        "Holdout split"). round(fraction · m) of them (halves away from zero) are held out —
+        those whose keys splitmix64(s + (i + 1)·γ), s = splitmix64(seed) ⊕ 8γ,
+        γ = 0x9E3779B97F4A7C15, are smallest — and the rest train; both keep the operator
+        kind, the truth and the parameterization. Same seed, same split, on every platform.
+        """
+        fraction = _scalars.real(fraction, "holdout")
+        seed = _scalars.seed(seed)
+        training, validation = SensingProblem(), SensingProblem()
+        check(lib.fs_problem_split_holdout(self.handle, fraction, seed, training.handle, validation.handle), self.handle)
+        return training, validation
+
     def _fill(self, call, work):
         """Runs ``call``, a C call that fills this problem with about ``work`` values, so that
         Ctrl-C stops it (KeyboardInterrupt); raises the exception of any other failure."""
