@@ -64,6 +64,8 @@ test-c: build
 	./Tests/c/test_memory_limits
 	$(CC) $(C_STRICT) Tests/c/test_handle_race.c -o Tests/c/test_handle_race $(C_LINK)
 	./Tests/c/test_handle_race
+	$(CC) $(C_STRICT) Tests/c/test_completion.c -o Tests/c/test_completion $(C_LINK)
+	./Tests/c/test_completion
 
 test-python: build deps-python
 	PYTHONPATH=$(PYTHONPATH_DEMO) FACTORSENSE_LIBRARY=$(abspath $(LIBRARY)) $(PYTHON) -m pytest -q python/tests
@@ -73,10 +75,11 @@ test-python: build deps-python
 # for test_handle_race, which shares one handle of each kind between threads), and the libFuzzer
 # harness fuzz/fuzz_api.c.
 MEMCHECK_PROGRAMS := examples/c/recover.c examples/c/families.c Tests/c/test_api.c Tests/c/test_families.c \
-                     Tests/c/test_diagnostics.c Tests/c/test_targets.c Tests/c/test_handle_race.c
+                     Tests/c/test_diagnostics.c Tests/c/test_targets.c Tests/c/test_handle_race.c \
+                     Tests/c/test_completion.c
 MEMCHECK_ARGS     := 200
 include mk/reliability.mk
 
 clean:
 	rm -rf .build examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families Tests/c/test_diagnostics \
-	       Tests/c/test_targets Tests/c/test_memory_limits Tests/c/test_handle_race demo.png
+	       Tests/c/test_targets Tests/c/test_memory_limits Tests/c/test_handle_race Tests/c/test_completion demo.png
