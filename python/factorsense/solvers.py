@@ -172,7 +172,7 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
     step_rule = "fixed"
     if isinstance(step, str):
         if step != "auto":
-            raise InvalidArgumentError(f"step must be a positive number or \"auto\", got {step!r}")
+            raise InvalidArgumentError(f"step must be a real number (> 0) or \"auto\", got {_scalars.shown(step)}")
         step_rule, step = "auto", 0.1
 
     options = _Options()
