@@ -426,3 +426,30 @@ def test_low_level_validation_calls():
     status = lib.fs_gradient_descent(training.handle, options.handle, result.handle)
     assert status != 0 and b"patience" in lib.fs_last_error(result.handle)
     assert lib.fs_options_set_validation(options.handle, None) != 0
+
+
+@pytest.mark.parametrize("extra, expected", [(0.4, 10), (0.6, 11)])
+def test_holdout_count_rounds_to_nearest(extra, expected):
+    p = _issue_case(30, 20, 2, 0.5, 0.0)
+    m = p.measurements
+    training, validation = p.split_holdout((10 + extra) / m, 3)
+    assert validation.measurements == expected
+    assert training.measurements == m - expected
+
+
+def test_best_iteration_ties_go_to_the_earliest_row():
+    """Validation entries in a row no training entry touches, with that row of U₀ zero: X stays
+    0 there, every validation error is exactly 1, and the best row is the first (a strictly
+    smaller error is needed to replace it)."""
+    rng = np.random.default_rng(0)
+    M = rng.standard_normal((10, 2)) @ rng.standard_normal((2, 8))
+    rows, cols = np.nonzero(rng.random((10, 8)) < 0.6)
+    keep = rows != 0
+    p = fs.SensingProblem.from_entries(rows[keep], cols[keep], M[rows[keep], cols[keep]], (10, 8))
+    U0, V0 = 0.1 * rng.standard_normal((10, 3)), 0.1 * rng.standard_normal((8, 3))
+    U0[0] = 0
+    r = fs.gradient_descent(p, init=(U0, V0), step=0.05, max_iter=40, record_every=10, diagnostics="none",
+                            validation=(np.zeros(3, dtype=int), np.arange(3), M[0, :3]), patience=2)
+    np.testing.assert_array_equal(r.history["validation_error"], 1.0)
+    assert r.best_iteration == 0
+    assert r.stop_reason == "early_stopped" and r.iterations == 20
