@@ -62,13 +62,40 @@ def masked(M, rows, cols, values):
     return X
 
 
+def _fancyimpute_on_this_scikit_learn():
+    """fancyimpute 0.7.0 calls check_array(force_all_finite=...), which newer scikit-learn
+    renamed ensure_all_finite; translate the keyword (in each module that imported
+    check_array) so the peer runs unchanged otherwise."""
+    import importlib
+
+    for name in ("solver", "soft_impute", "iterative_svd"):
+        module = importlib.import_module(f"fancyimpute.{name}")
+        original = module.check_array
+        if getattr(original, "_translated", False):
+            continue
+
+        def check_array(X, _original=original, **kwargs):
+            try:
+                return _original(X, **kwargs)
+            except TypeError:
+                if "force_all_finite" not in kwargs:
+                    raise
+                kwargs["ensure_all_finite"] = kwargs.pop("force_all_finite")
+                return _original(X, **kwargs)
+
+        check_array._translated = True
+        module.check_array = check_array
+
+
 def soft_impute(M, rows, cols, values, r):
+    _fancyimpute_on_this_scikit_learn()
     from fancyimpute import SoftImpute
     with contextlib.redirect_stdout(io.StringIO()):
         return SoftImpute(verbose=False).fit_transform(masked(M, rows, cols, values))
 
 
 def iterative_svd(M, rows, cols, values, r):
+    _fancyimpute_on_this_scikit_learn()
     from fancyimpute import IterativeSVD
     with contextlib.redirect_stdout(io.StringIO()):
         return IterativeSVD(rank=r, verbose=False).fit_transform(masked(M, rows, cols, values))
