@@ -67,6 +67,8 @@ test-c: build
 	$(CC) $(C_STRICT) -pthread Tests/c/test_exit_during_solve.c -o Tests/c/test_exit_during_solve $(C_LINK)
 	@crashes=0; for i in $$(seq 1 50); do ./Tests/c/test_exit_during_solve || crashes=$$((crashes + 1)); done; \
 	  echo "exit during a solve: $$crashes crashes in 50 runs"; test $$crashes -eq 0
+	$(CC) $(C_STRICT) Tests/c/test_completion.c -o Tests/c/test_completion $(C_LINK)
+	./Tests/c/test_completion
 
 test-python: build deps-python
 	PYTHONPATH=$(PYTHONPATH_DEMO) FACTORSENSE_LIBRARY=$(abspath $(LIBRARY)) $(PYTHON) -m pytest -q python/tests
@@ -76,7 +78,8 @@ test-python: build deps-python
 # for test_handle_race, which shares one handle of each kind between threads), and the libFuzzer
 # harness fuzz/fuzz_api.c.
 MEMCHECK_PROGRAMS := examples/c/recover.c examples/c/families.c Tests/c/test_api.c Tests/c/test_families.c \
-                     Tests/c/test_diagnostics.c Tests/c/test_targets.c Tests/c/test_handle_race.c
+                     Tests/c/test_diagnostics.c Tests/c/test_targets.c Tests/c/test_handle_race.c \
+                     Tests/c/test_completion.c
 MEMCHECK_ARGS     := 200
 include mk/reliability.mk
 include mk/notebooks.mk
@@ -86,4 +89,4 @@ include mk/mutants.mk
 
 clean:
 	rm -rf .build examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families Tests/c/test_diagnostics \
-	       Tests/c/test_targets Tests/c/test_memory_limits Tests/c/test_handle_race Tests/c/test_exit_during_solve demo.png
+	       Tests/c/test_targets Tests/c/test_memory_limits Tests/c/test_handle_race Tests/c/test_exit_during_solve Tests/c/test_completion demo.png

@@ -266,6 +266,24 @@ fs_status fs_problem_set_entries(fs_problem *problem, int64_t n1, int64_t n2, in
                                  const double *truth, int64_t truth_length);
 
 /**
+ * Splits the measurements of a filled `problem` in two (docs/completion.md, "Holdout split"):
+ * m_val = round(fraction · m) of them (halves away from zero) go to `validation`, the other
+ * m − m_val to `training`, each in the original order and with the problem's operator kind,
+ * truth and parameterization. Measurement i is held out when its key k_i = splitmix64(s +
+ * (i + 1)·γ), γ = 0x9E3779B97F4A7C15, s = splitmix64(seed) ⊕ 8γ, is among the m_val smallest
+ * (ties by index): a uniform random subset, the same bits for the same seed everywhere.
+ * `training` and `validation` are two different live problem handles (either may be `problem`
+ * itself); whatever they held is replaced, only on success.
+ * Errors: FS_ERROR_INVALID_HANDLE (on `problem`'s message) for a dead handle;
+ * FS_ERROR_WRONG_STATE for an empty problem; FS_ERROR_NOT_FINITE for a NaN or infinite
+ * fraction; FS_ERROR_INVALID_ARGUMENT for a fraction outside (0, 1), one that leaves a part
+ * empty, or training = validation; FS_ERROR_OUT_OF_MEMORY / FS_ERROR_OVERFLOW when the parts
+ * do not fit.
+ */
+fs_status fs_problem_split_holdout(const fs_problem *problem, double fraction, uint64_t seed,
+                                   fs_problem *training, fs_problem *validation);
+
+/**
  * Chooses the parameterization of a filled problem: nonzero for the symmetric X = UUᵀ with
  * f(U) = ¼‖𝒜(UUᵀ) − y‖² (needs n1 = n2), 0 for X = UVᵀ with f = ½‖𝒜(UVᵀ) − y‖².
  */
@@ -339,6 +357,12 @@ void fs_options_free(fs_options *options);
  *                   of them, at most 50 (0). A larger c fails the run with INVALID_ARGUMENT.
  *   "rank"          r of the spectral alignment diagnostics; 0: the truth's rank, and without
  *                   a truth those columns are NaN (0)
+ *   "patience"      stop with FS_STOP_EARLY_STOPPED when the validation error has not improved
+ *                   for this many recorded iterates, ≥ 0; 0 turns the rule off; > 0 needs a
+ *                   validation set (fs_options_set_validation) (0)
+ *   "restore_best"  1: the result holds the factors of the recorded iterate of least
+ *                   validation error (fs_result_get_best_iteration), the history still ending
+ *                   at the last iterate; needs a validation set; 0 or 1 (0)
  * Real options (default):
  *   "init_scale"    α of the small random initialization, > 0 (1e-3)
  *   "step"          step size η, > 0 (0.1)
@@ -348,6 +372,8 @@ void fs_options_free(fs_options *options);
  *   "balancing"     λ ≥ 0 of the regularizer +(λ/8)‖UᵀU − VᵀV‖²_F, asymmetric only (0)
  *   "noise_injection"  τ ≥ 0: after every step each factor entry gets τ·N(0, 1) added (0)
  *   "scaled_damping"   λ ≥ 0 of ScaledGD's (VᵀV + λI)⁻¹ (0)
+ *   "ridge"         μ ≥ 0 of the ridge +(μ/2)(‖U‖²_F + ‖V‖²_F) on the factors, +(μ/2)‖U‖²_F
+ *                   for PSD; gradients +μU, +μV (docs/completion.md) (0)
  *   "alignment_threshold"  phase (I) ends when the spectral alignment sine is ≤ this, in (0, 1) (0.1)
  *   "saddle_fraction"  phase (II) ends, and σ_i(X) counts as learned, when σ_i(X) ≥ this · s⋆_i,
  *                   in (0, 1) (0.5)
@@ -364,6 +390,13 @@ void fs_options_free(fs_options *options);
  *                   "default", "all", "none", or names separated by commas (see "history
  *                   columns" below). "default" is every diagnostic but the two perturbation
  *                   columns, and leaves out the spectral alignment when n1·n2 > 2²⁰ ("default")
+ *   "step_rule"     "fixed" (η = "step" throughout) or "auto" (docs/completion.md, "Automatic
+ *                   step": η₀ = 1/L̂ from 10 power iterations on finite-difference Hessian-vector
+ *                   products at the start, then Armijo backtracking f(x⁺) ≤ f(x) − 10⁻⁴ η⟨g, d⟩,
+ *                   halving η on failure and growing it by 1.1 after each accepted step; the
+ *                   loss never rises; the history gets a "step" column and "time" is Σ η; no
+ *                   decrease after 60 halvings stops the run as converged). "auto" needs
+ *                   "batch_size" 0 (or ≥ m) and "noise_injection" 0 ("fixed")
  * An unknown name or a value outside its domain gives FS_ERROR_INVALID_ARGUMENT.
  */
 fs_status fs_options_set_int(fs_options *options, const char *name, int64_t value);
@@ -384,6 +417,21 @@ fs_status fs_options_set_initial_factors(fs_options *options, int64_t n1, int64_
                                          const double *V0, int64_t v_length);
 /** Returns to the small random initialization. */
 fs_status fs_options_clear_initial_factors(fs_options *options);
+
+/**
+ * Scores the next runs on held-out measurements (docs/completion.md, "Validation"): the filled
+ * problem `validation` (its operator 𝒜_val and values y_val; its truth is not used) is copied.
+ * Each recorded iterate then gets the history column "validation_error" =
+ * ‖𝒜_val(X_t) − y_val‖ / ‖y_val‖ (NaN when y_val = 0), read by "patience" and "restore_best".
+ * Held-out entries: fs_problem_set_entries on a second problem, or fs_problem_split_holdout.
+ * The run (not this call) refuses a validation set of another shape (FS_ERROR_SIZE_MISMATCH)
+ * and validation entries that are also training entries (FS_ERROR_INVALID_ARGUMENT).
+ * Errors: FS_ERROR_INVALID_HANDLE for a dead options or validation handle (the message is on
+ * `options`), FS_ERROR_WRONG_STATE for an empty validation problem.
+ */
+fs_status fs_options_set_validation(fs_options *options, const fs_problem *validation);
+/** Removes the validation set. */
+fs_status fs_options_clear_validation(fs_options *options);
 
 /** What the progress callback sees. Later versions only append fields; check struct_size. */
 typedef struct fs_progress {
@@ -450,12 +498,13 @@ typedef enum fs_stop_reason {
     FS_STOP_MAX_ITERATIONS = 2,  /* "max_iter" iterations were done */
     FS_STOP_DIVERGED = 3,        /* a non-finite value, or f_t > divergence_factor · f_0 */
     FS_STOP_CALLBACK = 4,        /* the progress callback returned nonzero */
-    FS_STOP_INTERRUPTED = 5      /* fs_interrupt(result) was called during the run */
+    FS_STOP_INTERRUPTED = 5,     /* fs_interrupt(result) was called during the run */
+    FS_STOP_EARLY_STOPPED = 8    /* the validation error did not improve for "patience" rows */
 } fs_stop_reason;
 
 /**
  * A short static name: "none", "converged", "max_iterations", "diverged", "callback",
- * "interrupted".
+ * "interrupted", "early_stopped".
  */
 const char *fs_stop_reason_string(fs_stop_reason reason);
 
@@ -469,6 +518,12 @@ fs_status fs_result_get_stop_reason(const fs_result *result, fs_stop_reason *rea
  * interrupt, the last iterate whose loss was computed in full.
  */
 fs_status fs_result_get_iterations(const fs_result *result, int64_t *iterations);
+/**
+ * With a validation set: the recorded iterate of least validation error (the factors the
+ * result holds with "restore_best" 1); −1 without a validation set or when no recorded
+ * validation error was finite.
+ */
+fs_status fs_result_get_best_iteration(const fs_result *result, int64_t *iteration);
 /** The shapes of the factors: U is n1 × width, V is n2 × width (any pointer may be NULL). */
 fs_status fs_result_get_shape(const fs_result *result, int64_t *n1, int64_t *n2, int64_t *width);
 /** Copies U (n1·width entries) and V (n2·width entries), row-major. */

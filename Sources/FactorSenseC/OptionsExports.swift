@@ -1,9 +1,11 @@
 import CFactorSense
 import FactorSense
 
-/// The object behind an `fs_options *`: the solver options and the progress callback.
+/// The object behind an `fs_options *`: the solver options, the validation set and the
+/// progress callback.
 final class OptionsHandle: Handle, @unchecked Sendable {
     var options = GradientDescentOptions()
+    var validation: SensingProblem?
     var callback: fs_progress_callback?
     var user: UnsafeMutableRawPointer?
 }
@@ -100,5 +102,23 @@ public func fs_options_set_progress(_ options: OpaquePointer?, _ callback: fs_pr
     withHandle(options, as: OptionsHandle.self) { handle in
         handle.callback = callback
         handle.user = callback == nil ? nil : user
+    }
+}
+
+@_cdecl("fs_options_set_validation") @implementation
+public func fs_options_set_validation(_ options: OpaquePointer?, _ validation: OpaquePointer?) -> fs_status {
+    withHandle(options, as: OptionsHandle.self) { handle throws(FactorSenseError) in
+        guard let source = Registry.lookup(validation, as: ProblemHandle.self) else {
+            throw FactorSenseError(.invalidHandle, "validation is not a live fs_problem handle (NULL, freed, or another kind)")
+        }
+        // A copy of the problem's value (its arrays are shared until either side changes).
+        handle.validation = try source.exclusively { () throws(FactorSenseError) in try source.filled() }
+    }
+}
+
+@_cdecl("fs_options_clear_validation") @implementation
+public func fs_options_clear_validation(_ options: OpaquePointer?) -> fs_status {
+    withHandle(options, as: OptionsHandle.self) { handle in
+        handle.validation = nil
     }
 }

@@ -115,3 +115,31 @@ public func fs_problem_copy_truth(_ problem: OpaquePointer?, _ out: UnsafeMutabl
         try Buffers.copy(truth.matrix.elements, to: out, length: length, "out")
     }
 }
+
+@_cdecl("fs_problem_split_holdout") @implementation
+public func fs_problem_split_holdout(
+    _ problem: OpaquePointer?, _ fraction: Double, _ seed: UInt64, _ training: OpaquePointer?, _ validation: OpaquePointer?
+) -> fs_status {
+    var parts: (training: SensingProblem, validation: SensingProblem)?
+    var targets: (ProblemHandle, ProblemHandle)?  // checked live before the split
+    // The split is computed under the source's lock; the two parts are stored afterwards under
+    // their own, so no two locks are ever held together.
+    let status = withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
+        guard let trainingHandle = Registry.lookup(training, as: ProblemHandle.self) else {
+            throw FactorSenseError(.invalidHandle, "training is not a live fs_problem handle (NULL, freed, or another kind)")
+        }
+        guard let validationHandle = Registry.lookup(validation, as: ProblemHandle.self) else {
+            throw FactorSenseError(.invalidHandle, "validation is not a live fs_problem handle (NULL, freed, or another kind)")
+        }
+        guard trainingHandle !== validationHandle else {
+            throw FactorSenseError(.invalidArgument, "training and validation must be two different fs_problem handles")
+        }
+        parts = try handle.filled().splitHoldout(fraction: fraction, seed: seed)
+        targets = (trainingHandle, validationHandle)
+    }
+    guard status == FS_OK, let parts, let targets else { return status }
+    _ = targets  // both were live when the split began
+    let stored = withHandle(training, as: ProblemHandle.self) { handle in handle.problem = parts.training }
+    guard stored == FS_OK else { return stored }
+    return withHandle(validation, as: ProblemHandle.self) { handle in handle.problem = parts.validation }
+}

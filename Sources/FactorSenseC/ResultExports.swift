@@ -43,6 +43,14 @@ public func fs_result_get_iterations(_ result: OpaquePointer?, _ iterations: Uns
     }
 }
 
+@_cdecl("fs_result_get_best_iteration") @implementation
+public func fs_result_get_best_iteration(_ result: OpaquePointer?, _ iteration: UnsafeMutablePointer<Int64>?) -> fs_status {
+    withHandle(result, as: ResultHandle.self) { handle throws(FactorSenseError) in
+        try Buffers.checkNotNull(iteration, "iteration")
+        iteration?.pointee = Int64(try handle.filled().bestIteration ?? -1)
+    }
+}
+
 @_cdecl("fs_result_get_shape") @implementation
 public func fs_result_get_shape(
     _ result: OpaquePointer?, _ n1: UnsafeMutablePointer<Int64>?, _ n2: UnsafeMutablePointer<Int64>?,

@@ -13,14 +13,15 @@ public func fs_gradient_descent(_ problem: OpaquePointer?, _ options: OpaquePoin
         // Copies of what the run reads, each taken under its handle's lock: the run itself holds
         // only the result's lock, so other threads may run on the same problem and options.
         let sensingProblem = try problemHandle.exclusively { () throws(FactorSenseError) in try problemHandle.filled() }
-        let (settings, callback, user) = try optionsHandle.exclusively { () throws(FactorSenseError) in
-            (optionsHandle.options, optionsHandle.callback, optionsHandle.user)
+        let (settings, validation, callback, user) = try optionsHandle.exclusively { () throws(FactorSenseError) in
+            (optionsHandle.options, optionsHandle.validation, optionsHandle.callback, optionsHandle.user)
         }
         let progress = callback.map { callback in
             progressHandler(callback, user, maxIterations: settings.maxIterations)
         }
         handle.result = try handle.watchingStops({ () throws(FactorSenseError) in
-            try GradientDescent.run(sensingProblem, options: settings, progress: progress, stop: handle.stopRequest)
+            try GradientDescent.run(sensingProblem, options: settings, validation: validation, progress: progress,
+                                    stop: handle.stopRequest)
         }, interrupted: { $0.stopReason == .interrupted })
     }
 }

@@ -40,7 +40,9 @@ enum StaticText {
 
     /// fs_stop_reason_string's texts, indexed by stop-reason value.
     nonisolated(unsafe) static let stopReasons: [UnsafePointer<CChar>] =
-        ["none"].map(make) + [StopReason.converged, .maxIterations, .diverged, .callback, .interrupted].map { make($0.description) }
+        (0...8).map { value in
+            value == 0 ? make("none") : StopReason(rawValue: value).map { make($0.description) } ?? unknownStopReason
+        }
 
     /// The static text of a name from a fixed vocabulary (operator kinds, option choices,
     /// history columns), or of any other text, interned once (the "diagnostics" option's lists:
@@ -55,11 +57,12 @@ enum StaticText {
         }
     }
 
-    nonisolated(unsafe) private static let interned = Mutex<[String: UnsafePointer<CChar>]>([:])
+    private static let interned = Mutex<[String: UnsafePointer<CChar>]>([:])
 
     nonisolated(unsafe) private static let vocabulary: [String: UnsafePointer<CChar>] = Dictionary(
         Set(["dense", "identity", "entries", "rank_one", "other"]
             + GradientDescentOptions.Initialization.allCases.map(\.rawValue)
             + GradientDescentOptions.Preconditioner.allCases.map(\.rawValue)
+            + GradientDescentOptions.StepRule.allCases.map(\.rawValue)
             + History.allNames + ["default", "all", "none"]).map { ($0, make($0)) }, uniquingKeysWith: { first, _ in first })
 }

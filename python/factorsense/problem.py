@@ -6,7 +6,7 @@ import numpy as np
 from . import _arrays, _scalars
 from ._handle import Handle
 from ._lib import as_doubles, as_int64s, fs_problem_spec, lib, new_handle
-from .errors import InvalidArgumentError, SizeMismatchError, WrongStateError, check
+from .errors import InvalidArgumentError, NotFiniteError, SizeMismatchError, WrongStateError, check
 from .progress import call_interruptibly, raise_interrupt
 
 _SPECTRA = {"geometric": 0, "linear": 1}  # the fs_spectrum values FS_SPECTRUM_GEOMETRIC, FS_SPECTRUM_LINEAR
@@ -224,6 +224,54 @@ class SensingProblem(Handle):
                                                          as_int64s(columns), as_doubles(values), values.size, scale,
                                                          *_pointer(truth)), 3 * values.size)
         return problem._with_psd(psd)
+
+    @classmethod
+    def from_dense_masked(cls, M, *, truth=None, psd=False):
+        """Matrix completion from a dense matrix with its missing entries marked.
+
+        ``M`` is an n1 × n2 array whose NaN entries are missing (fancyimpute's convention), or a
+        ``numpy.ma.MaskedArray`` whose masked entries are missing (NaN under the mask is missing
+        too). The observed entries, in row-major order, become the completion problem with scale
+        1: the same problem as ``from_entries(rows, columns, M[rows, columns], M.shape)`` with
+        ``rows, columns = np.nonzero(observed)`` (docs/completion.md, "Masked input").
+
+        Raises InvalidArgumentError when no entry is observed, NotFiniteError for ±∞ in an
+        observed entry, SizeMismatchError when M is not two-dimensional.
+        """
+        mask = np.ma.getmaskarray(M) if isinstance(M, np.ma.MaskedArray) else None
+        data = np.ma.getdata(M) if mask is not None else M
+        try:
+            data = np.asarray(data, dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            raise InvalidArgumentError(f"M must be a real matrix: {error}") from None
+        if data.ndim != 2:
+            raise SizeMismatchError(f"M must be a two-dimensional matrix, got shape {data.shape}")
+        observed = ~np.isnan(data)
+        if mask is not None:
+            observed &= ~mask
+        if not observed.any():
+            raise InvalidArgumentError(f"M ({data.shape[0]} × {data.shape[1]}) has no observed entry: "
+                                       "every entry is NaN or masked")
+        rows, columns = np.nonzero(observed)
+        values = data[rows, columns]
+        if not np.isfinite(values).all():
+            bad = int(np.flatnonzero(~np.isfinite(values))[0])
+            raise NotFiniteError(f"M has an infinite observed entry {values[bad]} at ({rows[bad]}, {columns[bad]}); "
+                                 "mark missing entries with NaN or a mask")
+        return cls.from_entries(rows, columns, values, data.shape, truth=truth, psd=psd)
+
+    def split_holdout(self, fraction, seed=0):
+        """``(training, validation)``: the measurements split in two (docs/completion.md,
+        "Holdout split"). round(fraction · m) of them (halves away from zero) are held out —
+        those whose keys splitmix64(s + (i + 1)·γ), s = splitmix64(seed) ⊕ 8γ,
+        γ = 0x9E3779B97F4A7C15, are smallest — and the rest train; both keep the operator
+        kind, the truth and the parameterization. Same seed, same split, on every platform.
+        """
+        fraction = _scalars.real(fraction, "holdout")
+        seed = _scalars.seed(seed)
+        training, validation = SensingProblem(), SensingProblem()
+        check(lib.fs_problem_split_holdout(self.handle, fraction, seed, training.handle, validation.handle), self.handle)
+        return training, validation
 
     def _fill(self, call, work):
         """Runs ``call``, a C call that fills this problem with about ``work`` values, so that

@@ -50,7 +50,8 @@ class Result:
     X : ndarray
         U Vᵀ, the recovered matrix.
     stop_reason : str
-        "converged", "max_iterations", "diverged", "callback" or "interrupted" (Ctrl-C).
+        "converged", "max_iterations", "diverged", "callback", "interrupted" (Ctrl-C) or
+        "early_stopped" (``patience``).
     iterations : int
         t, the index of the iterate held; after divergence, the last one whose loss was finite.
     success : bool
@@ -66,10 +67,14 @@ class Result:
         For each i ≤ r, the first recorded iteration with σ_i(X) ≥ ½ s⋆_i (NaN: never).
     learning_clock : ndarray of float
         The "time" of those iterates (η·t for gradient descent; NaN: never).
+    best_iteration : int or None
+        With a validation set: the recorded iterate of least validation error (whose factors
+        ``U``, ``V`` are with ``restore_best=True``); None without one.
     """
 
     def __init__(self, U, V, stop_reason, iterations, history, phases=None, learning_times=None,
-                 learning_clock=None):
+                 learning_clock=None, best_iteration=None):
+        self.best_iteration = best_iteration
         self.U = U
         self.V = V
         self.stop_reason = stop_reason
@@ -89,6 +94,8 @@ class Result:
         reason, iterations, length, count = c_int(), c_int64(), c_int64(), c_int64()
         check(lib.fs_result_get_stop_reason(handle, byref(reason)), handle)
         check(lib.fs_result_get_iterations(handle, byref(iterations)), handle)
+        best = c_int64()
+        check(lib.fs_result_get_best_iteration(handle, byref(best)), handle)
         check(lib.fs_result_get_history_length(handle, byref(length)), handle)
         check(lib.fs_result_get_history_column_count(handle, byref(count)), handle)
         scalars, matrices = {}, {}
@@ -107,7 +114,8 @@ class Result:
                 scalars[name] = scalars[name].astype(np.int64)
         phases, learning_times, learning_clock = cls._phases_from_handle(handle)
         return cls(U, V, lib.fs_stop_reason_string(reason.value).decode(), iterations.value,
-                   History(scalars, matrices), phases, learning_times, learning_clock)
+                   History(scalars, matrices), phases, learning_times, learning_clock,
+                   None if best.value < 0 else best.value)
 
     @staticmethod
     def _phases_from_handle(handle):

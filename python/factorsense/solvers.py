@@ -54,7 +54,8 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
                      noise_injection=0.0, preconditioner="none", scaled_damping=0.0, batch_size=0,
                      U0=None, V0=None, callback=None, progress=False, diagnostics="default",
                      singular_value_count=0, rank=0, alignment_threshold=0.1, saddle_fraction=0.5,
-                     plateau_tolerance=0.01, plateau_window=0.1):
+                     plateau_tolerance=0.01, plateau_window=0.1, ridge=0.0, validation=None, holdout=None,
+                     holdout_seed=None, patience=None, restore_best=False):
     """Factorized gradient descent on a :class:`SensingProblem` (docs/mathematics.md, "Gradient descent and its variants").
 
     Asymmetric problems minimize f(U, V) = ½‖𝒜(UVᵀ) − y‖² by the simultaneous updates
@@ -72,9 +73,13 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
         "spectral": the top-k SVD (PSD: eigenpairs) of 𝒜*(y), U₀ = P S^{1/2}, V₀ = Q S^{1/2}.
         A tuple ``(U0, V0)`` (``(U0,)`` or an array for PSD) gives the factors directly, as do
         ``U0=`` and ``V0=``.
-    step : float
+    step : float or "auto"
         η > 0. Near the solution GD is stable for η ≲ 1/‖X⋆‖; too large a step ends the run
-        with stop reason "diverged".
+        with stop reason "diverged". "auto" needs no tuning (docs/completion.md, "Automatic
+        step"): η₀ = 1/L̂ from power iterations on the Hessian at the start, then Armijo
+        backtracking (halve η until the loss decreases enough, grow it by 1.1 after each
+        accepted step), so the loss never rises; the history gets a ``"step"`` column and
+        ``"time"`` is the sum of the steps. Not with ``batch_size`` or ``noise_injection``.
     max_iter, record_every, seed : int
         Iteration limit; record the history every this many iterations (the first and last
         iterates always); the seed of the random initialization, mini-batches and injected noise.
@@ -105,6 +110,25 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
         r of the spectral alignment (0: the truth's rank; without a truth those columns are NaN).
     alignment_threshold, saddle_fraction, plateau_tolerance, plateau_window : float
         The thresholds of phase detection, each in (0, 1) (see :class:`Phases`).
+    ridge : float
+        μ ≥ 0 of the ridge on the factors, +(μ/2)(‖U‖²_F + ‖V‖²_F) (PSD: +(μ/2)‖U‖²_F), with
+        gradients +μU, +μV (docs/completion.md, "Ridge").
+    validation : SensingProblem or (rows, columns, values), optional
+        Held-out measurements the run is scored on (docs/completion.md, "Validation"): a
+        problem of the same shape (any operator), or held-out entries with values in the
+        problem's units (measurement = scale · X[row, column], the scale of a completion
+        problem, else 1). The history gets ``"validation_error"`` = ‖𝒜_val(X) − y_val‖/‖y_val‖
+        at every recorded iterate. Entries that are also training entries are refused.
+    holdout : float in (0, 1), optional
+        Instead of ``validation``: hold out round(holdout · m) of the problem's own
+        measurements (:meth:`SensingProblem.split_holdout` with ``holdout_seed``, default
+        ``seed``) and train on the rest.
+    patience : int ≥ 1, optional
+        Stop with stop reason "early_stopped" when the validation error has not improved for
+        this many recorded iterates.
+    restore_best : bool
+        Return the factors of the recorded iterate of least validation error
+        (``result.best_iteration``); the history still ends at the last iterate.
 
     Returns
     -------
@@ -138,9 +162,25 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
     if U0 is None and V0 is not None:
         raise InvalidArgumentError("V0 was given without U0")
 
+    validation, problem = _validation_set(problem, validation, holdout, seed if holdout_seed is None else holdout_seed)
+    if patience is None:
+        patience = 0
+    elif isinstance(patience, (bool, np.bool_)) or not isinstance(patience, (int, np.integer)) or patience < 1:
+        raise InvalidArgumentError(f"patience must be an integer ≥ 1 (or None), got {_scalars.shown(patience)}")
+    if not isinstance(restore_best, (bool, np.bool_)):
+        raise InvalidArgumentError(f"restore_best must be True or False, got {_scalars.shown(restore_best)}")
+    step_rule = "fixed"
+    if isinstance(step, str):
+        if step != "auto":
+            raise InvalidArgumentError(f"step must be a real number (> 0) or \"auto\", got {_scalars.shown(step)}")
+        step_rule, step = "auto", 0.1
+
     options = _Options()
+    if validation is not None:
+        check(lib.fs_options_set_validation(options.handle, validation.handle), options.handle)
     integers = dict(max_iter=max_iter, seed=_scalars.seed_as_int64(seed), record_every=record_every, window=window,
-                    batch_size=batch_size, singular_value_count=singular_value_count, rank=rank)
+                    batch_size=batch_size, singular_value_count=singular_value_count, rank=rank,
+                    patience=int(patience), restore_best=int(bool(restore_best)))
     if U0 is not None:
         k = options.set_initial_factors(U0, V0, problem.shape, problem.psd)
         if width is not None and width != k:
@@ -154,8 +194,9 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
                      divergence_factor=divergence_factor, balancing=balancing, noise_injection=noise_injection,
                      scaled_damping=scaled_damping, alignment_threshold=alignment_threshold,
                      saddle_fraction=saddle_fraction, plateau_tolerance=plateau_tolerance,
-                     plateau_window=plateau_window),
-                dict(init=init, preconditioner=preconditioner, diagnostics=_diagnostics_text(diagnostics)))
+                     plateau_window=plateau_window, ridge=ridge),
+                dict(init=init, preconditioner=preconditioner, diagnostics=_diagnostics_text(diagnostics),
+                     step_rule=step_rule))
 
     relay = ProgressRelay(callback, progress, max_iter)
     check(lib.fs_options_set_progress(options.handle, relay.c_callback, None), options.handle)
@@ -176,6 +217,24 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
         _attach(relay.caught, outcome)
         raise relay.caught
     return outcome
+
+
+def _validation_set(problem, validation, holdout, seed):
+    """(the validation problem or None, the problem to train on) for gradient_descent's arguments."""
+    from .problem import SensingProblem
+    if holdout is not None:
+        if validation is not None:
+            raise InvalidArgumentError("give either validation= or holdout=, not both")
+        training, held = problem.split_holdout(holdout, seed)
+        return held, training
+    if validation is None or isinstance(validation, SensingProblem):
+        return validation, problem
+    try:
+        rows, columns, values = validation
+    except (TypeError, ValueError):
+        raise InvalidArgumentError("validation must be a SensingProblem or a tuple (rows, columns, values)") from None
+    scale = problem.entries[2] if problem.operator_kind == "entries" else 1.0
+    return SensingProblem.from_entries(rows, columns, values, problem.shape, scale=scale), problem
 
 
 def _attach(error, outcome):

@@ -3,12 +3,18 @@
 /// the matrix-valued "singular_values" (c values a row, stored row after row).
 public struct History: Sendable, Equatable {
     /// The columns every run records, in order: "iteration" (t), "time" (η·t, the
-    /// gradient-flow time), "loss" (f), "test_error" (‖X − X⋆‖_F/‖X⋆‖_F, NaN without a ground
+    /// gradient-flow time; Σ of the steps taken with the automatic step rule), "loss" (f), "test_error" (‖X − X⋆‖_F/‖X⋆‖_F, NaN without a ground
     /// truth), "residual" (‖𝒜X − y‖/‖y‖, NaN when y = 0).
     public static let standardNames = ["iteration", "time", "loss", "test_error", "residual"]
 
-    /// Every name a column can have: the standard ones, then the diagnostics.
-    public static let allNames = standardNames + Diagnostic.allCases.map(\.rawValue)
+    /// The columns a run records after the standard ones when it uses what they describe:
+    /// "validation_error" (‖𝒜_val(X) − y_val‖/‖y_val‖, with a validation set) and "step" (the
+    /// step size η_t of the step into iterate t, η₀ at t = 0, with the automatic step rule).
+    /// docs/completion.md.
+    public static let runNames = ["validation_error", "step"]
+
+    /// Every name a column can have: the standard ones, the run's, then the diagnostics.
+    public static let allNames = standardNames + runNames + Diagnostic.allCases.map(\.rawValue)
 
     /// The names of this history's columns, in order.
     public let names: [String]

@@ -72,6 +72,21 @@ public enum PeakMemory {
         return try MemoryBudget.total(drawing.needs) > MemoryBudget.total(measuring.needs) ? drawing.needs : measuring.needs
     }
 
+    /// `SensingProblem.splitHoldout`: the keys, their order and the two index lists (4 m), and
+    /// the two parts, which together hold the operator and the measurements once more.
+    public static func holdout(_ problem: SensingProblem) throws(FactorSenseError) -> [Need] {
+        let (n1, n2, m) = (problem.rows, problem.columns, problem.measurementCount)
+        var ledger = Ledger()
+        try ledger.indices("the keys, their order, the flags and the two index lists (4 m)", 4, m)
+        switch problem.sensingOperator {
+        case is DenseOperator: try ledger.doubles("the two parts' operator rows (m · n1 · n2)", m, n1, n2)
+        case is RankOneOperator: try ledger.doubles("the two parts' vectors (m · (n1 + n2))", m, plus(n1, n2))
+        default: try ledger.indices("the two parts' positions (2 m)", 2, m)
+        }
+        try ledger.doubles("the two parts' measurements (m)", m)
+        return ledger.needs
+    }
+
     /// `EntrySamplingOperator.uniform`: the hash set of the drawn cells (of m, or of the
     /// n1·n2 − m cells left out when m > n1·n2/2: a power-of-two table at most 3/4 full), the
     /// list of chosen cells (sorted, or filtered with growth to 2m), and the row and column
@@ -187,10 +202,22 @@ public enum PeakMemory {
     /// (`GradientDescent`'s step back), the test error's workspace,
     /// the history (max_iter / record_every + 2 rows of at most every column's values, twice over for the growth of
     /// its arrays) and the loss ring of the relative-change rule.
-    public static func run(_ problem: SensingProblem, options: GradientDescentOptions, width k: Int) throws(FactorSenseError) -> [Need] {
+    public static func run(_ problem: SensingProblem, options: GradientDescentOptions, width k: Int,
+                           validation: SensingProblem? = nil) throws(FactorSenseError) -> [Need] {
         let op = problem.sensingOperator
         let (n1, n2, m) = (problem.rows, problem.columns, problem.measurementCount)
         var ledger = Ledger()
+        if let validation {
+            try ledger.indices("the sorted training positions of the overlap check (m)", m)
+            try ledger.doubles("the best recorded iterate's factors ((n1 + n2) · width)", plus(n1, n2), k)
+            ledger.append(try evaluation(of: validation.sensingOperator, measurements: validation.measurementCount, width: k)
+                .map { Need("the validation pass's " + $0.what, bytes: $0.bytes) })
+        }
+        if options.stepRule == .auto {
+            try ledger.doubles("the line search's saved factors and the step-size estimate's probes (4 (n1 + n2) · width)",
+                               4, plus(n1, n2), k)
+            ledger.append(try evaluation(of: op, measurements: m, width: k).map { Need("the trial step's " + $0.what, bytes: $0.bytes) })
+        }
         try ledger.doubles("the iterates, their copies and the step directions (6 (n1 + n2) · width)", 6, plus(n1, n2), k)
         ledger.append(try evaluation(of: op, measurements: m, width: k))
         if options.batchSize > 0 && options.batchSize < m {

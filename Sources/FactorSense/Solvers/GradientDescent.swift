@@ -7,6 +7,11 @@
 /// on the comparison variants: the balancing regularizer, per-step noise injection, ScaledGD
 /// preconditioning and mini-batch stochastic gradients. Iterate t is recorded when t is a
 /// multiple of `recordEvery`, and always when the run stops there.
+///
+/// With a validation set (docs/completion.md) each recorded iterate also gets its validation
+/// error; `patience` stops the run when it has not improved for that many recorded iterates
+/// (`.earlyStopped`) and `restoreBest` returns the factors of the best one. The automatic step
+/// rule (`StepRule.auto`) replaces the fixed η by a backtracking line search.
 public enum GradientDescent {
     /// Called at every recorded iterate and, between them, at least every 0.1 s; return `true`
     /// to stop the run (stop reason `.callback`).
@@ -25,6 +30,10 @@ public enum GradientDescent {
     ///   (`PeakMemory.run`) exceeds what the process can still allocate, `.linearAlgebra` when
     ///   the spectral initialization's SVD fails, `.interrupted` when a stop is requested
     ///   before the first iterate was evaluated (during the spectral initialization, say).
+    ///   With `validation`: `.sizeMismatch` when its shape is not the problem's,
+    ///   `.invalidArgument` when its entries overlap the training entries. `.invalidArgument`
+    ///   for `patience` or `restoreBest` without a validation set, and for the automatic step
+    ///   with mini-batches or noise injection.
     ///
     /// `stop` (or, without it, the current `StopRequest`) is checked after every evaluation and
     /// inside long ones: a run that sees it made ends with `.interrupted` at the last iterate
@@ -32,18 +41,44 @@ public enum GradientDescent {
     public static func run(
         _ problem: SensingProblem,
         options: GradientDescentOptions,
+        validation: SensingProblem? = nil,
         progress: ProgressHandler? = nil,
         stop: StopRequest? = nil
     ) throws(FactorSenseError) -> GradientDescentResult {
         try options.validate()
+        try checkCombination(options, problem: problem, hasValidation: validation != nil)
         let k = try InitialFactors.width(options, for: problem)
-        try MemoryBudget.require(PeakMemory.run(problem, options: options, width: k),
+        try MemoryBudget.require(PeakMemory.run(problem, options: options, width: k, validation: validation),
                                  for: "gradient descent on the \(problem.rows) × \(problem.columns) problem with m = \(problem.measurementCount) at width \(k)")
+        var checked: Validation?
+        if let validation { checked = try Validation(validation, for: problem) }
         return try StopRequest.watching(stop) { () throws(FactorSenseError) in
             let start = try InitialFactors.resolve(options, for: problem)
-            let recorder = try TrajectoryRecorder(problem: problem, options: options, width: k)
-            var run = Run(problem: problem, options: options, progress: progress, recorder: recorder, U: start.U, V: start.V)
+            let recorder = try TrajectoryRecorder(problem: problem, options: options, width: k, validation: checked)
+            var run = Run(problem: problem, options: options, progress: progress, recorder: recorder, U: start.U, V: start.V,
+                          hasValidation: checked != nil)
             return try run.iterate()
+        }
+    }
+
+    /// Refuses options that need what the run does not have.
+    private static func checkCombination(_ options: GradientDescentOptions, problem: SensingProblem,
+                                         hasValidation: Bool) throws(FactorSenseError) {
+        if !hasValidation && options.patience > 0 {
+            throw FactorSenseError(.invalidArgument, "patience \(options.patience) needs a validation set (validation or holdout)")
+        }
+        if !hasValidation && options.restoreBest {
+            throw FactorSenseError(.invalidArgument, "restore_best needs a validation set (validation or holdout)")
+        }
+        if options.stepRule == .auto {
+            if options.batchSize > 0 && options.batchSize < problem.measurementCount {
+                throw FactorSenseError(.invalidArgument,
+                    "the automatic step (step_rule \"auto\") needs full gradients: batch_size must be 0 (or ≥ m), got \(options.batchSize)")
+            }
+            if options.noiseInjection > 0 {
+                throw FactorSenseError(.invalidArgument,
+                    "the automatic step (step_rule \"auto\") cannot be combined with noise_injection > 0")
+            }
         }
     }
 }
@@ -68,12 +103,25 @@ private struct Run {
     let stop = StopRequest.current
     /// The last iterate whose full evaluation was complete: where an interrupted run ends.
     var lastEvaluated: (t: Int, U: Matrix, V: Matrix, evaluation: Evaluation)?
+    /// Whether the history records a validation error.
+    let hasValidation: Bool
+    /// The recorded iterate of least (finite) validation error so far.
+    var best: (t: Int, error: Double, U: Matrix, V: Matrix)?
+    /// The rows recorded since `best`'s.
+    var rowsSinceBest = 0
+    /// The automatic step's state: the next step size to try (0 until estimated), the step into
+    /// the current iterate, Σ of the steps taken, and the evaluation of the accepted trial.
+    var nextStep = 0.0
+    var lastStep = 0.0
+    var elapsed = 0.0
+    var pending: Evaluation?
 
     init(problem: SensingProblem, options: GradientDescentOptions, progress: GradientDescent.ProgressHandler?,
-         recorder: TrajectoryRecorder, U: Matrix, V: Matrix) {
+         recorder: TrajectoryRecorder, U: Matrix, V: Matrix, hasValidation: Bool) {
         self.problem = problem
+        self.hasValidation = hasValidation
         self.options = options
-        self.objective = Objective(parameterization: problem.parameterization, balancing: options.balancing)
+        self.objective = Objective(parameterization: problem.parameterization, balancing: options.balancing, ridge: options.ridge)
         self.progress = progress
         self.symmetric = problem.parameterization == .symmetric
         self.U = U
@@ -111,10 +159,15 @@ private struct Run {
         while true {
             // The full evaluation: every step for GD; at recorded steps (and the last) for SGD.
             let full = batches == nil || t % options.recordEvery == 0 || t >= options.maxIterations
-            var evaluation = full ? evaluateFully() : nil
+            var evaluation = full ? (takePending() ?? evaluateFully()) : nil
             if let current = evaluation {
                 if isInterrupted { return try interrupted() }  // the evaluation may be partial
                 if !current.loss.isFinite { return stepBack(before: t, or: verified, at: t) }
+                if automatic && t == 0 {
+                    nextStep = initialStep(at: current)
+                    lastStep = nextStep
+                    if isInterrupted { return try interrupted() }
+                }
                 verified = (t, U, V)
                 lastEvaluated = (t, U, V, current)
                 if t == 0 { initialLoss = current.loss }
@@ -130,23 +183,86 @@ private struct Run {
                 if isInterrupted { return try interrupted() }
                 if current.loss.isFinite { lastEvaluated = (t, U, V, current) }
                 evaluation = current
-                let snapshot = unstoppable { recorder.snapshot(iteration: t, U: U, V: V, evaluation: current) }
-                if due { unstoppable { recorder.record(snapshot) } }
+                let snapshot = unstoppable { makeSnapshot(t, current) }
+                let patienceRanOut = due && record(snapshot)
                 if report(snapshot) {
                     if !current.loss.isFinite { return stepBack(before: t, or: verified, at: t, reason: .callback) }
-                    unstoppable { recorder.record(snapshot) }
+                    _ = record(snapshot)
                     return result(.callback, at: t)
                 }
+                if patienceRanOut { return result(.earlyStopped, at: t) }
             }
 
+            if automatic, let current = evaluation {
+                switch lineSearch(from: current) {
+                case .accepted(let trial): pending = trial
+                case .noDecrease: return finish(.converged, at: t, evaluation: current)
+                case .interrupted: return try interrupted()
+                }
+                t += 1
+                continue
+            }
             let step = stepEvaluation(reusing: evaluation)
             if isInterrupted { return try interrupted() }
             if !step.loss.isFinite { return stepBack(before: t + 1, or: verified, at: t) }
-            guard update(with: step) else { return stepBack(before: t + 1, or: verified, at: t) }
+            guard update(with: step, step: options.step) else { return stepBack(before: t + 1, or: verified, at: t) }
             guard Self.isFinite(U), Self.isFinite(V) else { return stepBack(before: t + 1, or: verified, at: t + 1) }
             t += 1
             if batches != nil { checkpoint(t) }
         }
+    }
+
+    private var automatic: Bool { options.stepRule == .auto }
+
+    private mutating func takePending() -> Evaluation? {
+        defer { pending = nil }
+        return pending
+    }
+
+    /// η₀ of the automatic step (`AutomaticStep`, step 1) at the current iterate.
+    private func initialStep(at current: Evaluation) -> Double {
+        let estimate = AutomaticStep.lipschitzEstimate(U: U, V: V, symmetric: symmetric, seed: options.seed) { u, v in
+            let evaluation = objective.evaluate(U: u, V: v, operator: problem.sensingOperator, measurements: problem.measurements)
+            return (evaluation.gradientU, evaluation.gradientV)
+        }
+        return estimate.isFinite && estimate > 0 ? 1 / estimate : options.step
+    }
+
+    /// The outcome of one backtracking line search.
+    private enum LineSearch {
+        case accepted(Evaluation)
+        case noDecrease
+        case interrupted
+    }
+
+    /// Step 2 of `AutomaticStep` from the current iterate, whose evaluation is `current`: on
+    /// acceptance (U, V) is the new iterate; otherwise it is left unchanged.
+    private mutating func lineSearch(from current: Evaluation) -> LineSearch {
+        let (savedU, savedV) = (U, V)
+        var eta = nextStep
+        for _ in 0...AutomaticStep.maxHalvings {
+            defer { eta /= 2 }
+            (U, V) = (savedU, savedV)
+            guard update(with: current, step: eta), Self.isFinite(U), Self.isFinite(V) else { continue }
+            // η⟨g, d⟩ = ⟨g, x − x⁺⟩ (for PSD, over U alone: f is a function of U).
+            var decrease = BLAS.dot(current.gradientU.elements, savedU.elements) - BLAS.dot(current.gradientU.elements, U.elements)
+            if !symmetric {
+                decrease += BLAS.dot(current.gradientV.elements, savedV.elements) - BLAS.dot(current.gradientV.elements, V.elements)
+            }
+            let trial = evaluateFully()
+            if isInterrupted {
+                (U, V) = (savedU, savedV)
+                return .interrupted
+            }
+            if trial.loss.isFinite && trial.loss <= current.loss - AutomaticStep.sufficientDecrease * decrease {
+                lastStep = eta
+                elapsed += eta
+                nextStep = eta * AutomaticStep.growth
+                return .accepted(trial)
+            }
+        }
+        (U, V) = (savedU, savedV)
+        return .noDecrease
     }
 
     /// Keeps iterate t (whose factors are finite) as a checkpoint of a mini-batch run: level j
@@ -172,9 +288,9 @@ private struct Run {
                                   measurements: y, weight: weight)
     }
 
-    /// One step from (U, V) along `evaluation`'s gradients, preconditioned and perturbed as the
-    /// options say; false when ScaledGD's preconditioner is not positive definite.
-    private mutating func update(with evaluation: Evaluation) -> Bool {
+    /// One step of size `eta` from (U, V) along `evaluation`'s gradients, preconditioned and
+    /// perturbed as the options say; false when ScaledGD's preconditioner is not positive definite.
+    private mutating func update(with evaluation: Evaluation, step eta: Double) -> Bool {
         var directionU = evaluation.gradientU
         var directionV = evaluation.gradientV
         if options.preconditioner == .scaled {
@@ -187,12 +303,12 @@ private struct Run {
                 directionV = BLAS.product(evaluation.gradientV, inverseU)
             }
         }
-        BLAS.axpy(-options.step, directionU.elements, &U.elements)
+        BLAS.axpy(-eta, directionU.elements, &U.elements)
         if symmetric {
             Self.perturb(&U, by: options.noiseInjection, using: &perturbation)
             V = U
         } else {
-            BLAS.axpy(-options.step, directionV.elements, &V.elements)
+            BLAS.axpy(-eta, directionV.elements, &V.elements)
             Self.perturb(&U, by: options.noiseInjection, using: &perturbation)
             Self.perturb(&V, by: options.noiseInjection, using: &perturbation)
         }
@@ -297,14 +413,37 @@ private struct Run {
 
     /// Records iterate t (evaluating it unless given), reports it, and ends the run.
     private mutating func finish(_ reason: StopReason, at t: Int, evaluation: Evaluation?) -> GradientDescentResult {
-        let snapshot = unstoppable { recorder.snapshot(iteration: t, U: U, V: V, evaluation: evaluation ?? evaluateFully()) }
-        unstoppable { recorder.record(snapshot) }
+        let snapshot = unstoppable { makeSnapshot(t, evaluation ?? evaluateFully()) }
+        _ = record(snapshot)
         _ = report(snapshot)
         return result(reason, at: t)
     }
 
+    /// The snapshot of iterate t (U, V) with its evaluation, its time and step.
+    private func makeSnapshot(_ t: Int, _ evaluation: Evaluation) -> Snapshot {
+        recorder.snapshot(iteration: t, U: U, V: V, evaluation: evaluation,
+                          time: automatic ? elapsed : nil, stepSize: automatic ? lastStep : nil)
+    }
+
+    /// Records `snapshot` (unless its iteration is the last recorded) and keeps the best
+    /// validation iterate; whether the patience rule now holds.
+    private mutating func record(_ snapshot: Snapshot) -> Bool {
+        guard unstoppable({ recorder.record(snapshot) }), hasValidation else { return false }
+        let error = snapshot.validationError
+        if error.isFinite && (best.map { error < $0.error } ?? true) {
+            best = (snapshot.iteration, error, snapshot.U, snapshot.V)
+            rowsSinceBest = 0
+        } else {
+            rowsSinceBest += 1
+        }
+        return options.patience > 0 && rowsSinceBest >= options.patience
+    }
+
+    /// The result at iterate t: its factors, or with `restoreBest` the best recorded iterate's.
     private func result(_ reason: StopReason, at t: Int) -> GradientDescentResult {
-        GradientDescentResult(U: U, V: V, iterations: t, stopReason: reason, history: recorder.history,
-                              phases: recorder.phases(options.phaseThresholds))
+        let restored = options.restoreBest ? best : nil
+        return GradientDescentResult(U: restored?.U ?? U, V: restored?.V ?? V, iterations: t, stopReason: reason,
+                                     history: recorder.history, phases: recorder.phases(options.phaseThresholds),
+                                     bestIteration: best?.t)
     }
 }

@@ -26,6 +26,9 @@ public struct GradientDescentOptions: Sendable, Equatable {
     public var initialization: Initialization = .smallRandom
     /// λ ≥ 0 of the balancing regularizer (λ/8)‖UᵀU − VᵀV‖²_F (asymmetric problems).
     public var balancing = 0.0
+    /// μ ≥ 0 of the ridge (μ/2)(‖U‖²_F + ‖V‖²_F) on the factors ((μ/2)‖U‖²_F for PSD);
+    /// docs/completion.md, "Ridge".
+    public var ridge = 0.0
     /// τ ≥ 0: after each step every factor entry gets τ·N(0, 1) added (perturbed GD).
     public var noiseInjection = 0.0
     /// How each gradient step is preconditioned.
@@ -45,6 +48,14 @@ public struct GradientDescentOptions: Sendable, Equatable {
     public var diagnosticRank: Int?
     /// The thresholds of phase detection.
     public var phaseThresholds = PhaseThresholds()
+    /// Stop as early-stopped when the validation error has not improved for this many recorded
+    /// iterates (needs a validation set); 0 turns the rule off.
+    public var patience = 0
+    /// End with the factors of the recorded iterate of least validation error (needs a
+    /// validation set); the history still ends at the last iterate.
+    public var restoreBest = false
+    /// How the step size is chosen: the fixed `step`, or the automatic rule.
+    public var stepRule: StepRule = .fixed
 
     /// The most singular values recorded a row unless `singularValueCount` says otherwise.
     public static let defaultSingularValueCount = 50
@@ -65,16 +76,26 @@ public struct GradientDescentOptions: Sendable, Equatable {
         case scaled
     }
 
+    /// How the step size of each iteration is chosen (docs/completion.md, "Automatic step").
+    public enum StepRule: String, Sendable, Equatable, CaseIterable {
+        /// η = `step` at every iteration.
+        case fixed
+        /// η₀ = 1/L̂ from power iterations on the Hessian at the start, then Armijo
+        /// backtracking: halve η until f(x − ηd) ≤ f(x) − c·η⟨∇f, d⟩, grow it by 1.1 after each
+        /// accepted step. Needs full gradients and no noise injection.
+        case auto
+    }
+
     public init() {}
 
     /// The names of the integer options, as the C and Python layers spell them.
     public static let integerNames = ["width", "max_iter", "seed", "record_every", "window", "batch_size",
-                                      "singular_value_count", "rank"]
+                                      "singular_value_count", "rank", "patience", "restore_best"]
     /// The names of the real options, as the C and Python layers spell them.
     public static let realNames = ["init_scale", "step", "tol", "loss_tol", "divergence_factor",
-                                   "balancing", "noise_injection", "scaled_damping"] + PhaseThresholds.names
+                                   "balancing", "noise_injection", "scaled_damping", "ridge"] + PhaseThresholds.names
     /// The names of the text options, as the C and Python layers spell them.
-    public static let textNames = ["init", "preconditioner", "diagnostics"]
+    public static let textNames = ["init", "preconditioner", "diagnostics", "step_rule"]
 
     /// Sets the integer option `name` to `value` after checking its domain.
     public mutating func setInteger(_ name: String, _ value: Int64) throws(FactorSenseError) {
@@ -89,6 +110,8 @@ public struct GradientDescentOptions: Sendable, Equatable {
         case "window": window = v
         case "batch_size": batchSize = v
         case "singular_value_count": singularValueCount = v == 0 ? nil : v
+        case "patience": patience = v
+        case "restore_best": restoreBest = v == 1
         default: diagnosticRank = v == 0 ? nil : v
         }
     }
@@ -104,6 +127,8 @@ public struct GradientDescentOptions: Sendable, Equatable {
         case "batch_size": return Int64(batchSize)
         case "singular_value_count": return Int64(singularValueCount ?? 0)
         case "rank": return Int64(diagnosticRank ?? 0)
+        case "patience": return Int64(patience)
+        case "restore_best": return restoreBest ? 1 : 0
         default: throw Self.unknown(name, Self.integerNames)
         }
     }
@@ -120,6 +145,7 @@ public struct GradientDescentOptions: Sendable, Equatable {
         case "balancing": balancing = value
         case "noise_injection": noiseInjection = value
         case "scaled_damping": scaledDamping = value
+        case "ridge": ridge = value
         case "alignment_threshold": phaseThresholds.alignment = value
         case "saddle_fraction": phaseThresholds.saddleFraction = value
         case "plateau_tolerance": phaseThresholds.plateauTolerance = value
@@ -138,13 +164,13 @@ public struct GradientDescentOptions: Sendable, Equatable {
         if let width { try Self.checkInteger("width", width) }
         for (name, value) in [("max_iter", maxIterations), ("record_every", recordEvery), ("window", window),
                               ("batch_size", batchSize), ("singular_value_count", singularValueCount ?? 0),
-                              ("rank", diagnosticRank ?? 0)] {
+                              ("rank", diagnosticRank ?? 0), ("patience", patience)] {
             try Self.checkInteger(name, value)
         }
         for (name, value) in [("init_scale", initScale), ("step", step), ("tol", tolerance),
                               ("loss_tol", lossTolerance), ("divergence_factor", divergenceFactor),
                               ("balancing", balancing), ("noise_injection", noiseInjection),
-                              ("scaled_damping", scaledDamping), ("alignment_threshold", phaseThresholds.alignment),
+                              ("scaled_damping", scaledDamping), ("ridge", ridge), ("alignment_threshold", phaseThresholds.alignment),
                               ("saddle_fraction", phaseThresholds.saddleFraction),
                               ("plateau_tolerance", phaseThresholds.plateauTolerance),
                               ("plateau_window", phaseThresholds.plateauWindow)] {
@@ -153,11 +179,13 @@ public struct GradientDescentOptions: Sendable, Equatable {
     }
 
     /// The domain of each integer option: width, record_every, window ≥ 1; max_iter,
-    /// batch_size, singular_value_count, rank ≥ 0; every seed is valid.
+    /// batch_size, singular_value_count, rank, patience ≥ 0; restore_best 0 or 1; every seed is valid.
     static func checkInteger(_ name: String, _ value: Int) throws(FactorSenseError) {
         switch name {
         case "width", "record_every", "window": _ = try atLeast(1, value, name)
-        case "max_iter", "batch_size", "singular_value_count", "rank": _ = try atLeast(0, value, name)
+        case "max_iter", "batch_size", "singular_value_count", "rank", "patience": _ = try atLeast(0, value, name)
+        case "restore_best":
+            guard value == 0 || value == 1 else { throw FactorSenseError(.invalidArgument, "restore_best must be 0 or 1, got \(value)") }
         default: break
         }
     }
@@ -186,6 +214,7 @@ public struct GradientDescentOptions: Sendable, Equatable {
         case "balancing": return balancing
         case "noise_injection": return noiseInjection
         case "scaled_damping": return scaledDamping
+        case "ridge": return ridge
         case "alignment_threshold": return phaseThresholds.alignment
         case "saddle_fraction": return phaseThresholds.saddleFraction
         case "plateau_tolerance": return phaseThresholds.plateauTolerance
@@ -195,12 +224,14 @@ public struct GradientDescentOptions: Sendable, Equatable {
     }
 
     /// Sets the text option `name`: "init" is "random" or "spectral"; "preconditioner" is
-    /// "none" or "scaled"; "diagnostics" is "default", "all", "none" or names separated by commas.
+    /// "none" or "scaled"; "diagnostics" is "default", "all", "none" or names separated by commas;
+    /// "step_rule" is "fixed" or "auto".
     public mutating func setText(_ name: String, _ value: String) throws(FactorSenseError) {
         switch name {
         case "init": initialization = try Self.choice(Initialization.self, value, name)
         case "preconditioner": preconditioner = try Self.choice(Preconditioner.self, value, name)
         case "diagnostics": diagnostics = try Diagnostic.parse(value)
+        case "step_rule": stepRule = try Self.choice(StepRule.self, value, name)
         default: throw Self.unknown(name, Self.textNames)
         }
     }
@@ -211,6 +242,7 @@ public struct GradientDescentOptions: Sendable, Equatable {
         case "init": return initialization.rawValue
         case "preconditioner": return preconditioner.rawValue
         case "diagnostics": return diagnostics.text
+        case "step_rule": return stepRule.rawValue
         default: throw Self.unknown(name, Self.textNames)
         }
     }

@@ -1,6 +1,6 @@
 /// The outcome of a gradient-descent run.
 public struct GradientDescentResult: Sendable, Equatable {
-    /// U_t, n1 × k.
+    /// U_t, n1 × k (with `restoreBest`, U of the best recorded iterate).
     public var U: Matrix
     /// V_t, n2 × k.
     public var V: Matrix
@@ -13,4 +13,7 @@ public struct GradientDescentResult: Sendable, Equatable {
     public var history: History
     /// The phases read off the history (docs/mathematics.md, "Phases").
     public var phases: Phases
+    /// With a validation set: the recorded iterate of least validation error (whose factors
+    /// U and V are with `restoreBest`); nil without one, or when no validation error was finite.
+    public var bestIteration: Int? = nil
 }

@@ -7,14 +7,25 @@
 ///     f = ½‖ρ‖² + (λ/8)‖D‖²_F,   ∇_U f = G V + (λ/2) U D,   ∇_V f = Gᵀ U − (λ/2) V D.
 ///
 /// Symmetric (V = U): f = ¼‖ρ‖², ∇f = ½(G + Gᵀ) U.
+///
+/// The ridge μ ≥ 0 on the factors (docs/completion.md, "Ridge") adds
+///
+///     asymmetric: (μ/2)(‖U‖²_F + ‖V‖²_F),  ∇_U += μU, ∇_V += μV;
+///     symmetric:  (μ/2)‖U‖²_F,             ∇ += μU,
+///
+/// so the symmetric objective stays half the asymmetric one at V = U, as its loss is. The ridge
+/// is not multiplied by a mini-batch's `weight`: it is not a sum over measurements.
 public struct Objective: Sendable {
     public let parameterization: Parameterization
     /// λ ≥ 0 of the balancing regularizer (asymmetric only).
     public let balancing: Double
+    /// μ ≥ 0 of the ridge on the factors.
+    public let ridge: Double
 
-    public init(parameterization: Parameterization, balancing: Double = 0) {
+    public init(parameterization: Parameterization, balancing: Double = 0, ridge: Double = 0) {
         self.parameterization = parameterization
         self.balancing = balancing
+        self.ridge = ridge
     }
 
     /// f and its gradients at (U, V) for the measurements `y` of `sensingOperator`, all
@@ -37,7 +48,12 @@ public struct Objective: Sendable {
             var gradient = pass.gradientU
             BLAS.axpy(1, pass.gradientV.elements, &gradient.elements)
             gradient.scale(by: 0.5 * weight)
-            return Evaluation(residual: pass.residual, loss: 0.25 * weight * squaredResidual,
+            var loss = 0.25 * weight * squaredResidual
+            if ridge > 0 {
+                BLAS.axpy(ridge, U.elements, &gradient.elements)
+                loss += ridge / 2 * BLAS.dot(U.elements, U.elements)
+            }
+            return Evaluation(residual: pass.residual, loss: loss,
                               gradientU: gradient, gradientV: gradient)
         case .asymmetric:
             pass.gradientU.scale(by: weight)
@@ -50,6 +66,11 @@ public struct Objective: Sendable {
                 BLAS.gemm(-balancing / 2, V, imbalance, 1, &pass.gradientV)
                 let norm = imbalance.frobeniusNorm
                 loss += balancing / 8 * norm * norm
+            }
+            if ridge > 0 {
+                BLAS.axpy(ridge, U.elements, &pass.gradientU.elements)
+                BLAS.axpy(ridge, V.elements, &pass.gradientV.elements)
+                loss += ridge / 2 * (BLAS.dot(U.elements, U.elements) + BLAS.dot(V.elements, V.elements))
             }
             return Evaluation(residual: pass.residual, loss: loss,
                               gradientU: pass.gradientU, gradientV: pass.gradientV)

@@ -10,6 +10,8 @@ public enum StopReason: Int, Sendable, Equatable, CustomStringConvertible {
     case callback = 4
     /// A stop was requested (`StopRequest`, `fs_interrupt`, Ctrl-C in Python).
     case interrupted = 5
+    /// The validation error did not improve for `patience` recorded iterates.
+    case earlyStopped = 8
 
     /// The name the C and Python layers use.
     public var description: String {
@@ -19,6 +21,7 @@ public enum StopReason: Int, Sendable, Equatable, CustomStringConvertible {
         case .diverged: "diverged"
         case .callback: "callback"
         case .interrupted: "interrupted"
+        case .earlyStopped: "early_stopped"
         }
     }
 }

@@ -1,0 +1,73 @@
+/// Held-out measurements a run is scored on (docs/completion.md, "Validation"): an operator 𝒜_val
+/// of the problem's shape and its values y_val, given as a `SensingProblem` (any operator kind:
+/// held-out entries for completion, held-out measurements of a dense operator…). At each
+/// recorded iterate the run records
+///
+///     validation_error = ‖𝒜_val(X_t) − y_val‖ / ‖y_val‖   (NaN when y_val = 0),
+///
+/// X_t = U_tV_tᵀ (U_tU_tᵀ for PSD), which the `patience` stop rule and `restoreBest` read.
+struct Validation {
+    let problem: SensingProblem
+    private let valueNorm: Double
+
+    /// The validation set for runs on `training`.
+    ///
+    /// - Throws: `.sizeMismatch` when its shape is not the problem's; `.invalidArgument` when
+    ///   held-out entries coincide with training entries (both entry-sampling, or training on
+    ///   every entry): the score would not be held out. The check sorts the m training positions
+    ///   (counted by `PeakMemory.validation`).
+    init(_ validation: SensingProblem, for training: SensingProblem) throws(FactorSenseError) {
+        guard validation.rows == training.rows, validation.columns == training.columns else {
+            throw FactorSenseError(.sizeMismatch,
+                "the validation set must be \(training.rows) × \(training.columns) like the problem, got \(validation.rows) × \(validation.columns)")
+        }
+        if let held = validation.sensingOperator as? EntrySamplingOperator {
+            try Self.checkDisjoint(held, from: training.sensingOperator)
+        }
+        self.problem = validation
+        self.valueNorm = BLAS.norm(validation.measurements)
+    }
+
+    /// ‖𝒜_val(UVᵀ) − y_val‖ / ‖y_val‖.
+    func error(U: Matrix, V: Matrix) -> Double {
+        let predicted = problem.sensingOperator.apply(product: U, V)
+        guard predicted.count == problem.measurements.count, valueNorm > 0 else { return .nan }
+        var residual = predicted
+        BLAS.axpy(-1, problem.measurements, &residual)
+        return BLAS.norm(residual) / valueNorm
+    }
+
+    /// Refuses held-out entries that are also training entries.
+    private static func checkDisjoint(_ held: EntrySamplingOperator, from training: any MeasurementOperator) throws(FactorSenseError) {
+        let n2 = held.columns
+        let trainingKeys: [Int]
+        switch training {
+        case let entries as EntrySamplingOperator:
+            trainingKeys = zip(entries.rowIndices, entries.columnIndices).map { $0 * n2 + $1 }.sorted()
+        case is IdentityOperator:
+            guard held.measurementCount == 0 else {
+                throw FactorSenseError(.invalidArgument,
+                    "the validation entries overlap the training entries: the problem observes every entry")
+            }
+            return
+        default:
+            return  // other operators mix every entry: no entry is held out or not
+        }
+        for i in 0..<held.measurementCount {
+            let key = held.rowIndices[i] * n2 + held.columnIndices[i]
+            if Self.contains(trainingKeys, key) {
+                throw FactorSenseError(.invalidArgument,
+                    "the validation entries overlap the training entries: (\(held.rowIndices[i]), \(held.columnIndices[i])) is in both")
+            }
+        }
+    }
+
+    private static func contains(_ sorted: [Int], _ key: Int) -> Bool {
+        var (low, high) = (0, sorted.count)
+        while low < high {
+            let middle = low + (high - low) / 2
+            if sorted[middle] < key { low = middle + 1 } else { high = middle }
+        }
+        return low < sorted.count && sorted[low] == key
+    }
+}
