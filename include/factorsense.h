@@ -87,7 +87,7 @@ typedef enum fs_status {
     FS_ERROR_OVERFLOW = 6,          /* a size product that overflows */
     FS_ERROR_OUT_OF_MEMORY = 7,     /* what the call would hold at its peak exceeds the memory available */
     FS_ERROR_WRONG_STATE = 8,       /* a call before the handle holds what it needs */
-    FS_ERROR_LINEAR_ALGEBRA = 9,    /* a LAPACK routine failed */
+    FS_ERROR_LINEAR_ALGEBRA = 9,    /* a LAPACK routine failed, or an iteration did not converge */
     FS_ERROR_INTERNAL = 10,         /* a bug in FactorSense: please report it */
     FS_ERROR_INTERRUPTED = 11       /* fs_interrupt stopped the call before it had a result */
 } fs_status;
@@ -397,6 +397,14 @@ void fs_options_free(fs_options *options);
  *                   loss never rises; the history gets a "step" column and "time" is Σ η; no
  *                   decrease after 60 halvings stops the run as converged). "auto" needs
  *                   "batch_size" 0 (or ≥ m) and "noise_injection" 0 ("fixed")
+ *   "spectral_method"  how the top pairs of 𝒜*(y) are computed for "init" "spectral" and the
+ *                   spectral alignment: "dense" (form 𝒜*(y) and factor it with LAPACK: exact to
+ *                   rounding, but O(n1·n2·min(n1, n2)) time that a stop request cannot
+ *                   interrupt), "iterative" (block subspace iteration on products with 𝒜*(y):
+ *                   never forms it for completion and rank-one operators, converges to a residual
+ *                   of 10⁻¹⁰·σ₁, checks for a stop request every iteration; a k-th singular value
+ *                   inside a cluster may not converge in 3000 iterations: FS_ERROR_LINEAR_ALGEBRA),
+ *                   or "auto": dense when n1·n2 ≤ 2²⁰, else iterative ("auto")
  * An unknown name or a value outside its domain gives FS_ERROR_INVALID_ARGUMENT.
  */
 fs_status fs_options_set_int(fs_options *options, const char *name, int64_t value);

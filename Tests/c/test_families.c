@@ -177,6 +177,59 @@ static void test_runs_and_options(void) {
     fs_problem_free(p);
 }
 
+/* The spectral start U₀V₀ᵀ of `kind` (40 × 30, PSD or not) by one spectral method; 0 on success. */
+static int spectral_product(fs_problem *p, const char *method, double *product) {
+    enum { N1 = 40, N2 = 30, K = 3 };
+    fs_options *o = NULL;
+    fs_result *r = NULL;
+    double U[N1 * K], V[N2 * K];
+    int ok = fs_options_create(&o) == FS_OK && fs_result_create(&r) == FS_OK
+             && fs_options_set_text(o, "init", "spectral") == FS_OK && fs_options_set_text(o, "spectral_method", method) == FS_OK
+             && fs_options_set_int(o, "width", K) == FS_OK && fs_options_set_int(o, "max_iter", 0) == FS_OK
+             && fs_gradient_descent(p, o, r) == FS_OK && fs_result_copy_factors(r, U, N1 * K, V, N2 * K) == FS_OK;
+    if (ok) {
+        for (int i = 0; i < N1; i++)
+            for (int j = 0; j < N2; j++) {
+                double sum = 0;
+                for (int c = 0; c < K; c++) sum += U[i * K + c] * V[j * K + c];
+                product[i * N2 + j] = sum;
+            }
+    }
+    fs_result_free(r);
+    fs_options_free(o);
+    return ok ? 0 : -1;
+}
+
+/* "spectral_method": the text option, and the iterative start equal to the dense one to 1e-9
+ * (relative to the largest entry) for the completion and rank-one operators it runs matrix-free. */
+static void test_spectral_methods(void) {
+    const char *kinds[] = {"completion", "rank_one", "gaussian"};
+    static double dense[40 * 30], iterative[40 * 30];
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        fs_problem *p = generated(kinds[k], 40, 30, 2, 900, 0);
+        CHECK(p != NULL);
+        if (p == NULL) continue;
+        CHECK(spectral_product(p, "dense", dense) == 0 && spectral_product(p, "iterative", iterative) == 0);
+        double largest = 0, difference = 0;
+        for (int i = 0; i < 40 * 30; i++) {
+            largest = fmax(largest, fabs(dense[i]));
+            difference = fmax(difference, fabs(dense[i] - iterative[i]));
+        }
+        CHECK(largest > 0 && difference <= 1e-9 * largest);
+        fs_problem_free(p);
+    }
+    fs_options *o = NULL;
+    const char *text = NULL;
+    CHECK(fs_options_create(&o) == FS_OK);
+    CHECK(fs_options_get_text(o, "spectral_method", &text) == FS_OK && strcmp(text, "auto") == 0);
+    CHECK(fs_options_set_text(o, "spectral_method", "iterative") == FS_OK);
+    CHECK(fs_options_get_text(o, "spectral_method", &text) == FS_OK && strcmp(text, "iterative") == 0);
+    CHECK(fs_options_set_text(o, "spectral_method", "lanczos") == FS_ERROR_INVALID_ARGUMENT);
+    CHECK(strstr(fs_last_error(o), "\"dense\"") != NULL);
+    CHECK(fs_options_get_text(o, "spectral_method", &text) == FS_OK && strcmp(text, "iterative") == 0);
+    fs_options_free(o);
+}
+
 int main(void) {
     const char *kinds[] = {"gaussian", "symmetric_gaussian", "identity", "completion", "rank_one"};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
@@ -186,5 +239,6 @@ int main(void) {
     test_entries();
     test_psd_gradient();
     test_runs_and_options();
+    test_spectral_methods();
     return finish();
 }

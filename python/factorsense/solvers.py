@@ -55,7 +55,7 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
                      U0=None, V0=None, callback=None, progress=False, diagnostics="default",
                      singular_value_count=0, rank=0, alignment_threshold=0.1, saddle_fraction=0.5,
                      plateau_tolerance=0.01, plateau_window=0.1, ridge=0.0, validation=None, holdout=None,
-                     holdout_seed=None, patience=None, restore_best=False):
+                     holdout_seed=None, patience=None, restore_best=False, spectral_method="auto"):
     """Factorized gradient descent on a :class:`SensingProblem` (docs/mathematics.md, "Gradient descent and its variants").
 
     Asymmetric problems minimize f(U, V) = ½‖𝒜(UVᵀ) − y‖² by the simultaneous updates
@@ -126,6 +126,13 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
     patience : int ≥ 1, optional
         Stop with stop reason "early_stopped" when the validation error has not improved for
         this many recorded iterates.
+    spectral_method : {"auto", "dense", "iterative"}
+        How the top pairs of 𝒜*(y) are computed for ``init="spectral"`` and the spectral
+        alignment (docs/mathematics.md, "Initializations"): "dense" forms 𝒜*(y) and factors it
+        with LAPACK (exact to rounding, O(n1·n2·min(n1, n2)) time, Ctrl-C waits for LAPACK);
+        "iterative" runs block subspace iteration on products with 𝒜*(y), never forming it for
+        completion and rank-one problems, to a residual of 1e-10·σ₁, and stops on Ctrl-C within
+        an iteration; "auto" is dense when n1·n2 ≤ 2²⁰, else iterative.
     restore_best : bool
         Return the factors of the recorded iterate of least validation error
         (``result.best_iteration``); the history still ends at the last iterate.
@@ -196,7 +203,7 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
                      saddle_fraction=saddle_fraction, plateau_tolerance=plateau_tolerance,
                      plateau_window=plateau_window, ridge=ridge),
                 dict(init=init, preconditioner=preconditioner, diagnostics=_diagnostics_text(diagnostics),
-                     step_rule=step_rule))
+                     step_rule=step_rule, spectral_method=spectral_method))
 
     relay = ProgressRelay(callback, progress, max_iter)
     check(lib.fs_options_set_progress(options.handle, relay.c_callback, None), options.handle)

@@ -44,3 +44,14 @@ def test_families():
                                 preconditioner=name)
         assert r.stop_reason == "converged" and r.iterations == printed, (name, printed, r.iterations)
     assert 10 * counts["scaled"] < counts["none"]
+
+
+def test_large_completion():
+    """The 20000² example: the matrix-free spectral start stays far below 𝒜*(y)'s 3 GiB and gradient
+    descent from it recovers the target."""
+    out = run("large_completion.py")
+    peak = float(out.split("peak memory")[1].split()[0])
+    assert peak < 1.0, out
+    before = float(out.split("spectral start:")[1].split()[0])
+    after = float(out.split("gradient steps:")[1].split()[0])
+    assert after < 1e-3 < before, out

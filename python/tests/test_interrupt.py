@@ -61,9 +61,24 @@ def test_ctrl_c_stops_the_spectral_initialization():
     print(f"spectral init: Ctrl-C to KeyboardInterrupt {latency:.4f} s, stopped {where}")
     if result is None:
         assert isinstance(caught.value.__cause__, fs.InterruptedCallError)
-        assert "spectral initialization" in str(caught.value.__cause__)
+        assert "spectral" in str(caught.value.__cause__)
     else:
         assert result.stop_reason == "interrupted" and result.iterations < 10**9
+
+
+def test_ctrl_c_stops_the_iterative_spectral_initialization():
+    """The 20000 × 20000 completion problem of the README (10⁶ entries): its spectral
+    initialization runs matrix-free (about 10 s uninterrupted here) and stops for Ctrl-C within an
+    iteration of the subspace iteration, before any gradient step."""
+    p = fs.SensingProblem.completion(20000, 20000, 5, 10**6, seed=0)
+    sent = interrupt_after(0.5)
+    with pytest.raises(KeyboardInterrupt) as caught:
+        fs.gradient_descent(p, width=10, init="spectral", max_iter=10, diagnostics="none")
+    latency = time.perf_counter() - sent[0]
+    print(f"iterative spectral init: Ctrl-C to KeyboardInterrupt {latency:.4f} s")
+    assert caught.value.result is None
+    assert isinstance(caught.value.__cause__, fs.InterruptedCallError)
+    assert "iterative spectral decomposition" in str(caught.value.__cause__)
 
 
 def test_more_ctrl_c_while_the_call_stops_still_wait_for_it():

@@ -43,13 +43,14 @@ struct DiagnosticComputer {
         }
         let needsSpectral = !chosen.isDisjoint(with: [.spectralAlignmentLeft, .spectralAlignmentRight])
         let needsPerturbation = !chosen.isDisjoint(with: [.perturbation, .perturbationFrobenius])
-        if needsSpectral || (needsPerturbation && problem.groundTruth != nil) {
+        let denseSpectral = needsSpectral && options.spectralMethod.resolved(rows: n1, columns: n2) == .dense
+        if denseSpectral || (needsPerturbation && problem.groundTruth != nil) {
             let matrices = needsPerturbation ? 4 : 3  // 𝒜*(y) and the SVD's workspace; D, E, 𝒜(D), X⋆
             try SizeLimits.checkAllocation(doubles: try SizeLimits.product(try SizeLimits.product(n1, n2, "n1 · n2"), matrices, "n1 · n2 matrices"),
                                            "the dense n1 × n2 matrices of the \(needsPerturbation ? "perturbation" : "spectral alignment") diagnostic")
         }
         if needsSpectral, let r = rank, r >= 1 {
-            self.spectral = try ReferenceSubspaces.spectral(of: problem, rank: r)
+            self.spectral = try ReferenceSubspaces.spectral(of: problem, rank: r, method: options.spectralMethod, seed: options.seed)
         } else {
             self.spectral = nil
         }

@@ -36,22 +36,9 @@ struct ReferenceSubspaces {
 
     /// The top-r singular subspaces of M = 𝒜*(y) and its singular values; for the symmetric
     /// parameterization the top-r eigenvectors of (M + Mᵀ)/2 (largest eigenvalues), both sides.
-    static func spectral(of problem: SensingProblem, rank r: Int) throws(FactorSenseError) -> ReferenceSubspaces {
-        var m = problem.sensingOperator.adjoint(problem.measurements)
-        switch problem.parameterization {
-        case .symmetric:
-            m.symmetrize()
-            let (eigenvalues, vectors) = try Factorizations.symmetricEigen(of: m)
-            let n = m.rows
-            var top = Matrix(rows: n, columns: r)
-            for j in 0..<r {
-                for i in 0..<n { top[i, j] = vectors[i, n - 1 - j] }  // eigenvalues ascend
-            }
-            return ReferenceSubspaces(left: top, values: (0..<r).map { eigenvalues[n - 1 - $0] }, right: top)
-        case .asymmetric:
-            let svd = try Factorizations.singularValueDecomposition(of: m)
-            return ReferenceSubspaces(left: SubspaceGeometry.leadingColumns(svd.left, r), values: Array(svd.values.prefix(r)),
-                                      right: SubspaceGeometry.leadingColumns(svd.rightTransposed.transposed, r))
-        }
+    /// `method` and `seed` as for the spectral initialization.
+    static func spectral(of problem: SensingProblem, rank r: Int, method: SpectralMethod, seed: UInt64) throws(FactorSenseError) -> ReferenceSubspaces {
+        let (left, values, right) = try problem.topSpectralPairs(count: r, method: method, seed: seed, purpose: "the spectral alignment")
+        return ReferenceSubspaces(left: left, values: values, right: right)
     }
 }

@@ -63,5 +63,5 @@ struct SeededGenerator: RandomNumberGenerator, Sendable {
 
 /// The independent streams of one seed.
 public enum RandomStream: UInt64, Sendable {
-    case targetLeft = 1, targetRight, sensingOperator, noise, initialization, perturbation, minibatch, holdout, stepEstimate
+    case targetLeft = 1, targetRight, sensingOperator, noise, initialization, perturbation, minibatch, holdout, stepEstimate, spectralStart
 }

@@ -56,6 +56,9 @@ public struct GradientDescentOptions: Sendable, Equatable {
     public var restoreBest = false
     /// How the step size is chosen: the fixed `step`, or the automatic rule.
     public var stepRule: StepRule = .fixed
+    /// How the top pairs of 𝒜*(y) are computed for the spectral initialization and the spectral
+    /// alignment (`SpectralMethod`; "spectral_method").
+    public var spectralMethod: SpectralMethod = .auto
 
     /// The most singular values recorded a row unless `singularValueCount` says otherwise.
     public static let defaultSingularValueCount = 50
@@ -95,7 +98,7 @@ public struct GradientDescentOptions: Sendable, Equatable {
     public static let realNames = ["init_scale", "step", "tol", "loss_tol", "divergence_factor",
                                    "balancing", "noise_injection", "scaled_damping", "ridge"] + PhaseThresholds.names
     /// The names of the text options, as the C and Python layers spell them.
-    public static let textNames = ["init", "preconditioner", "diagnostics", "step_rule"]
+    public static let textNames = ["init", "preconditioner", "diagnostics", "step_rule", "spectral_method"]
 
     /// Sets the integer option `name` to `value` after checking its domain.
     public mutating func setInteger(_ name: String, _ value: Int64) throws(FactorSenseError) {
@@ -225,13 +228,14 @@ public struct GradientDescentOptions: Sendable, Equatable {
 
     /// Sets the text option `name`: "init" is "random" or "spectral"; "preconditioner" is
     /// "none" or "scaled"; "diagnostics" is "default", "all", "none" or names separated by commas;
-    /// "step_rule" is "fixed" or "auto".
+    /// "step_rule" is "fixed" or "auto"; "spectral_method" is "auto", "dense" or "iterative".
     public mutating func setText(_ name: String, _ value: String) throws(FactorSenseError) {
         switch name {
         case "init": initialization = try Self.choice(Initialization.self, value, name)
         case "preconditioner": preconditioner = try Self.choice(Preconditioner.self, value, name)
         case "diagnostics": diagnostics = try Diagnostic.parse(value)
         case "step_rule": stepRule = try Self.choice(StepRule.self, value, name)
+        case "spectral_method": spectralMethod = try Self.choice(SpectralMethod.self, value, name)
         default: throw Self.unknown(name, Self.textNames)
         }
     }
@@ -243,6 +247,7 @@ public struct GradientDescentOptions: Sendable, Equatable {
         case "preconditioner": return preconditioner.rawValue
         case "diagnostics": return diagnostics.text
         case "step_rule": return stepRule.rawValue
+        case "spectral_method": return spectralMethod.rawValue
         default: throw Self.unknown(name, Self.textNames)
         }
     }

@@ -55,46 +55,33 @@ public struct InitialFactors: Sendable, Equatable {
 
     /// The spectral initialization of docs/mathematics.md from M = 𝒜*(y): the top-k SVD M ≈ P S Qᵀ gives
     /// U₀ = P S^{1/2}, V₀ = Q S^{1/2}; for the symmetric parameterization the top-k eigenpairs of
-    /// (M + Mᵀ)/2 give U₀ = W Λ₊^{1/2}, negative eigenvalues set to 0. Forms M densely.
+    /// (M + Mᵀ)/2 give U₀ = W Λ₊^{1/2}, negative eigenvalues set to 0. `method` says how the
+    /// pairs are computed (`SpectralMethod`); `seed` starts the iterative one.
     ///
-    /// Watches the current `StopRequest` while forming M, and checks it before and after the
-    /// LAPACK factorization, which cannot be stopped midway (it takes O(n1·n2·min(n1, n2)) time).
+    /// The dense method watches the current `StopRequest` while forming M and checks it before
+    /// and after the LAPACK factorization, which cannot be stopped midway; the iterative method
+    /// checks it every iteration.
     ///
     /// - Throws: `.invalidArgument` when k exceeds min(n1, n2); `.linearAlgebra` when LAPACK
-    ///   fails; `.interrupted` when the current stop request is made.
-    public static func spectral(_ problem: SensingProblem, width k: Int) throws(FactorSenseError) -> InitialFactors {
+    ///   fails or the iteration does not converge; `.interrupted` when the current stop request
+    ///   is made.
+    public static func spectral(_ problem: SensingProblem, width k: Int, method: SpectralMethod = .auto,
+                                seed: UInt64 = 0) throws(FactorSenseError) -> InitialFactors {
         let (n1, n2) = (problem.rows, problem.columns)
         guard k >= 1, k <= min(n1, n2) else {
             throw FactorSenseError(.invalidArgument,
                 "spectral initialization takes 1 to min(n1, n2) = \(min(n1, n2)) singular pairs; width is \(k)")
         }
-        try StopRequest.checkCurrent("the spectral initialization")
-        var m = problem.sensingOperator.adjoint(problem.measurements)
-        try StopRequest.checkCurrent("the spectral initialization")  // 𝒜*(y) may have been abandoned
-        switch problem.parameterization {
-        case .symmetric:
-            m.symmetrize()
-            let (values, vectors) = try Factorizations.symmetricEigen(of: m)
-            try StopRequest.checkCurrent("the spectral initialization")
-            var u = Matrix(rows: n1, columns: k)
-            for j in 0..<k {
-                let source = n1 - 1 - j  // eigenvalues ascend: the top k are last
-                let root = max(values[source], 0).squareRoot()
-                for i in 0..<n1 { u[i, j] = vectors[i, source] * root }
-            }
-            return InitialFactors(unchecked: u, nil)
-        case .asymmetric:
-            let (p, s, qt) = try Factorizations.singularValueDecomposition(of: m)
-            try StopRequest.checkCurrent("the spectral initialization")
-            var u = Matrix(rows: n1, columns: k)
-            var v = Matrix(rows: n2, columns: k)
-            for j in 0..<k {
-                let root = s[j].squareRoot()
-                for i in 0..<n1 { u[i, j] = p[i, j] * root }
-                for i in 0..<n2 { v[i, j] = qt[j, i] * root }
-            }
-            return InitialFactors(unchecked: u, v)
+        let (left, values, right) = try problem.topSpectralPairs(count: k, method: method, seed: seed, purpose: "the spectral initialization")
+        let symmetric = problem.parameterization == .symmetric
+        var u = Matrix(rows: n1, columns: k)
+        var v = Matrix(rows: n2, columns: k)
+        for j in 0..<k {
+            let root = max(values[j], 0).squareRoot()
+            for i in 0..<n1 { u[i, j] = left[i, j] * root }
+            if !symmetric { for i in 0..<n2 { v[i, j] = right[i, j] * root } }
         }
+        return InitialFactors(unchecked: u, symmetric ? nil : v)
     }
 
     /// The width k of a run: that of the given initial factors (checked against the problem)
@@ -128,9 +115,11 @@ public struct InitialFactors: Sendable, Equatable {
         case .smallRandom:
             start = try smallRandom(rows: n1, columns: n2, width: k, scale: options.initScale, symmetric: symmetric, seed: options.seed)
         case .spectral:
-            try SizeLimits.checkAllocation(doubles: try spectralPeak(problem),
-                "the spectral initialization (𝒜*(y), \(n1) × \(n2), and its LAPACK factorization with its workspace)")
-            start = try spectral(problem, width: k)
+            let method = options.spectralMethod.resolved(rows: n1, columns: n2)
+            try SizeLimits.checkAllocation(doubles: try spectralPeak(problem, width: k, method: method),
+                method == .dense ? "the spectral initialization (𝒜*(y), \(n1) × \(n2), and its LAPACK factorization with its workspace)"
+                    : "the iterative spectral initialization (blocks of \(SubspaceIteration.blockSize(count: k, rows: n1, columns: n2)) vectors)")
+            start = try spectral(problem, width: k, method: method, seed: options.seed)
         }
         return (start.U, start.V ?? start.U)
     }
@@ -138,19 +127,41 @@ public struct InitialFactors: Sendable, Equatable {
     /// The doubles `spectral` holds at its peak: M = 𝒜*(y) (n1·n2) with what forming it takes
     /// (a dense operator adds one partial sum per row chunk), or M with its LAPACK factorization
     /// (`Factorizations.singularValueDecompositionPeak`, `symmetricEigenPeak`), whichever is larger.
-    static func spectralPeak(_ problem: SensingProblem) throws(FactorSenseError) -> Int {
+    static func spectralPeak(_ problem: SensingProblem, width k: Int, method: SpectralMethod) throws(FactorSenseError) -> Int {
         let (n1, n2) = (problem.rows, problem.columns)
         try SizeLimits.checkDimension(n1, "n1")
         try SizeLimits.checkDimension(n2, "n2")
         let entries = try SizeLimits.product(n1, n2, "n1 · n2")
         let partialSums = problem.sensingOperator is DenseOperator ? DenseKernels.chunkCount : 0
         let forming = try SizeLimits.product(entries, partialSums + 1, "the partial sums of 𝒜*(y)")
+        if method.resolved(rows: n1, columns: n2) == .iterative {
+            return try iterativeSpectralPeak(problem, width: k, formingAdjoint: forming)
+        }
         let factorization = problem.parameterization == .symmetric
             ? try Factorizations.symmetricEigenPeak(size: n1)
             : try Factorizations.singularValueDecompositionPeak(rows: n1, columns: n2)
         let (total, overflow) = entries.addingReportingOverflow(factorization)
         guard !overflow else { throw FactorSenseError(.overflow, "the memory of the spectral initialization overflows a 64-bit integer") }
         return max(forming, total)
+    }
+
+    /// The doubles the iterative method holds at its peak, with b = `SubspaceIteration.blockSize`:
+    /// about ten n × b blocks (n = max(n1, n2): the iterate, its product, the orthonormal factors,
+    /// LAPACK's row-major copies, the small SVD's outputs), a rank-one operator's m × b
+    /// projection, and M itself for the operators whose adjoint is formed (dense, identity).
+    private static func iterativeSpectralPeak(_ problem: SensingProblem, width k: Int, formingAdjoint: Int) throws(FactorSenseError) -> Int {
+        let (n1, n2) = (problem.rows, problem.columns)
+        let b = SubspaceIteration.blockSize(count: max(k, 1), rows: n1, columns: n2)
+        let blocks = try SizeLimits.product(max(n1, n2), try SizeLimits.product(10, b, "10 · b"), "the blocks of the iteration")
+        let formed: Int
+        switch problem.sensingOperator {
+        case is EntrySamplingOperator: formed = 0
+        case is RankOneOperator: formed = try SizeLimits.product(problem.measurementCount, 2 * b, "m · 2b")
+        default: formed = formingAdjoint
+        }
+        let (total, overflow) = blocks.addingReportingOverflow(formed)
+        guard !overflow else { throw FactorSenseError(.overflow, "the memory of the spectral initialization overflows a 64-bit integer") }
+        return total
     }
 
     private static func check(_ given: InitialFactors, for problem: SensingProblem, width: Int?) throws(FactorSenseError) {

@@ -1,0 +1,56 @@
+/// M = 𝒜*(y) as an `ImplicitMatrix`, formed only where the operator's own storage is already
+/// larger than M (dense and identity operators).
+///
+/// - entry sampling, M = c Σ_i y_i e_{a_i} e_{b_i}ᵀ: (M·B)_{a_i,:} += c y_i B_{b_i,:} and
+///   (Mᵀ·C)_{b_i,:} += c y_i C_{a_i,:}, O(m·b);
+/// - rank-one, M = c 𝐀ᵀ diag(y) 𝐁: M·B = c 𝐀ᵀ(diag(y)(𝐁B)) and Mᵀ·C = c 𝐁ᵀ(diag(y)(𝐀C)),
+///   O(m·(n1 + n2)·b);
+/// - any other operator: its adjoint 𝒜*(y), formed once, through BLAS.
+extension SensingProblem {
+    func adjointOfMeasurements() -> ImplicitMatrix {
+        let y = measurements
+        switch sensingOperator {
+        case let entries as EntrySamplingOperator:
+            return ImplicitMatrix(rows: rows, columns: columns,
+                                  times: { entries.scatter(y, rows: entries.rowIndices, from: $0, at: entries.columnIndices, into: entries.rows) },
+                                  transposeTimes: { entries.scatter(y, rows: entries.columnIndices, from: $0, at: entries.rowIndices, into: entries.columns) })
+        case let rankOne as RankOneOperator:
+            return ImplicitMatrix(rows: rows, columns: columns,
+                                  times: { rankOne.weightedProduct(y, outer: rankOne.left, inner: rankOne.right, $0) },
+                                  transposeTimes: { rankOne.weightedProduct(y, outer: rankOne.right, inner: rankOne.left, $0) })
+        default:
+            return ImplicitMatrix(dense: sensingOperator.adjoint(y))
+        }
+    }
+}
+
+extension EntrySamplingOperator {
+    /// Z with Z_{target_i,:} += c y_i B_{source_i,:}, Z of `count` rows.
+    fileprivate func scatter(_ y: [Double], rows target: [Int], from b: Matrix, at source: [Int], into count: Int) -> Matrix {
+        let width = b.columns
+        var z = Matrix(rows: count, columns: width)
+        z.elements.withUnsafeMutableBufferPointer { zp in
+            b.elements.withUnsafeBufferPointer { bp in
+                for i in y.indices {
+                    let weight = scale * y[i]  // c y_i
+                    let (to, from) = (target[i] * width, source[i] * width)
+                    for j in 0..<width { zp[to + j] += weight * bp[from + j] }
+                }
+            }
+        }
+        return z
+    }
+}
+
+extension RankOneOperator {
+    /// c 𝐎ᵀ diag(y) (𝐈 B): the outer factor 𝐎 and the inner 𝐈 are 𝐀 and 𝐁 in either order.
+    fileprivate func weightedProduct(_ y: [Double], outer: Matrix, inner: Matrix, _ b: Matrix) -> Matrix {
+        var projected = BLAS.product(inner, b)  // m × b, row i = (inner row i)ᵀ B
+        let width = b.columns
+        for i in 0..<projected.rows {
+            let weight = scale * y[i]
+            for j in 0..<width { projected.elements[i * width + j] *= weight }
+        }
+        return BLAS.product(outer, transposeA: true, projected)
+    }
+}
