@@ -256,29 +256,4 @@ public enum PeakMemory {
         guard options.tolerance > 0 else { return 1 }
         return max(min(options.window, options.maxIterations), 1)
     }
-
-    /// The spectral initialization as `InitialFactors.spectral` does it today: M = 𝒜*(y) (with
-    /// the adjoint's temporaries), LAPACKE's row-major copies and transposes of M, the factors
-    /// and LAPACK's workspace (dgesdd with jobz "S": about 5·s² + 7·s + max(n1, n2) doubles for
-    /// s = min(n1, n2); dsyevd with jobz "V": 1 + 6n + 2n² doubles and 3 + 5n integers).
-    public static func spectralInitialization(_ problem: SensingProblem, width k: Int) throws(FactorSenseError) -> [Need] {
-        let (n1, n2) = (problem.rows, problem.columns)
-        let s = min(n1, n2)
-        var ledger = Ledger()
-        ledger.append(try adjoint(of: problem.sensingOperator))
-        switch problem.parameterization {
-        case .symmetric:
-            try ledger.doubles("the eigensolver's copy and LAPACKE's transpose (2 n²)", 2, n1, n1)
-            try ledger.doubles("dsyevd's workspace (2 n² + 6 n + 1)", plus(n1, n1, 6), n1)
-            try ledger.indices("dsyevd's integer workspace (5 n + 3)", 5, plus(n1, 1))
-        case .asymmetric:
-            try ledger.doubles("the SVD's copy and LAPACKE's transpose (2 n1 · n2)", 2, n1, n2)
-            try ledger.doubles("P, Qᵀ and their transposes (2 (n1 + n2) · min(n1, n2))", 2, plus(n1, n2), s)
-            try ledger.doubles("dgesdd's workspace (5 s² + 7 s + max(n1, n2))", plus(s, s, s, s, s, 7), s)
-            try ledger.doubles("dgesdd's workspace, continued", max(n1, n2))
-            try ledger.indices("dgesdd's integer workspace (8 s)", 8, s)
-        }
-        try ledger.doubles("U₀ and V₀ ((n1 + n2) · width)", plus(n1, n2), k)
-        return ledger.needs
-    }
 }
