@@ -27,7 +27,7 @@ deps-system:
 
 ## deps-python: numpy, matplotlib, tqdm, pytest, hypothesis, through pip when missing
 deps-python:
-	@$(PYTHON) -c "import numpy, scipy, matplotlib, tqdm, pytest, hypothesis, pandas, nbclient, nbformat, ipykernel" 2>/dev/null || \
+	@$(PYTHON) -c "import numpy, scipy, matplotlib, tqdm, pytest, hypothesis, pandas, nbclient, nbformat, ipykernel, threadpoolctl" 2>/dev/null || \
 	  $(PYTHON) -m pip install -q -r python/requirements.txt
 
 deps: deps-system deps-python
@@ -86,6 +86,9 @@ include mk/notebooks.mk
 
 # The mutation check (mk/mutants.mk): deliberate one-line bugs, each of which a test must catch.
 include mk/mutants.mk
+
+# The benchmarks (mk/bench.mk): `make bench`, never part of `make test`.
+include mk/bench.mk
 
 clean:
 	rm -rf .build examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families Tests/c/test_diagnostics \

@@ -103,7 +103,7 @@ import Testing
     @Test func generationStopsAndThrows() throws {
         let stop = StopRequest()
         stop.request()
-        let target = try TargetSpecification(rows: 6, columns: 5, rank: 2, scale: 1, conditionNumber: 1)
+        let target = TargetSpecification(rows: 6, columns: 5, rank: 2, scale: 1, conditionNumber: 1)
         for kind in OperatorKind.allCases where kind != .symmetricGaussian {
             #expect(throws: FactorSenseError.self) {
                 try SensingProblem.generate(kind, target: target, measurements: 20, seed: 1, stop: stop)

@@ -4,77 +4,105 @@ import Dispatch
 /// Matrix–vector kernels for a dense row-major m × n matrix 𝐀 whose results do not depend on
 /// the number of threads: the hot path of every dense operator.
 ///
-/// OpenBLAS's threaded dgemv can round differently with a different thread count, which would
-/// break "same seed, same numbers on every thread count". Here the rows are cut into a fixed
-/// number of chunks (`chunkCount`, whatever the machine), each row's dot product is a fixed
-/// sequence of short OpenBLAS dot products (`dot`), and the chunks' partial sums of 𝐀ᵀρ are
-/// added in chunk order. Chunks run in parallel on the machine's cores.
+/// The rows are cut into a fixed number of chunks (`chunkCount`, whatever the machine), and each
+/// chunk into blocks of `blockRows(n)` rows (about 2¹⁶ entries). Each block is one or two
+/// single-threaded OpenBLAS dgemv calls (OpenBLAS runs on one thread inside the library:
+/// `OpenBLASThreads`), and the chunks' partial sums of 𝐀ᵀρ are added in chunk order, so the
+/// rounding depends on m and n only. Chunks run in parallel on the machine's cores.
 ///
-/// `residualAndAdjoint` is the fused one-pass kernel: it reads each row a_i once for both
-/// ρ_i = a_iᵀx − y_i and the update g += ρ_i a_i, halving the memory traffic of two gemv calls.
+/// `residualAndAdjoint` is the fused kernel: for each block 𝐀_b it computes ρ_b = 𝐀_b x − y_b and
+/// then adds 𝐀_bᵀρ_b while the block is still in cache, so 𝐀 is read from memory once per step.
 ///
-/// Every chunk checks the current `StopRequest` between blocks of rows (about 2¹⁶ entries); when
-/// it is made, the pass is abandoned and its values are partial: callers check the request after
-/// a pass and throw its values away.
+/// Every chunk checks the current `StopRequest` between blocks; when it is made, the pass is
+/// abandoned and its values are partial: callers check the request after a pass and throw its
+/// values away.
 enum DenseKernels {
     /// The fixed number of row chunks.
     public static let chunkCount = 8
     /// Below this many entries the chunks run one after another on the calling thread.
     static let parallelThreshold = 1 << 16
 
-    /// 𝐀x, each entry a dot product a_iᵀx.
+    /// The rows of one block for rows of n entries: about 2¹⁶ entries (a few hundred KB, so a
+    /// block read for 𝐀_b x is still in cache for 𝐀_bᵀρ_b).
+    static func blockRows(_ n: Int) -> Int { max(1, StopRequest.checkInterval / max(n, 1)) }
+
+    /// 𝐀x.
     public static func product(_ a: [Double], rows m: Int, columns n: Int, _ x: [Double]) -> [Double] {
         OpenBLASThreads.ensureSingle()
-        return accumulate(a, rows: m, columns: n, partialSums: false) { row, _, i in dot(row, x, n) }.perRow
+        return x.withUnsafeBufferPointer { xp in
+            accumulate(a, rows: m, columns: n, partialSums: false) { block, rows, _, out in
+                gemv(CblasNoTrans, block, rows, n, xp.baseAddress, 0, out)
+            }.perRow
+        }
     }
 
-    /// 𝐀ᵀρ, as chunk-ordered sums of ρ_i a_i.
+    /// 𝐀ᵀρ, as chunk-ordered sums of the blocks' 𝐀_bᵀρ_b.
     public static func transposedProduct(_ a: [Double], rows m: Int, columns n: Int, _ rho: [Double]) -> [Double] {
         OpenBLASThreads.ensureSingle()
-        return accumulate(a, rows: m, columns: n, partialSums: true) { row, partial, i in
-            axpy(rho[i], row, partial, n)
-            return 0
-        }.sum
+        return rho.withUnsafeBufferPointer { rp in
+            accumulate(a, rows: m, columns: n, partialSums: true) { block, rows, partial, _ in
+                guard let r = rp.baseAddress else { return }
+                gemv(CblasTrans, block, rows, n, r + rows.lowerBound, 1, partial)
+            }.sum
+        }
     }
 
     /// ρ = 𝐀x − y and g = 𝐀ᵀρ in one pass over 𝐀.
     public static func residualAndAdjoint(_ a: [Double], rows m: Int, columns n: Int, _ x: [Double], _ y: [Double]) -> (residual: [Double], adjoint: [Double]) {
         OpenBLASThreads.ensureSingle()
-        let (residual, adjoint) = accumulate(a, rows: m, columns: n, partialSums: true) { row, partial, i in
-            let r = dot(row, x, n) - y[i]
-            axpy(r, row, partial, n)
-            return r
+        let (perRow, sum) = x.withUnsafeBufferPointer { xp in
+            y.withUnsafeBufferPointer { yp in
+                accumulate(a, rows: m, columns: n, partialSums: true) { block, rows, partial, out in
+                    guard let yBase = yp.baseAddress else { return }
+                    gemv(CblasNoTrans, block, rows, n, xp.baseAddress, 0, out)
+                    for i in 0..<rows.count { out[i] -= yBase[rows.lowerBound + i] }  // ρ_b = 𝐀_b x − y_b, as product(…) − y
+                    gemv(CblasTrans, block, rows, n, UnsafePointer(out), 1, partial)  // g += 𝐀_bᵀ ρ_b
+                }
+            }
         }
-        return (residual, adjoint)
+        return (perRow, sum)
     }
 
-    /// Visits every row a_i of 𝐀 chunk by chunk: `visit(a_i, partial, i)` gets its chunk's
-    /// zeroed partial sum (length n, when `partialSums`) and returns the value for row i. Returns
-    /// the row values and the partial sums added in chunk order.
+    /// out ← op(𝐀_b)·v + β·out for the block 𝐀_b (its rows, n columns) of a row-major 𝐀.
+    @inline(__always)
+    private static func gemv(_ transpose: CBLAS_TRANSPOSE, _ block: UnsafePointer<Double>, _ rows: Range<Int>, _ n: Int,
+                             _ v: UnsafePointer<Double>?, _ beta: Double, _ out: UnsafeMutablePointer<Double>) {
+        cblas_dgemv(CblasRowMajor, transpose, blasint(rows.count), blasint(n), 1, block, blasint(max(n, 1)),
+                    v, 1, beta, out, 1)
+    }
+
+    /// Visits 𝐀 block by block, chunk by chunk: `visit(𝐀_b, rows of b, partial, out)` gets the
+    /// block's first entry, its rows, its chunk's partial sum (length n, zeroed at the start, when
+    /// `partialSums`) and the block's slice of the per-row values. Returns the per-row values
+    /// and the partial sums added in chunk order.
     private static func accumulate(
         _ a: [Double], rows m: Int, columns n: Int, partialSums: Bool,
-        _ visit: (UnsafePointer<Double>, UnsafeMutablePointer<Double>, Int) -> Double
+        _ visit: (UnsafePointer<Double>, Range<Int>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void
     ) -> (perRow: [Double], sum: [Double]) {
         let width = partialSums ? n : 0
         var partials = [Double](repeating: 0, count: chunkCount * width + 1)
-        var perRow = [Double](repeating: 0, count: m)
-        a.withUnsafeBufferPointer { ap in
-            partials.withUnsafeMutableBufferPointer { pp in
-                perRow.withUnsafeMutableBufferPointer { rp in
-                    guard let aBase = ap.baseAddress, let pBase = pp.baseAddress, let rBase = rp.baseAddress else { return }
-                    let stop = StopRequest.current
-                    let rowsPerCheck = max(1, StopRequest.checkInterval / max(n, 1))
-                    forEachChunk(rows: m, work: m * n) { chunk, rows in
-                        let partial = pBase + chunk * width
-                        for i in rows {
-                            // A requested stop abandons the pass; the caller checks and discards it.
-                            if (i - rows.lowerBound) % rowsPerCheck == 0, stop?.isRequested == true { return }
-                            rBase[i] = visit(aBase + i * n, partial, i)
+        var perRow = [Double](repeating: 0, count: m + 1)
+        if n > 0 {
+            a.withUnsafeBufferPointer { ap in
+                partials.withUnsafeMutableBufferPointer { pp in
+                    perRow.withUnsafeMutableBufferPointer { rp in
+                        guard let aBase = ap.baseAddress, let pBase = pp.baseAddress, let rBase = rp.baseAddress else { return }
+                        let stop = StopRequest.current
+                        let step = blockRows(n)
+                        forEachChunk(rows: m, work: m * n) { chunk, rows in
+                            let partial = pBase + chunk * width
+                            for start in stride(from: rows.lowerBound, to: rows.upperBound, by: step) {
+                                // A requested stop abandons the pass; the caller checks and discards it.
+                                if stop?.isRequested == true { return }
+                                let block = start..<min(start + step, rows.upperBound)
+                                visit(aBase + start * n, block, partial, rBase + start)
+                            }
                         }
                     }
                 }
             }
         }
+        perRow.removeLast()
         var sum = [Double](repeating: 0, count: width)
         for chunk in 0..<chunkCount {
             for j in 0..<width { sum[j] += partials[chunk * width + j] }
@@ -97,29 +125,6 @@ enum DenseKernels {
                 for c in 0..<chunkCount { run.value(c, chunk(c, of: m)) }
             }
         }
-    }
-
-    /// The longest segment handed to one `cblas_ddot`: OpenBLAS computes shorter dot products
-    /// on the calling thread, so their rounding cannot depend on its thread count.
-    static let dotSegment = 8192
-
-    /// a_iᵀx, as the in-order sum of OpenBLAS dot products over segments of `dotSegment`.
-    @inline(__always)
-    static func dot(_ a: UnsafePointer<Double>, _ x: UnsafePointer<Double>, _ n: Int) -> Double {
-        var total = 0.0
-        var start = 0
-        while start < n {
-            let length = min(dotSegment, n - start)
-            total += cblas_ddot(blasint(length), a + start, 1, x + start, 1)
-            start += length
-        }
-        return total
-    }
-
-    /// y ← y + c·a, elementwise (no summation order to fix).
-    @inline(__always)
-    static func axpy(_ c: Double, _ a: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) {
-        cblas_daxpy(blasint(n), c, a, 1, y, 1)
     }
 }
 

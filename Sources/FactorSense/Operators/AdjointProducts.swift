@@ -28,13 +28,21 @@ extension EntrySamplingOperator {
     /// Z with Z_{target_i,:} += c y_i B_{source_i,:}, Z of `count` rows.
     fileprivate func scatter(_ y: [Double], rows target: [Int], from b: Matrix, at source: [Int], into count: Int) -> Matrix {
         let width = b.columns
+        let c = scale
         var z = Matrix(rows: count, columns: width)
         z.elements.withUnsafeMutableBufferPointer { zp in
             b.elements.withUnsafeBufferPointer { bp in
-                for i in y.indices {
-                    let weight = scale * y[i]  // c y_i
-                    let (to, from) = (target[i] * width, source[i] * width)
-                    for j in 0..<width { zp[to + j] += weight * bp[from + j] }
+                y.withUnsafeBufferPointer { yp in
+                    target.withUnsafeBufferPointer { tp in
+                        source.withUnsafeBufferPointer { sp in
+                            guard let zBase = zp.baseAddress, let bBase = bp.baseAddress else { return }
+                            for i in 0..<yp.count {
+                                let weight = c * yp[i]  // c y_i
+                                let to = zBase + tp[i] * width, from = bBase + sp[i] * width
+                                for j in 0..<width { to[j] += weight * from[j] }
+                            }
+                        }
+                    }
                 }
             }
         }
