@@ -499,6 +499,25 @@ void fs_result_free(fs_result *result);
  */
 fs_status fs_gradient_descent(const fs_problem *problem, const fs_options *options, fs_result *result);
 
+/**
+ * Runs `count` trials of gradient descent on one problem — trial i with options[i], into
+ * results[i] — and writes trial i's status to statuses[i]. Each results[i] is bit for bit what
+ * fs_gradient_descent(problem, options[i], results[i]) would hold (and each failing trial's
+ * message is on its result, which it leaves as it was). For a dense operator the trials run in
+ * lock-step: each pass over the m × n1·n2 matrix serves every trial still running, so the
+ * matrix is read from memory once per step for all of them; a trial that stops leaves, the
+ * others go on. Trials run on threads of their own (count − 1 new threads); fs_interrupt(results[i])
+ * stops trial i. Options with a progress callback are refused (the callback would run on a
+ * trial's thread while this call holds the result handles).
+ * Returns FS_OK when every trial's status is FS_OK, else the status of the first trial that
+ * failed. Before any trial runs, and then writing nothing: FS_ERROR_NULL_POINTER for a NULL
+ * array, FS_ERROR_INVALID_ARGUMENT for count < 1, a result handle given twice or options with a
+ * progress callback, FS_ERROR_INVALID_HANDLE for a dead handle in either array, FS_ERROR_OUT_OF_MEMORY
+ * when the trials together would not fit — their message on fs_last_error(problem).
+ */
+fs_status fs_gradient_descent_batch(const fs_problem *problem, const fs_options *const *options,
+                                    fs_result *const *results, int64_t count, fs_status *statuses);
+
 /** Why a run stopped. Values are pinned. */
 typedef enum fs_stop_reason {
     FS_STOP_NONE = 0,            /* the result holds no run */

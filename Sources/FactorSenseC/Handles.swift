@@ -34,6 +34,13 @@ class Handle: @unchecked Sendable {
         return try body()
     }
 
+    /// Takes the handle's lock for a call that holds several handles at once (a batch), which
+    /// takes them in a fixed order; false when this thread holds it already.
+    func acquire() -> Bool { lock.lock() }
+
+    /// Releases what `acquire` took.
+    func release() { lock.unlock() }
+
     /// What fs_last_error returns: this thread's copy of the last message, or "".
     var lastError: UnsafePointer<CChar> {
         let owned = lock.lock()  // false: this thread holds it already (a callback), which is as safe

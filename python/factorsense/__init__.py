@@ -26,7 +26,7 @@ from .plotting import plot_history
 from .problem import SensingProblem
 from .progress import Progress
 from .result import Phases, Result
-from .solvers import gradient_descent
+from .solvers import gradient_descent, gradient_descent_batch
 
 __version__ = "0.2.0"
 
@@ -40,5 +40,5 @@ __all__ = [
     "FactorSenseError", "InterruptedCallError", "InvalidArgumentError", "InvalidHandleError", "LinearAlgebraError", "NotFiniteError",
     "OutOfMemoryError", "SizeMismatchError", "SizeOverflowError", "WrongStateError", "History", "Phases",
     "Progress", "Result",
-    "SensingProblem", "gradient_descent", "library_version", "plot", "plot_history",
+    "SensingProblem", "gradient_descent", "gradient_descent_batch", "library_version", "plot", "plot_history",
 ]

@@ -123,6 +123,7 @@ SIGNATURES = {
     "fs_result_create": (c_int, [_handle_p]),
     "fs_result_free": (None, [c_void_p]),
     "fs_gradient_descent": (c_int, [c_void_p, c_void_p, c_void_p]),
+    "fs_gradient_descent_batch": (c_int, [c_void_p, POINTER(c_void_p), POINTER(c_void_p), c_int64, POINTER(c_int)]),
     "fs_stop_reason_string": (c_char_p, [c_int]),
     "fs_result_get_stop_reason": (c_int, [c_void_p, POINTER(c_int)]),
     "fs_result_get_iterations": (c_int, [c_void_p, _int64_p]),

@@ -30,10 +30,11 @@ FS_ERROR_INTERRUPTED = 11
 
 
 def call_interruptibly(call, handle, work=SMALL_CALL):
-    """Runs ``call()`` — one ctypes call into a long FactorSense call that fills ``handle`` — so
-    that Ctrl-C stops it. Returns ``(status, interrupt)``: the call's fs_status, and the exception
-    (KeyboardInterrupt, or whatever a signal handler raised) that interrupted the wait, or None.
-    The call has returned in either case."""
+    """Runs ``call()`` — one ctypes call into a long FactorSense call that fills ``handle`` (or
+    each handle of a list) — so that Ctrl-C stops it. Returns ``(status, interrupt)``: the call's
+    fs_status, and the exception (KeyboardInterrupt, or whatever a signal handler raised) that
+    interrupted the wait, or None. The call has returned in either case."""
+    handles = handle if isinstance(handle, list) else [handle]
     if work < SMALL_CALL or threading.current_thread() is not threading.main_thread():
         return call(), None
     outcome = []
@@ -57,12 +58,14 @@ def call_interruptibly(call, handle, work=SMALL_CALL):
             finished.acquire(timeout=WAIT_SLICE)
     except BaseException as caught:  # noqa: BLE001 — re-raised by the caller once C returned
         interrupt = caught
-        lib.fs_interrupt(handle)
+        for each in handles:
+            lib.fs_interrupt(each)
         while not outcome:  # the call reads the caller's arrays: never leave it running
             try:
                 finished.acquire(timeout=WAIT_SLICE)
             except BaseException:  # noqa: BLE001 — a second Ctrl-C: ask again, keep waiting
-                lib.fs_interrupt(handle)
+                for each in handles:
+                    lib.fs_interrupt(each)
     status, error = outcome[0]
     if error is not None:
         raise error

@@ -1,4 +1,7 @@
 """Factorized gradient descent from Python."""
+import ctypes
+import inspect
+
 import numpy as np
 
 from . import _arrays, _scalars
@@ -158,6 +161,134 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
     >>> r.stop_reason, r.history["test_error"][-1] < 1e-2
     ('max_iterations', True)
     """
+    settings = {name: value for name, value in locals().items() if name not in ("problem", "width", "callback", "progress")}
+    options, problem = _prepare(problem, width, **settings)
+    relay = ProgressRelay(callback, progress, max_iter)
+    check(lib.fs_options_set_progress(options.handle, relay.c_callback, None), options.handle)
+    result = _ResultHandle()
+    with relay:
+        status, interrupt = call_interruptibly(
+            lambda: lib.fs_gradient_descent(problem.handle, options.handle, result.handle), result.handle,
+            work=SMALL_CALL)
+    if interrupt is not None:
+        # Ctrl-C: the run stopped as "interrupted" (or, before its first iterate, with no result).
+        _attach(interrupt, Result._from_handle(result.handle) if status == 0 else None)
+        raise_interrupt(interrupt, status, result.handle)
+    check(status, result.handle)
+    outcome = Result._from_handle(result.handle)
+    result.close()
+    options.close()
+    if relay.caught is not None:
+        _attach(relay.caught, outcome)
+        raise relay.caught
+    return outcome
+
+
+# The options a batch may vary from trial to trial (a sequence of one value per trial).
+PER_TRIAL = ("seed", "init_scale", "step", "width", "max_iter", "record_every", "tol", "loss_tol", "balancing",
+             "noise_injection", "scaled_damping", "batch_size", "ridge")
+
+
+def gradient_descent_batch(problem, width=None, **settings):
+    """Several trials of :func:`gradient_descent` on one problem, run together.
+
+    Any of ``seed``, ``init_scale``, ``step``, ``width``, ``max_iter``, ``record_every``, ``tol``,
+    ``loss_tol``, ``balancing``, ``noise_injection``, ``scaled_damping``, ``batch_size`` and
+    ``ridge`` may be a sequence with one value per trial (all such sequences of one length T);
+    every other argument is that of :func:`gradient_descent` and common to all trials, except
+    ``callback``, ``progress`` and ``holdout``, which a batch does not take.
+
+    For a dense operator (Gaussian, symmetric Gaussian, your own matrix) the trials run in
+    lock-step: each pass over the m × n1·n2 operator serves every trial still running, so it is
+    read from memory once per step for all of them (docs/mathematics.md, "Batches of trials").
+    Other operators run their trials side by side on threads. Either way each trial's
+    :class:`Result` is bit for bit that of ``gradient_descent`` with the same arguments.
+
+    Returns
+    -------
+    list of Result
+        One per trial, in order.
+
+    Raises
+    ------
+    InvalidArgumentError
+        For sequences of different lengths, an empty one, an unknown or refused argument.
+    FactorSenseError
+        The error of the first trial that failed, with ``.results`` holding every trial's
+        Result (None for those that failed).
+    KeyboardInterrupt
+        Ctrl-C stops every trial; ``.results`` holds their results so far (None before a
+        trial's first iterate).
+
+    Examples
+    --------
+    >>> p = fs.SensingProblem.gaussian(40, 30, 3, 900, seed=0)
+    >>> runs = fs.gradient_descent_batch(p, width=10, seed=[0, 1, 2, 3], init_scale=[1e-4, 1e-3, 1e-2, 1e-1],
+    ...                                  step=0.5, max_iter=500)
+    >>> [r.stop_reason for r in runs]
+    ['max_iterations', 'max_iterations', 'max_iterations', 'max_iterations']
+    """
+    for name in ("callback", "progress", "holdout"):
+        if name in settings:
+            raise InvalidArgumentError(f"gradient_descent_batch does not take {name}= (run gradient_descent for it)")
+    unknown = set(settings) - set(_BATCH_DEFAULTS)
+    if unknown:
+        raise InvalidArgumentError(f"unknown argument {sorted(unknown)[0]!r} of gradient_descent_batch")
+    settings = dict(_BATCH_DEFAULTS, width=width, **settings)
+    varying = {name: list(value) for name, value in settings.items()
+               if name in PER_TRIAL and isinstance(value, (list, tuple, range, np.ndarray))}
+    lengths = {len(values) for values in varying.values()}
+    if len(lengths) > 1:
+        raise InvalidArgumentError(f"the per-trial sequences have different lengths: "
+                                   + ", ".join(f"{name} {len(values)}" for name, values in varying.items()))
+    count = lengths.pop() if lengths else 1
+    if count == 0:
+        raise InvalidArgumentError("a batch needs at least one trial: the per-trial sequences are empty")
+    options = []
+    for i in range(count):
+        trial = dict(settings, **{name: values[i] for name, values in varying.items()})
+        handle, trained = _prepare(problem, trial.pop("width"), holdout=None, **trial)
+        if trained is not problem:
+            raise InvalidArgumentError("every trial of a batch trains on the problem itself")
+        options.append(handle)
+    results = [_ResultHandle() for _ in range(count)]
+    option_array = (ctypes.c_void_p * count)(*[o.handle for o in options])
+    result_array = (ctypes.c_void_p * count)(*[r.handle for r in results])
+    statuses = (ctypes.c_int * count)(*([_NOT_RUN] * count))
+    status, interrupt = call_interruptibly(
+        lambda: lib.fs_gradient_descent_batch(problem.handle, option_array, result_array, count, statuses),
+        [r.handle for r in results], work=SMALL_CALL)
+    if all(s == _NOT_RUN for s in statuses):  # refused before any trial ran
+        if interrupt is not None:
+            raise interrupt
+        check(status, problem.handle)
+    outcomes = [Result._from_handle(r.handle) if statuses[i] == 0 else None for i, r in enumerate(results)]
+    if interrupt is not None:
+        _attach_all(interrupt, outcomes)
+        raise interrupt
+    for i, s in enumerate(statuses):
+        if s != 0:
+            try:
+                check(s, results[i].handle)
+            except Exception as error:
+                _attach_all(error, outcomes)
+                raise
+    return outcomes
+
+
+def _attach_all(error, outcomes):
+    """Attaches every trial's result (None for those without) to an exception raised out of a batch."""
+    try:
+        error.results = outcomes
+    except AttributeError:
+        pass
+
+
+def _prepare(problem, width, *, init, init_scale, step, max_iter, seed, record_every, tol, loss_tol, window,
+             divergence_factor, balancing, noise_injection, preconditioner, scaled_damping, batch_size, U0, V0,
+             diagnostics, singular_value_count, rank, alignment_threshold, saddle_fraction, plateau_tolerance,
+             plateau_window, ridge, validation, holdout, holdout_seed, patience, restore_best, spectral_method):
+    """(the fs_options handle of gradient_descent's arguments, the problem to train on)."""
     if isinstance(init, (tuple, list)) or isinstance(init, np.ndarray):
         if U0 is not None or V0 is not None:
             raise InvalidArgumentError("give the initial factors once: as init=(U0, V0) or as U0=, V0=")
@@ -204,26 +335,7 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
                      plateau_window=plateau_window, ridge=ridge),
                 dict(init=init, preconditioner=preconditioner, diagnostics=_diagnostics_text(diagnostics),
                      step_rule=step_rule, spectral_method=spectral_method))
-
-    relay = ProgressRelay(callback, progress, max_iter)
-    check(lib.fs_options_set_progress(options.handle, relay.c_callback, None), options.handle)
-    result = _ResultHandle()
-    with relay:
-        status, interrupt = call_interruptibly(
-            lambda: lib.fs_gradient_descent(problem.handle, options.handle, result.handle), result.handle,
-            work=SMALL_CALL)
-    if interrupt is not None:
-        # Ctrl-C: the run stopped as "interrupted" (or, before its first iterate, with no result).
-        _attach(interrupt, Result._from_handle(result.handle) if status == 0 else None)
-        raise_interrupt(interrupt, status, result.handle)
-    check(status, result.handle)
-    outcome = Result._from_handle(result.handle)
-    result.close()
-    options.close()
-    if relay.caught is not None:
-        _attach(relay.caught, outcome)
-        raise relay.caught
-    return outcome
+    return options, problem
 
 
 def _validation_set(problem, validation, holdout, seed):
@@ -264,3 +376,9 @@ def _diagnostics_text(diagnostics):
         if not isinstance(name, str) or "," in name:
             raise InvalidArgumentError(f"diagnostics names must be strings without commas, got {name!r}")
     return ",".join(names) if names else "none"
+
+
+# gradient_descent's keyword arguments and defaults, which a batch shares.
+_BATCH_DEFAULTS = {name: parameter.default for name, parameter in inspect.signature(gradient_descent).parameters.items()
+                   if parameter.kind is inspect.Parameter.KEYWORD_ONLY and name not in ("callback", "progress", "holdout")}
+_NOT_RUN = -1  # not an fs_status: a trial the call did not reach

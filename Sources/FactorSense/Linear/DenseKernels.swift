@@ -30,9 +30,9 @@ enum DenseKernels {
     public static func product(_ a: [Double], rows m: Int, columns n: Int, _ x: [Double]) -> [Double] {
         OpenBLASThreads.ensureSingle()
         return x.withUnsafeBufferPointer { xp in
-            accumulate(a, rows: m, columns: n, partialSums: false) { block, rows, _, out in
+            accumulate(a, rows: m, columns: n, lanes: 1, partialSums: false) { block, rows, _, _, out in
                 gemv(CblasNoTrans, block, rows, n, xp.baseAddress, 0, out)
-            }.perRow
+            }.perRow[0]
         }
     }
 
@@ -40,27 +40,39 @@ enum DenseKernels {
     public static func transposedProduct(_ a: [Double], rows m: Int, columns n: Int, _ rho: [Double]) -> [Double] {
         OpenBLASThreads.ensureSingle()
         return rho.withUnsafeBufferPointer { rp in
-            accumulate(a, rows: m, columns: n, partialSums: true) { block, rows, partial, _ in
+            accumulate(a, rows: m, columns: n, lanes: 1, partialSums: true) { block, rows, _, partial, _ in
                 guard let r = rp.baseAddress else { return }
                 gemv(CblasTrans, block, rows, n, r + rows.lowerBound, 1, partial)
-            }.sum
+            }.sum[0]
         }
     }
 
     /// ρ = 𝐀x − y and g = 𝐀ᵀρ in one pass over 𝐀.
     public static func residualAndAdjoint(_ a: [Double], rows m: Int, columns n: Int, _ x: [Double], _ y: [Double]) -> (residual: [Double], adjoint: [Double]) {
+        let both = residualsAndAdjoints(a, rows: m, columns: n, [(x, y)])
+        return (both.residuals[0], both.adjoints[0])
+    }
+
+    /// ρ_t = 𝐀x_t − y_t and g_t = 𝐀ᵀρ_t for several trials t in one pass over 𝐀: each block 𝐀_b
+    /// is read from memory once and serves every trial while it is in cache. Trial t's values
+    /// are bit for bit those of `residualAndAdjoint(a, …, x_t, y_t)`: the same dgemv calls on
+    /// the same blocks, and the same chunk-ordered sums.
+    public static func residualsAndAdjoints(_ a: [Double], rows m: Int, columns n: Int,
+                                            _ trials: [(x: [Double], y: [Double])]) -> (residuals: [[Double]], adjoints: [[Double]]) {
         OpenBLASThreads.ensureSingle()
-        let (perRow, sum) = x.withUnsafeBufferPointer { xp in
-            y.withUnsafeBufferPointer { yp in
-                accumulate(a, rows: m, columns: n, partialSums: true) { block, rows, partial, out in
-                    guard let yBase = yp.baseAddress else { return }
-                    gemv(CblasNoTrans, block, rows, n, xp.baseAddress, 0, out)
-                    for i in 0..<rows.count { out[i] -= yBase[rows.lowerBound + i] }  // ρ_b = 𝐀_b x − y_b, as product(…) − y
+        let xs = trials.flatMap(\.x), ys = trials.flatMap(\.y)
+        let (perRow, sums) = xs.withUnsafeBufferPointer { xp in
+            ys.withUnsafeBufferPointer { yp in
+                accumulate(a, rows: m, columns: n, lanes: trials.count, partialSums: true) { block, rows, lane, partial, out in
+                    guard let xBase = xp.baseAddress, let yBase = yp.baseAddress else { return }
+                    let y = yBase + lane * m
+                    gemv(CblasNoTrans, block, rows, n, xBase + lane * n, 0, out)
+                    for i in 0..<rows.count { out[i] -= y[rows.lowerBound + i] }  // ρ_b = 𝐀_b x − y_b, as product(…) − y
                     gemv(CblasTrans, block, rows, n, UnsafePointer(out), 1, partial)  // g += 𝐀_bᵀ ρ_b
                 }
             }
         }
-        return (perRow, sum)
+        return (perRow, sums)
     }
 
     /// out ← op(𝐀_b)·v + β·out for the block 𝐀_b (its rows, n columns) of a row-major 𝐀.
@@ -71,17 +83,18 @@ enum DenseKernels {
                     v, 1, beta, out, 1)
     }
 
-    /// Visits 𝐀 block by block, chunk by chunk: `visit(𝐀_b, rows of b, partial, out)` gets the
-    /// block's first entry, its rows, its chunk's partial sum (length n, zeroed at the start, when
-    /// `partialSums`) and the block's slice of the per-row values. Returns the per-row values
-    /// and the partial sums added in chunk order.
+    /// Visits 𝐀 block by block, chunk by chunk, and each block once per lane (trial):
+    /// `visit(𝐀_b, rows of b, lane, partial, out)` gets the block's first entry, its rows, the
+    /// lane, the lane's partial sum for the block's chunk (length n, zeroed at the start, when
+    /// `partialSums`) and the lane's slice of per-row values for the block. Returns each lane's
+    /// per-row values and its partial sums added in chunk order.
     private static func accumulate(
-        _ a: [Double], rows m: Int, columns n: Int, partialSums: Bool,
-        _ visit: (UnsafePointer<Double>, Range<Int>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void
-    ) -> (perRow: [Double], sum: [Double]) {
+        _ a: [Double], rows m: Int, columns n: Int, lanes: Int, partialSums: Bool,
+        _ visit: (UnsafePointer<Double>, Range<Int>, Int, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void
+    ) -> (perRow: [[Double]], sum: [[Double]]) {
         let width = partialSums ? n : 0
-        var partials = [Double](repeating: 0, count: chunkCount * width + 1)
-        var perRow = [Double](repeating: 0, count: m + 1)
+        var partials = [Double](repeating: 0, count: lanes * chunkCount * width + 1)
+        var perRow = [Double](repeating: 0, count: lanes * m + 1)
         if n > 0 {
             a.withUnsafeBufferPointer { ap in
                 partials.withUnsafeMutableBufferPointer { pp in
@@ -89,25 +102,30 @@ enum DenseKernels {
                         guard let aBase = ap.baseAddress, let pBase = pp.baseAddress, let rBase = rp.baseAddress else { return }
                         let stop = StopRequest.current
                         let step = blockRows(n)
-                        forEachChunk(rows: m, work: m * n) { chunk, rows in
-                            let partial = pBase + chunk * width
+                        forEachChunk(rows: m, work: m * n * lanes) { chunk, rows in
                             for start in stride(from: rows.lowerBound, to: rows.upperBound, by: step) {
                                 // A requested stop abandons the pass; the caller checks and discards it.
                                 if stop?.isRequested == true { return }
                                 let block = start..<min(start + step, rows.upperBound)
-                                visit(aBase + start * n, block, partial, rBase + start)
+                                for lane in 0..<lanes {
+                                    visit(aBase + start * n, block, lane, pBase + (lane * chunkCount + chunk) * width, rBase + lane * m + start)
+                                }
                             }
                         }
                     }
                 }
             }
         }
-        perRow.removeLast()
-        var sum = [Double](repeating: 0, count: width)
-        for chunk in 0..<chunkCount {
-            for j in 0..<width { sum[j] += partials[chunk * width + j] }
+        let rowValues = (0..<lanes).map { Array(perRow[($0 * m)..<($0 * m + m)]) }
+        let sums = (0..<lanes).map { lane in
+            var sum = [Double](repeating: 0, count: width)
+            for chunk in 0..<chunkCount {
+                let base = (lane * chunkCount + chunk) * width
+                for j in 0..<width { sum[j] += partials[base + j] }
+            }
+            return sum
         }
-        return (perRow, sum)
+        return (rowValues, sums)
     }
 
     /// The rows of chunk c: an even split of 0..<m into `chunkCount` contiguous ranges.

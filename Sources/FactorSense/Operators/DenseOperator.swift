@@ -120,6 +120,11 @@ public struct DenseOperator: MeasurementOperator {
         guard fits(U: U, V: V), y.count == measurementCount else { return notDifferentiable(U: U, V: V) }
         let x = BLAS.product(U, V, transposeB: true)
         let (residual, adjoint) = DenseKernels.residualAndAdjoint(matrix, rows: measurementCount, columns: rows * columns, x.elements, y)
+        return factorGradient(residual: residual, adjoint: adjoint, U: U, V: V)
+    }
+
+    /// ρ with ∇_U = G V and ∇_V = Gᵀ U for G = mat(𝐀ᵀρ) given as `adjoint`.
+    func factorGradient(residual: [Double], adjoint: [Double], U: Matrix, V: Matrix) -> FactorGradient {
         var g = Matrix(rows: rows, columns: columns)
         g.elements = adjoint
         return FactorGradient(residual: residual, gradientU: BLAS.product(g, V), gradientV: BLAS.product(g, transposeA: true, U))

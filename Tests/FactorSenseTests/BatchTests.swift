@@ -1,0 +1,67 @@
+import Testing
+@testable import FactorSense
+
+/// `GradientDescent.runBatch`: each trial bit for bit its own run, trials that stop early or are
+/// refused, the shared kernel against the single one (Python and C test the same through their
+/// bindings).
+@Suite struct BatchTests {
+    static func options(seed: UInt64, scale: Double = 1e-3, step: Double = 0.3, width: Int = 4, maxIterations: Int = 150) -> GradientDescentOptions {
+        var o = GradientDescentOptions()
+        o.width = width
+        o.seed = seed
+        o.initScale = scale
+        o.step = step
+        o.maxIterations = maxIterations
+        o.recordEvery = 10
+        return o
+    }
+
+    static let dense = try! SensingProblem.generate(.gaussian, target: TargetSpecification(rows: 12, columns: 9, rank: 2),
+                                                    measurements: 300, seed: 3)
+
+    @Test(arguments: [OperatorKind.gaussian, .completion])
+    func eachTrialIsItsOwnRunBitForBit(kind: OperatorKind) throws {
+        let problem = kind == .gaussian ? Self.dense
+            : try SensingProblem.generate(.completion, target: TargetSpecification(rows: 12, columns: 9, rank: 2), measurements: 70, seed: 3)
+        let trials = [Self.options(seed: 1), Self.options(seed: 2, scale: 1e-2), Self.options(seed: 3, step: 0.1, width: 6),
+                      Self.options(seed: 4, maxIterations: 40)]
+        let results = try GradientDescent.runBatch(problem, options: trials)
+        #expect(results.count == trials.count)
+        for (options, outcome) in zip(trials, results) {
+            let batched = try outcome.get()
+            let alone = try GradientDescent.run(problem, options: options)
+            #expect(batched.U == alone.U && batched.V == alone.V)
+            #expect(batched.iterations == alone.iterations && batched.stopReason == alone.stopReason)
+            for name in alone.history.names { #expect(batched.history.column(name) == alone.history.column(name)) }
+        }
+    }
+
+    @Test func aDivergingTrialStopsAloneAndARefusedOneIsReported() throws {
+        var refused = Self.options(seed: 5)
+        refused.width = nil
+        let trials = [Self.options(seed: 1), Self.options(seed: 2, step: 50), refused, Self.options(seed: 3)]
+        let results = try GradientDescent.runBatch(Self.dense, options: trials)
+        #expect(try results[1].get().stopReason == .diverged)
+        #expect(try results[0].get().iterations == 150 && results[3].get().iterations == 150)
+        guard case .failure(let error) = results[2] else { Issue.record("a trial without a width ran"); return }
+        #expect(error.kind == .invalidArgument)
+        #expect(try results[3].get().U == GradientDescent.run(Self.dense, options: trials[3]).U)
+    }
+
+    @Test func anEmptyBatchIsRefused() {
+        #expect(throws: FactorSenseError.self) { try GradientDescent.runBatch(Self.dense, options: []) }
+    }
+
+    @Test func theSharedKernelIsTheSingleKernelPerTrial() {
+        for (m, n, trials) in [(7, 5, 3), (300, 250, 4), (40, 9000, 2)] {
+            var sampler = GaussianSampler(seed: UInt64(m), stream: .noise)
+            let a = sampler.values(m * n)
+            let inputs = (0..<trials).map { _ in (x: sampler.values(n), y: sampler.values(m)) }
+            let (residuals, adjoints) = DenseKernels.residualsAndAdjoints(a, rows: m, columns: n, inputs)
+            for (t, input) in inputs.enumerated() {
+                let (rho, g) = DenseKernels.residualAndAdjoint(a, rows: m, columns: n, input.x, input.y)
+                #expect(residuals[t] == rho && adjoints[t] == g)
+            }
+        }
+    }
+}
