@@ -105,6 +105,23 @@ def spectral_row(n, m, k, repeats):
                 numpy=t_np, factorsense=t_fs, ratio=t_np / t_fs, difference=float(difference))
 
 
+def batch_row(n1, n2, m, trials, iterations, repeats):
+    """T trials (seeds) of one dense problem: fs.gradient_descent_batch against T numpy runs one
+    after another."""
+    p = fs.SensingProblem.gaussian(n1, n2, 3, m, seed=0)
+    A, y = p.A, p.y
+    seeds = list(range(trials))
+    t_fs, runs = median_time(repeats, lambda: fs.gradient_descent_batch(p, width=10, seed=seeds, step=0.05,
+                                                                         max_iter=iterations, record_every=iterations,
+                                                                         diagnostics="none"))
+    starts = [fs.gradient_descent(p, width=10, seed=s, max_iter=0, diagnostics="none") for s in seeds]
+    t_np, finals = median_time(repeats, lambda: [numpy_gd_dense(A, y, r.U, r.V, 0.05, iterations) for r in starts])
+    difference = max(np.linalg.norm(r.U @ r.V.T - U @ V.T) / np.linalg.norm(U @ V.T) for r, (U, V) in zip(runs, finals))
+    return dict(name=f"batch of {trials} trials, dense {n1}×{n2}, m = {m}, k = 10 (𝐀 {A.nbytes / 1e6:.0f} MB)",
+                unit="ms/trial-step", numpy=1e3 * t_np / iterations / trials, factorsense=1e3 * t_fs / iterations / trials,
+                ratio=t_np / t_fs, difference=float(difference))
+
+
 def read_bandwidth():
     """GB/s of numpy summing a 1 GiB array (the best of three)."""
     a = np.ones(2**27)
@@ -151,6 +168,9 @@ def main():
     rows.append(gradient_descent_row("factorization 1000×1000, k = 20", p,
                                      lambda U, V, s, t: numpy_gd_factorization(target, U, V, s, t),
                                      20, 0.5, steps // 3, repeats))
+    rows.append(batch_row(40, 30, 900, 32, steps // 3, repeats))
+    if not args.quick:
+        rows.append(batch_row(100, 100, 5000, 8, steps // 30, repeats))
     rows.append(spectral_row(5000 if args.quick else 20000, 250_000 if args.quick else 1_000_000, 5, 1 if args.quick else 3))
 
     bandwidth = read_bandwidth()

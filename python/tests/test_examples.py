@@ -55,3 +55,15 @@ def test_large_completion():
     before = float(out.split("spectral start:")[1].split()[0])
     after = float(out.split("gradient steps:")[1].split()[0])
     assert after < 1e-3 < before, out
+
+
+def test_batch():
+    """The α sweep: phase (II) ends later for smaller α (for both seeds), and the batched trial
+    equals its own run."""
+    out = run("batch.py")
+    ends = [int(line.split("iteration")[1].split(",")[0]) for line in out.splitlines() if "phase (II)" in line]
+    assert len(ends) == 8
+    for seed in (0, 1):
+        four = ends[4 * seed:4 * seed + 4]
+        assert four == sorted(four, reverse=True) and four[0] > four[-1], out
+    assert "bit for bit: True" in out
