@@ -1,4 +1,7 @@
 """Sensing problems: an operator 𝒜, measurements y = 𝒜(X⋆) + ξ and, when known, the truth X⋆."""
+import copy
+import functools
+import pickle
 from ctypes import byref, c_char_p, c_double, c_int, c_int64
 
 import numpy as np
@@ -10,6 +13,18 @@ from .errors import InvalidArgumentError, NotFiniteError, SizeMismatchError, Wro
 from .progress import call_interruptibly, raise_interrupt
 
 _SPECTRA = {"geometric": 0, "linear": 1}  # the fs_spectrum values FS_SPECTRUM_GEOMETRIC, FS_SPECTRUM_LINEAR
+
+
+def _remembered(generator):
+    """Makes a generator record its own call on the problem it returns, so that the problem
+    pickles as that call (arguments copied now: later changes to your arrays do not change it)."""
+    @functools.wraps(generator)
+    def remembering(cls, *args, **kwargs):
+        recipe = ("generate", generator.__name__, copy.deepcopy(args), copy.deepcopy(kwargs))
+        problem = generator(cls, *args, **kwargs)
+        problem._recipe = recipe
+        return problem
+    return remembering
 
 
 class SensingProblem(Handle):
@@ -33,6 +48,7 @@ class SensingProblem(Handle):
 
     def __init__(self):
         super().__init__(new_handle(lib.fs_problem_create), lib.fs_problem_free)
+        self._recipe = None  # how to make this problem again (see __reduce__); None: from its arrays
 
     # ------------------------------------------------------------------ generators
 
@@ -71,6 +87,7 @@ class SensingProblem(Handle):
         return problem
 
     @classmethod
+    @_remembered
     def gaussian(cls, n1=None, n2=None, rank=None, measurements=None, *, target=None, scale=None,
                  condition_number=None, spectrum=None, psd=False, noise=0.0, seed=0):
         """Gaussian sensing: (𝒜X)_i = ⟨G_i, X⟩/√m with G_i iid N(0, 1), so E‖𝒜X‖² = ‖X‖²_F.
@@ -99,6 +116,7 @@ class SensingProblem(Handle):
                              noise, seed, target)
 
     @classmethod
+    @_remembered
     def symmetric_gaussian(cls, n=None, rank=None, measurements=None, *, target=None, psd=True, scale=None,
                            condition_number=None, spectrum=None, noise=0.0, seed=0):
         """Symmetric Gaussian sensing of an n × n target: (𝒜X)_i = ⟨(G_i + G_iᵀ)/2, X⟩/√m.
@@ -118,6 +136,7 @@ class SensingProblem(Handle):
                              _drawn(scale, condition_number, spectrum), psd, noise, seed, target)
 
     @classmethod
+    @_remembered
     def factorization(cls, n1=None, n2=None, rank=None, *, target=None, psd=False, scale=None, condition_number=None,
                       spectrum=None, noise=0.0, seed=0):
         """Plain matrix factorization, 𝒜 = identity: f(U, V) = ½‖UVᵀ − Σ‖²_F (Ye & Du), m = n1·n2.
@@ -139,6 +158,7 @@ class SensingProblem(Handle):
                              seed, target)
 
     @classmethod
+    @_remembered
     def completion(cls, n1=None, n2=None, rank=None, measurements=None, *, target=None, psd=False, scale=None,
                    condition_number=None, spectrum=None, noise=0.0, seed=0):
         """Matrix completion: (𝒜X)_i = √(n1·n2/m) · X_{a_i b_i} at m distinct uniform positions.
@@ -159,6 +179,7 @@ class SensingProblem(Handle):
                              noise, seed, target)
 
     @classmethod
+    @_remembered
     def rank_one(cls, n1=None, n2=None, rank=None, measurements=None, *, target=None, psd=False, scale=None,
                  condition_number=None, spectrum=None, noise=0.0, seed=0):
         """Rank-one projections: (𝒜X)_i = a_iᵀ X b_i/√m, a_i, b_i ~ N(0, I) (b_i = a_i when psd).
@@ -271,7 +292,34 @@ class SensingProblem(Handle):
         seed = _scalars.seed(seed)
         training, validation = SensingProblem(), SensingProblem()
         check(lib.fs_problem_split_holdout(self.handle, fraction, seed, training.handle, validation.handle), self.handle)
+        if self._recipe is not None:  # a split of a regenerable problem is regenerable too
+            training._recipe = ("split", self._recipe, fraction, seed, 0)
+            validation._recipe = ("split", self._recipe, fraction, seed, 1)
         return training, validation
+
+    # ------------------------------------------------------------------ copies and pickling
+
+    def __reduce__(self):
+        """Pickles by value, never by handle: a problem made by a generator (or split from one)
+        as the call that made it — a few bytes, regenerated bit for bit from its seed — and any
+        other as its arrays, read back from the library (operator, y, truth)."""
+        if self._recipe is not None:
+            return _rebuild, (self._recipe,)
+        n1, n2 = self.shape
+        truth, psd = self.truth, self.psd
+        if self.operator_kind == "dense":
+            return _rebuild, (("dense", self.A, self.y, (n1, n2), truth, psd),)
+        if self.operator_kind == "entries":
+            rows, columns, scale = self.entries
+            return _rebuild, (("entries", rows, columns, self.y, (n1, n2), scale, truth, psd),)
+        raise pickle.PicklingError(f"a {self.operator_kind!r} problem not made by a generator cannot be pickled")
+
+    def __copy__(self):
+        """An independent problem with the same bits (a copy never shares the C handle)."""
+        return pickle.loads(pickle.dumps(self))
+
+    def __deepcopy__(self, memo):
+        return self.__copy__()
 
     def _fill(self, call, work):
         """Runs ``call``, a C call that fills this problem with about ``work`` values, so that
@@ -435,6 +483,24 @@ class SensingProblem(Handle):
             return loss, np.concatenate([grad_U.ravel(), grad_V.ravel()])
 
         return function
+
+
+def _rebuild(recipe):
+    """The problem a recipe of SensingProblem.__reduce__ describes."""
+    kind = recipe[0]
+    if kind == "generate":
+        _, name, args, kwargs = recipe
+        return getattr(SensingProblem, name)(*args, **kwargs)
+    if kind == "split":
+        _, parent, fraction, seed, part = recipe
+        return _rebuild(parent).split_holdout(fraction, seed)[part]
+    if kind == "dense":
+        _, A, y, shape, truth, psd = recipe
+        return SensingProblem.from_dense(A, y, shape, truth, psd=psd)
+    if kind == "entries":
+        _, rows, columns, y, shape, scale, truth, psd = recipe
+        return SensingProblem.from_entries(rows, columns, y, shape, scale=scale, truth=truth, psd=psd)
+    raise pickle.UnpicklingError(f"unknown SensingProblem recipe {kind!r}")
 
 
 def _drawn(scale, condition_number, spectrum):
