@@ -27,7 +27,7 @@ deps-system:
 
 ## deps-python: numpy, matplotlib, tqdm, pytest, hypothesis, through pip when missing
 deps-python:
-	@$(PYTHON) -c "import numpy, scipy, matplotlib, tqdm, pytest, hypothesis, pandas, nbclient, nbformat, ipykernel, threadpoolctl" 2>/dev/null || \
+	@$(PYTHON) -c "import numpy, scipy, matplotlib, tqdm, pytest, hypothesis, pandas, nbclient, nbformat, ipykernel, threadpoolctl, dask.distributed, pyarrow" 2>/dev/null || \
 	  $(PYTHON) -m pip install -q -r python/requirements.txt
 
 deps: deps-system deps-python

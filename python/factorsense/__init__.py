@@ -27,6 +27,7 @@ from .problem import SensingProblem
 from .progress import Progress
 from .result import Phases, Result
 from .solvers import gradient_descent, gradient_descent_batch
+from .sweep import sweep
 
 __version__ = "0.2.0"
 
@@ -40,5 +41,5 @@ __all__ = [
     "FactorSenseError", "InterruptedCallError", "InvalidArgumentError", "InvalidHandleError", "LinearAlgebraError", "NotFiniteError",
     "OutOfMemoryError", "SizeMismatchError", "SizeOverflowError", "WrongStateError", "History", "Phases",
     "Progress", "Result",
-    "SensingProblem", "gradient_descent", "gradient_descent_batch", "library_version", "plot", "plot_history",
+    "SensingProblem", "gradient_descent", "gradient_descent_batch", "library_version", "sweep", "plot", "plot_history",
 ]

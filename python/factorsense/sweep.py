@@ -1,0 +1,386 @@
+"""Sweeps: many trials over a grid of problem and run parameters, on local cores or a Dask cluster,
+with every finished trial kept in a Parquet dataset so that a killed sweep resumes.
+
+A trial is one :func:`gradient_descent` run on one generated problem. Trials that share a problem
+run together as one :func:`gradient_descent_batch` call (one task), which makes the same bits as
+separate runs; a task ships its problem's parameters — never the operator — and the worker
+generates the problem from them, bit for bit the same on any machine.
+"""
+import hashlib
+import inspect
+import itertools
+import json
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import numpy as np
+
+from .errors import FactorSenseError, InvalidArgumentError
+from .problem import SensingProblem
+from .solvers import PER_TRIAL, gradient_descent, gradient_descent_batch
+
+#: The generators a sweep's ``problem`` may name with ``kind``.
+KINDS = ("gaussian", "symmetric_gaussian", "factorization", "completion", "rank_one")
+
+#: Run parameters a sweep does not take (they need a live object or a terminal).
+NOT_IN_SWEEPS = ("callback", "progress", "holdout", "validation", "U0", "V0")
+
+#: The outcome columns of every row, after the parameters.
+OUTCOMES = ("stop_reason", "iterations", "final_loss", "final_test_error", "seconds", "alignment_end", "saddle_end",
+            "plateau_start", "plateau_level", "learning_times", "error")
+
+
+def sweep(problem, grid=None, *, client=None, path=None, progress=False, histories=False, workers=None, **common):
+    """Runs gradient descent over every point of a grid of problem and run parameters.
+
+    Parameters
+    ----------
+    problem : dict
+        ``kind`` (one of "gaussian", "symmetric_gaussian", "factorization", "completion",
+        "rank_one"; default "gaussian") and the keyword arguments of that generator of
+        :class:`SensingProblem` (``n1``, ``n2``, ``rank``, ``measurements``, ``seed``,
+        ``noise``, ``condition_number``, …). A list (or range, tuple, 1-D array) is swept.
+    grid : dict, optional
+        Run parameters of :func:`gradient_descent` (``seed``, ``init_scale``, ``width``,
+        ``step``, …); a list is swept.
+    **common
+        Run parameters common to every trial (a list here is swept too).
+    client : dask.distributed.Client, optional
+        Run the tasks on this Dask cluster (a ``LocalCluster``, or a scheduler with workers on
+        many machines); a worker that dies mid-task has its task retried by Dask. Without one,
+        the tasks run in a process pool with ``workers`` processes (default: every core).
+    path : str or Path, optional
+        A directory holding the sweep as a Parquet dataset: each finished task is written there
+        as it completes, and a sweep run again with the same parameters reads what is there and
+        computes only the rest. A directory holding a sweep of other parameters is refused.
+    progress : bool or callable
+        True: a tqdm bar over trials. A callable gets ``(done, total)`` trials after each task
+        (raising from it stops the sweep, like Ctrl-C; what is written stays).
+    histories : bool
+        Add the ``loss_history`` and ``test_error_history`` of each trial (its recorded rows).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per trial, in grid order: ``trial``, the problem's parameters (its ``seed`` as
+        ``problem_seed``), the run's, then ``stop_reason``, ``iterations``, ``final_loss``,
+        ``final_test_error``, ``seconds`` (wall time of the trial's task, shared among its
+        trials), the phases ``alignment_end``, ``saddle_end``, ``plateau_start``,
+        ``plateau_level`` (NaN when not seen), ``learning_times`` (a list) and ``error`` (the
+        message of a trial the library refused; its stop reason is then "error").
+        ``df.attrs["computed"]`` and ``df.attrs["reused"]`` count the trials computed by this
+        call and read from ``path``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Before any trial runs: an unknown parameter name, a value outside its domain, an empty
+        list, a parameter given twice, a ``path`` holding a sweep of other parameters.
+
+    Examples
+    --------
+    >>> df = fs.sweep(problem=dict(kind="gaussian", n1=20, n2=15, rank=2, measurements=[200, 300], seed=0),
+    ...               grid=dict(seed=range(2), init_scale=[1e-3, 1e-2]), width=4, step=0.5, max_iter=300)
+    >>> len(df), sorted(df.columns)[:3]
+    (8, ['alignment_end', 'error', 'final_loss'])
+    """
+    import pandas as pd
+
+    points, problem_axes, run_axes = _plan(problem, grid or {}, common)
+    tasks = _tasks(points)
+    known = _read(path, problem, grid or {}, common) if path is not None else {}
+    todo = [task for task in tasks if task["key"] not in known]
+    total, done = len(points), sum(len(task["trials"]) for task in tasks if task["key"] in known)
+    rows = [row for task in tasks if task["key"] in known for row in known[task["key"]]]
+    bar = _bar(progress, total, done)
+    try:
+        for finished in _execute(todo, client, workers, histories):
+            rows.extend(finished["rows"])
+            if path is not None:
+                _write(path, finished)
+            done += len(finished["rows"])
+            bar(done, total)
+    finally:
+        bar(None, None)
+    frame = pd.DataFrame(sorted(rows, key=lambda row: row["trial"]))
+    frame = frame[["trial", *problem_axes, *run_axes, *OUTCOMES, *(["loss_history", "test_error_history"] if histories else [])]]
+    frame.attrs["computed"] = sum(len(task["trials"]) for task in todo)
+    frame.attrs["reused"] = total - frame.attrs["computed"]
+    return frame
+
+
+# ---------------------------------------------------------------------------------------- planning
+
+def _plan(problem, grid, common):
+    """Every trial (its problem and run parameters, in grid order), and the names of both axes
+    as columns. Refuses what cannot run, before anything runs."""
+    if not isinstance(problem, dict):
+        raise InvalidArgumentError(f"problem must be a dict of generator parameters, got {type(problem).__name__}")
+    if not isinstance(grid, dict):
+        raise InvalidArgumentError(f"grid must be a dict of run parameters, got {type(grid).__name__}")
+    clash = set(grid) & set(common)
+    if clash:
+        raise InvalidArgumentError(f"{sorted(clash)[0]!r} is given both in grid and as a common parameter")
+    problem = dict(problem)
+    problem.setdefault("kind", "gaussian")
+    run = dict(common, **grid)
+    problem_lists = {name: _values(value, f"problem[{name!r}]") for name, value in problem.items()}
+    run_lists = {name: _values(value, name) for name, value in run.items()}
+    for kind in problem_lists["kind"]:
+        if kind not in KINDS:
+            raise InvalidArgumentError(f"problem kind must be one of {list(KINDS)}, got {kind!r}")
+        allowed = set(inspect.signature(getattr(SensingProblem, kind)).parameters) - {"target"}
+        unknown = set(problem_lists) - allowed - {"kind"}
+        if unknown:
+            raise InvalidArgumentError(f"unknown problem parameter {sorted(unknown)[0]!r} for kind {kind!r}; "
+                                       f"it takes {sorted(allowed)}")
+    for name, values in problem_lists.items():
+        for value in values:
+            _check_problem_value(name, value)
+    allowed_run = set(inspect.signature(gradient_descent).parameters) - {"problem"} - set(NOT_IN_SWEEPS)
+    for value in run_lists.get("init", []):
+        if not isinstance(value, str):
+            raise InvalidArgumentError(f"init in a sweep is \"random\" or \"spectral\", got {type(value).__name__}")
+    for name in run_lists:
+        if name in NOT_IN_SWEEPS:
+            raise InvalidArgumentError(f"a sweep does not take {name}= (it needs a live object or a terminal)")
+        if name not in allowed_run:
+            raise InvalidArgumentError(f"unknown run parameter {name!r}; gradient_descent takes {sorted(allowed_run)}")
+    if "width" not in run_lists:
+        raise InvalidArgumentError("width is not set: give width= (a list to sweep it)")
+    _check_run_values(run_lists)
+    problem_axes = [("problem_seed" if name == "seed" else name) for name in problem_lists]
+    points = []
+    for trial, (problem_point, run_point) in enumerate(itertools.product(_product(problem_lists), _product(run_lists))):
+        points.append(dict(trial=trial, problem=problem_point, run=run_point))
+    return points, problem_axes, list(run_lists)
+
+
+def _values(value, name):
+    """The values a parameter takes: the items of a list (range, tuple, 1-D array), else itself."""
+    if isinstance(value, (list, tuple, range)) or (isinstance(value, np.ndarray) and value.ndim == 1):
+        values = [v.item() if isinstance(v, np.generic) else v for v in value]
+        if not values:
+            raise InvalidArgumentError(f"{name} is an empty list: a sweep needs at least one value for it")
+        return values
+    return [value.item() if isinstance(value, np.generic) else value]
+
+
+def _product(lists):
+    names = list(lists)
+    return [dict(zip(names, values)) for values in itertools.product(*(lists[name] for name in names))]
+
+
+def _check_problem_value(name, value):
+    integers = {"n": 1, "n1": 1, "n2": 1, "rank": 1, "measurements": 1, "seed": 0}
+    if name in integers:
+        if isinstance(value, bool) or not isinstance(value, int) or value < integers[name]:
+            raise InvalidArgumentError(f"problem[{name!r}] must be an integer ≥ {integers[name]}, got {value!r}")
+    elif name in ("noise", "scale", "condition_number"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
+            raise InvalidArgumentError(f"problem[{name!r}] must be a finite number ≥ 0, got {value!r}")
+
+
+def _check_run_values(run_lists):
+    """Each run parameter's values through the library's own option checks, on a tiny problem."""
+    from .solvers import _BATCH_DEFAULTS, _prepare
+    tiny = SensingProblem.factorization(2, 2, 1, seed=0)
+    for name, values in run_lists.items():
+        for value in values:
+            settings = dict(_BATCH_DEFAULTS, **{name: value})
+            settings.pop("holdout", None)
+            options, _ = _prepare(tiny, value if name == "width" else 1, holdout=None,
+                                  **{k: v for k, v in settings.items() if k != "width"})
+            options.close()
+    tiny.close()
+
+
+def _tasks(points):
+    """The trials grouped by problem (one batch each), each group keyed by a hash of its content."""
+    groups = {}
+    for point in points:
+        groups.setdefault(json.dumps(point["problem"], sort_keys=True), []).append(point)
+    tasks = []
+    for problem_text, trials in groups.items():
+        content = json.dumps([problem_text, [(t["trial"], t["run"]) for t in trials]], sort_keys=True, default=str)
+        tasks.append(dict(key=hashlib.sha256(content.encode()).hexdigest()[:20], problem=trials[0]["problem"],
+                          trials=[(t["trial"], t["run"]) for t in trials]))
+    return tasks
+
+
+# --------------------------------------------------------------------------------------- execution
+
+def _execute(tasks, client, workers, histories):
+    """Yields each task's outcome as it finishes: on the Dask client, else in a process pool."""
+    if not tasks:
+        return
+    if client is not None:
+        from dask.distributed import as_completed as dask_completed
+        futures = [client.submit(run_task, task, histories, key=f"factorsense-sweep-{task['key']}", pure=False)
+                   for task in tasks]
+        try:
+            for future in dask_completed(futures):
+                yield future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+        return
+    processes = workers or os.cpu_count() or 1
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(processes, len(tasks)), mp_context=context) as pool:
+        futures = [pool.submit(run_task, task, histories) for task in tasks]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+def run_task(task, histories=False):
+    """Runs one task (a problem and its trials) where it is called — a Dask worker, a pool
+    process — and returns its rows. Public so that any scheduler can call it."""
+    start = time.perf_counter()
+    spec = dict(task["problem"])
+    kind = spec.pop("kind")
+    problem = getattr(SensingProblem, kind)(**spec)
+    settings = [run for _, run in task["trials"]]
+    outcomes = _run_trials(problem, settings)
+    seconds = (time.perf_counter() - start) / len(settings)
+    rows = []
+    for (trial, run), outcome in zip(task["trials"], outcomes):
+        row = dict(trial=trial, **{("problem_seed" if name == "seed" else name): value for name, value in task["problem"].items()},
+                   **run)
+        row.update(_outcome(outcome, seconds, histories))
+        rows.append(row)
+    return dict(key=task["key"], rows=rows)
+
+
+def _run_trials(problem, settings):
+    """Each trial's Result or the error it was refused with: one batch, in which every trial makes
+    the bits it would make alone; a refused trial is run alone again for its own message."""
+    names = sorted(set().union(*settings))
+    if all(set(run) == set(names) for run in settings):
+        arguments = {name: [run[name] for run in settings] for name in names}
+        common = {name: values[0] for name, values in arguments.items()
+                  if name not in PER_TRIAL or all(v == values[0] for v in values)}
+        varying = {name: values for name, values in arguments.items() if name not in common}
+        if all(name in PER_TRIAL for name in varying):
+            try:
+                return gradient_descent_batch(problem, **common, **varying)
+            except FactorSenseError as error:
+                results = getattr(error, "results", None)
+                if results is None:
+                    raise
+                return [result if result is not None else _alone(problem, run) for result, run in zip(results, settings)]
+    return [_alone(problem, run) for run in settings]
+
+
+def _alone(problem, run):
+    try:
+        return gradient_descent(problem, **run)
+    except FactorSenseError as error:
+        return error
+
+
+def _outcome(outcome, seconds, histories):
+    nan = float("nan")
+    if isinstance(outcome, Exception):
+        row = dict(stop_reason="error", iterations=0, final_loss=nan, final_test_error=nan, seconds=seconds,
+                   alignment_end=nan, saddle_end=nan, plateau_start=nan, plateau_level=nan, learning_times=[],
+                   error=f"{type(outcome).__name__}: {outcome}")
+        if histories:
+            row.update(loss_history=[], test_error_history=[])
+        return row
+    phases = outcome.phases
+    number = lambda value: nan if value is None else float(value)  # noqa: E731
+    row = dict(stop_reason=outcome.stop_reason, iterations=outcome.iterations,
+               final_loss=float(outcome.history["loss"][-1]), final_test_error=float(outcome.history["test_error"][-1]),
+               seconds=seconds, alignment_end=number(phases.alignment_end), saddle_end=number(phases.saddle_end),
+               plateau_start=number(phases.plateau_start), plateau_level=number(phases.plateau_level),
+               learning_times=[float(t) for t in outcome.learning_times], error="")
+    if histories:
+        row.update(loss_history=[float(v) for v in outcome.history["loss"]],
+                   test_error_history=[float(v) for v in outcome.history["test_error"]])
+    return row
+
+
+# ----------------------------------------------------------------------------------- the dataset
+
+def _signature(problem, grid, common):
+    return json.dumps(dict(problem=problem, grid=grid, common=common), sort_keys=True, default=_listed)
+
+
+def _listed(value):
+    if isinstance(value, (range, tuple, np.ndarray)):
+        return [v.item() if isinstance(v, np.generic) else v for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return str(value)
+
+
+def _read(path, problem, grid, common):
+    """The rows already in ``path``, by task key; refuses a directory of another sweep."""
+    import pandas as pd
+
+    folder = Path(path)
+    signature = _signature(problem, grid, common)
+    marker = folder / "sweep.json"
+    if folder.exists() and not folder.is_dir():
+        raise InvalidArgumentError(f"path {str(folder)!r} exists and is not a directory")
+    if marker.exists():
+        if json.loads(marker.read_text())["signature"] != signature:
+            raise InvalidArgumentError(f"path {str(folder)!r} holds a sweep of other parameters "
+                                       "(choose another path, or delete it to start over)")
+    else:
+        if folder.exists() and any(folder.iterdir()):
+            raise InvalidArgumentError(f"path {str(folder)!r} is not empty and holds no sweep")
+        folder.mkdir(parents=True, exist_ok=True)
+        marker.write_text(json.dumps(dict(signature=signature)))
+    known = {}
+    for part in sorted(folder.glob("part-*.parquet")):
+        frame = pd.read_parquet(part)
+        known[part.stem[len("part-"):]] = [_plain(row) for row in frame.to_dict("records")]
+    return known
+
+
+def _plain(row):
+    """A row read back from Parquet with lists as lists."""
+    return {name: (list(value) if isinstance(value, np.ndarray) else value) for name, value in row.items()}
+
+
+def _write(path, finished):
+    """One task's rows as one Parquet file, written whole then renamed (a killed sweep leaves no
+    half-written part)."""
+    import pandas as pd
+
+    folder = Path(path)
+    target = folder / f"part-{finished['key']}.parquet"
+    scratch = folder / f".part-{finished['key']}.parquet.tmp"
+    pd.DataFrame(finished["rows"]).to_parquet(scratch, index=False)
+    os.replace(scratch, target)
+
+
+def _bar(progress, total, done):
+    """A function (done, total) -> None that shows progress; (None, None) closes it."""
+    if callable(progress):
+        return lambda d, t: None if d is None else progress(d, t)
+    if not progress:
+        return lambda d, t: None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        raise ImportError("progress=True needs tqdm: pip install tqdm") from None
+    bar = tqdm(total=total, initial=done, unit="trial", desc="sweep")
+    state = dict(shown=done)
+
+    def show(d, t):
+        if d is None:
+            bar.close()
+            return
+        bar.update(d - state["shown"])
+        state["shown"] = d
+    return show
