@@ -518,6 +518,73 @@ fs_status fs_gradient_descent(const fs_problem *problem, const fs_options *optio
 fs_status fs_gradient_descent_batch(const fs_problem *problem, const fs_options *const *options,
                                     fs_result *const *results, int64_t count, fs_status *statuses);
 
+/*
+ * Gradient flow (docs/mathematics.md, "Gradient flow"): the ODE dU/dt = −(D + E)V,
+ * dV/dt = −(D + E)ᵀU with D = UVᵀ − X⋆ (symmetric: dU/dt = −½((D + E) + (D + E)ᵀ)U), integrated
+ * by the Dormand–Prince 5(4) pair with error control (rtol, atol) and dense output at the
+ * requested times. The perturbation E is
+ *   FS_PERTURBATION_OPERATOR  E = 𝒜*(𝒜(X) − y) − (X − X⋆): the flow is −∇f of the problem,
+ *                             the flow gradient descent with step η follows at time η·t;
+ *   FS_PERTURBATION_NONE      E = 0: the population flow of ½‖UVᵀ − X⋆‖²_F (needs a truth);
+ *   FS_PERTURBATION_CALLBACK  E = callback(user, t, U, V, E): the callback writes the n1 × n2
+ *                             matrix E (row-major) and returns 0, or nonzero to stop the flow
+ *                             (stop reason FS_STOP_CALLBACK); needs a truth. U is n1 × k and V
+ *                             n2 × k (V is U for the symmetric parameterization), both row-major
+ *                             and valid during the call only.
+ */
+typedef int (*fs_perturbation_callback)(void *user, double t, const double *U, const double *V, double *E);
+
+/** The perturbation of a gradient flow. Values are pinned. */
+typedef enum fs_perturbation {
+    FS_PERTURBATION_OPERATOR = 0,
+    FS_PERTURBATION_NONE = 1,
+    FS_PERTURBATION_CALLBACK = 2
+} fs_perturbation;
+
+/**
+ * What fs_gradient_flow integrates. Fill it with fs_flow_settings_init, then set the fields; later
+ * versions only append fields.
+ */
+typedef struct fs_flow_settings {
+    size_t struct_size;         /* sizeof(fs_flow_settings), set by fs_flow_settings_init */
+    const double *times;        /* the times of the history's rows: t₀ ≥ 0, strictly increasing */
+    int64_t time_count;         /* their number (≥ 1) */
+    double rtol;                /* relative tolerance of a step, > 0 (1e-8) */
+    double atol;                /* absolute tolerance of a step, > 0 (1e-10) */
+    int64_t max_evaluations;    /* right-hand-side evaluations at most, ≥ 1 (10⁶); beyond: FS_STOP_MAX_ITERATIONS */
+    int32_t perturbation;       /* an fs_perturbation (FS_PERTURBATION_OPERATOR) */
+    fs_perturbation_callback callback;  /* for FS_PERTURBATION_CALLBACK (NULL) */
+    void *user;                 /* handed to the callback (NULL) */
+} fs_flow_settings;
+
+/** Sets struct_size and every default (no times: the caller sets times and time_count). */
+void fs_flow_settings_init(fs_flow_settings *settings);
+
+/**
+ * Integrates the gradient flow of `problem` from the initial factors `options` gives ("width",
+ * "init", "init_scale", "seed", or fs_options_set_initial_factors) and records the history
+ * ("diagnostics", the phase thresholds) at settings->times into `result`: row i is time
+ * times[i], its "iteration" column is i. "step", "max_iter", "record_every", the stop rules and
+ * the variants of gradient descent do not apply (a progress callback of `options` is called at
+ * every row). The result holds the factors of the last recorded row; its stop reason is
+ * FS_STOP_END_TIME, FS_STOP_MAX_ITERATIONS (the evaluation budget), FS_STOP_DIVERGED (a non-finite
+ * value), FS_STOP_STEP_SIZE_UNDERFLOW, FS_STOP_CALLBACK or FS_STOP_INTERRUPTED;
+ * fs_result_get_flow_statistics gives its counts.
+ * Errors: those of fs_gradient_descent for the options; FS_ERROR_NULL_POINTER for settings, or
+ * times or callback missing where needed; FS_ERROR_INVALID_ARGUMENT for struct_size, times empty,
+ * negative or not strictly increasing, rtol or atol ≤ 0, max_evaluations < 1, an unknown
+ * perturbation, a population flow on a problem without truth; FS_ERROR_NOT_FINITE for a
+ * non-finite time, rtol, atol, or a non-finite entry the callback wrote into E (the message says
+ * which, and when); FS_ERROR_INTERRUPTED before the first row.
+ */
+fs_status fs_gradient_flow(const fs_problem *problem, const fs_options *options, const fs_flow_settings *settings,
+                           fs_result *result);
+
+/** The counts of the gradient flow held by `result`: accepted and rejected steps, right-hand-side
+ * evaluations. FS_ERROR_WRONG_STATE when the result holds no flow (a gradient-descent run). */
+fs_status fs_result_get_flow_statistics(const fs_result *result, int64_t *accepted, int64_t *rejected,
+                                        int64_t *evaluations);
+
 /** Why a run stopped. Values are pinned. */
 typedef enum fs_stop_reason {
     FS_STOP_NONE = 0,            /* the result holds no run */
@@ -526,6 +593,8 @@ typedef enum fs_stop_reason {
     FS_STOP_DIVERGED = 3,        /* a non-finite value, or f_t > divergence_factor · f_0 */
     FS_STOP_CALLBACK = 4,        /* the progress callback returned nonzero */
     FS_STOP_INTERRUPTED = 5,     /* fs_interrupt(result) was called during the run */
+    FS_STOP_END_TIME = 6,        /* a gradient flow reached its last requested time */
+    FS_STOP_STEP_SIZE_UNDERFLOW = 7, /* a gradient flow's step fell below what its time resolves */
     FS_STOP_EARLY_STOPPED = 8    /* the validation error did not improve for "patience" rows */
 } fs_stop_reason;
 

@@ -28,6 +28,7 @@ from .progress import Progress
 from .result import Phases, Result
 from .solvers import gradient_descent, gradient_descent_batch
 from .sweep import sweep
+from .flow import gradient_flow
 
 __version__ = "0.2.0"
 
@@ -41,5 +42,5 @@ __all__ = [
     "FactorSenseError", "InterruptedCallError", "InvalidArgumentError", "InvalidHandleError", "LinearAlgebraError", "NotFiniteError",
     "OutOfMemoryError", "SizeMismatchError", "SizeOverflowError", "WrongStateError", "History", "Phases",
     "Progress", "Result",
-    "SensingProblem", "gradient_descent", "gradient_descent_batch", "library_version", "sweep", "plot", "plot_history",
+    "SensingProblem", "gradient_descent", "gradient_descent_batch", "gradient_flow", "library_version", "sweep", "plot", "plot_history",
 ]

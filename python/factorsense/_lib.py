@@ -70,6 +70,24 @@ class fs_problem_spec(ctypes.Structure):
 
 
 PROGRESS_CALLBACK = ctypes.CFUNCTYPE(c_int, c_void_p, POINTER(fs_progress))
+PERTURBATION_CALLBACK = ctypes.CFUNCTYPE(c_int, c_void_p, c_double, POINTER(c_double), POINTER(c_double),
+                                         POINTER(c_double))
+
+
+class fs_flow_settings(ctypes.Structure):
+    """``fs_flow_settings``: what ``fs_gradient_flow`` integrates."""
+
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("times", POINTER(c_double)),
+        ("time_count", c_int64),
+        ("rtol", c_double),
+        ("atol", c_double),
+        ("max_evaluations", c_int64),
+        ("perturbation", c_int32),
+        ("callback", PERTURBATION_CALLBACK),
+        ("user", c_void_p),
+    ]
 
 _double_p = POINTER(c_double)
 _int64_p = POINTER(c_int64)
@@ -124,6 +142,9 @@ SIGNATURES = {
     "fs_result_free": (None, [c_void_p]),
     "fs_gradient_descent": (c_int, [c_void_p, c_void_p, c_void_p]),
     "fs_gradient_descent_batch": (c_int, [c_void_p, POINTER(c_void_p), POINTER(c_void_p), c_int64, POINTER(c_int)]),
+    "fs_flow_settings_init": (None, [POINTER(fs_flow_settings)]),
+    "fs_gradient_flow": (c_int, [c_void_p, c_void_p, POINTER(fs_flow_settings), c_void_p]),
+    "fs_result_get_flow_statistics": (c_int, [c_void_p, _int64_p, _int64_p, _int64_p]),
     "fs_stop_reason_string": (c_char_p, [c_int]),
     "fs_result_get_stop_reason": (c_int, [c_void_p, POINTER(c_int)]),
     "fs_result_get_iterations": (c_int, [c_void_p, _int64_p]),

@@ -67,6 +67,9 @@ class Result:
         For each i ≤ r, the first recorded iteration with σ_i(X) ≥ ½ s⋆_i (NaN: never).
     learning_clock : ndarray of float
         The "time" of those iterates (η·t for gradient descent; NaN: never).
+    flow_statistics : dict or None
+        For :func:`gradient_flow`: ``accepted_steps``, ``rejected_steps`` and ``evaluations``
+        (of the right-hand side) of the integration; None for gradient descent.
     best_iteration : int or None
         With a validation set: the recorded iterate of least validation error (whose factors
         ``U``, ``V`` are with ``restore_best=True``); None without one.
@@ -83,6 +86,7 @@ class Result:
         self.phases = phases if phases is not None else Phases()
         self.learning_times = learning_times if learning_times is not None else np.empty(0)
         self.learning_clock = learning_clock if learning_clock is not None else np.empty(0)
+        self.flow_statistics = None
 
     @classmethod
     def _from_handle(cls, handle):
@@ -113,9 +117,14 @@ class Result:
             if name in scalars:
                 scalars[name] = scalars[name].astype(np.int64)
         phases, learning_times, learning_clock = cls._phases_from_handle(handle)
-        return cls(U, V, lib.fs_stop_reason_string(reason.value).decode(), iterations.value,
-                   History(scalars, matrices), phases, learning_times, learning_clock,
-                   None if best.value < 0 else best.value)
+        result = cls(U, V, lib.fs_stop_reason_string(reason.value).decode(), iterations.value,
+                     History(scalars, matrices), phases, learning_times, learning_clock,
+                     None if best.value < 0 else best.value)
+        accepted, rejected, evaluations = c_int64(), c_int64(), c_int64()
+        if lib.fs_result_get_flow_statistics(handle, byref(accepted), byref(rejected), byref(evaluations)) == 0:
+            result.flow_statistics = dict(accepted_steps=accepted.value, rejected_steps=rejected.value,
+                                          evaluations=evaluations.value)
+        return result
 
     @staticmethod
     def _phases_from_handle(handle):

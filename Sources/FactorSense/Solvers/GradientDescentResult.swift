@@ -16,4 +16,7 @@ public struct GradientDescentResult: Sendable, Equatable {
     /// With a validation set: the recorded iterate of least validation error (whose factors
     /// U and V are with `restoreBest`); nil without one, or when no validation error was finite.
     public var bestIteration: Int? = nil
+    /// For a gradient flow: the integrator's accepted and rejected steps and evaluations; nil
+    /// for gradient descent.
+    public var flowStatistics: FlowStatistics? = nil
 }

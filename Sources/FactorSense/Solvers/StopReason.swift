@@ -10,6 +10,10 @@ public enum StopReason: Int, Sendable, Equatable, CustomStringConvertible {
     case callback = 4
     /// A stop was requested (`StopRequest`, `fs_interrupt`, Ctrl-C in Python).
     case interrupted = 5
+    /// A gradient flow reached the last requested time.
+    case endTime = 6
+    /// A gradient flow's step size fell below what its time can resolve.
+    case stepSizeUnderflow = 7
     /// The validation error did not improve for `patience` recorded iterates.
     case earlyStopped = 8
 
@@ -21,6 +25,8 @@ public enum StopReason: Int, Sendable, Equatable, CustomStringConvertible {
         case .diverged: "diverged"
         case .callback: "callback"
         case .interrupted: "interrupted"
+        case .endTime: "end_time"
+        case .stepSizeUnderflow: "step_size_underflow"
         case .earlyStopped: "early_stopped"
         }
     }

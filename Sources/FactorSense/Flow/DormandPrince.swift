@@ -1,0 +1,195 @@
+import Glibc
+
+/// The embedded Runge–Kutta pair of Dormand & Prince (1980), order 5 with an order-4 error
+/// estimate, with the step-size control and the dense output of Hairer, Nørsett & Wanner,
+/// *Solving Ordinary Differential Equations I* (§II.4–II.6), for y' = f(t, y), y ∈ ℝᴺ.
+///
+/// One step of size h from (t, y), with k₁ = f(t, y) (the last stage of the step before: FSAL):
+///
+///     kᵢ = f(t + cᵢh, y + h Σ_{j<i} aᵢⱼ kⱼ)           i = 2 … 7,
+///     y⁺ = y + h Σ bᵢ kᵢ                              (order 5; b is row 7 of a, so k₇ = f(t + h, y⁺)),
+///     e  = h Σ (bᵢ − b̂ᵢ) kᵢ                           (y⁺ minus the order-4 solution),
+///     err = √( (1/N) Σⱼ (eⱼ / (atol + rtol·max(|yⱼ|, |y⁺ⱼ|)))² ).
+///
+/// The step is accepted when err ≤ 1. Either way the next size is
+/// h·min(10, max(0.2, 0.9·err^{−1/5})) — not larger after a rejection. The first size is
+/// Hairer's estimate (one extra evaluation). Between t and t + h the solution is the order-4
+/// continuous extension y(t + θh) = y + h Σᵢ kᵢ Σ_{p=1}^{4} Pᵢₚ θᵖ (Shampine 1986, the
+/// coefficients SciPy's RK45 uses), so requested times cost no extra steps.
+struct DormandPrince {
+    static let c: [Double] = [0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1]
+    static let a: [[Double]] = [
+        [],
+        [1.0 / 5],
+        [3.0 / 40, 9.0 / 40],
+        [44.0 / 45, -56.0 / 15, 32.0 / 9],
+        [19372.0 / 6561, -25360.0 / 2187, 64448.0 / 6561, -212.0 / 729],
+        [9017.0 / 3168, -355.0 / 33, 46732.0 / 5247, 49.0 / 176, -5103.0 / 18656],
+        [35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84],
+    ]
+    /// bᵢ − b̂ᵢ: the order-5 weights (row 7 of a, then 0) minus the order-4 ones.
+    static let errorWeights: [Double] = [71.0 / 57600, 0, -71.0 / 16695, 71.0 / 1920, -17253.0 / 339200, 22.0 / 525, -1.0 / 40]
+    /// Pᵢₚ of the continuous extension, stage i, power p = 1 … 4.
+    static let dense: [[Double]] = [
+        [1, -8048581381.0 / 2820520608, 8663915743.0 / 2820520608, -12715105075.0 / 11282082432],
+        [0, 0, 0, 0],
+        [0, 131558114200.0 / 32700410799, -68118460800.0 / 10900136933, 87487479700.0 / 32700410799],
+        [0, -1754552775.0 / 470086768, 14199869525.0 / 1410260304, -10690763975.0 / 1880347072],
+        [0, 127303824393.0 / 49829197408, -318862633887.0 / 49829197408, 701980252875.0 / 199316789632],
+        [0, -282668133.0 / 205662961, 2019193451.0 / 616988883, -1453857185.0 / 822651844],
+        [0, 40617522.0 / 29380423, -110615467.0 / 29380423, 69997945.0 / 29380423],
+    ]
+    static let safety = 0.9
+    static let minFactor = 0.2
+    static let maxFactor = 10.0
+
+    /// Why an integration ended.
+    enum Ending: Equatable {
+        /// Every requested time was reached.
+        case finished
+        /// The right-hand side (or the observer) asked to stop.
+        case stoppedByCaller
+        /// A value became NaN or infinite.
+        case nonFinite
+        /// The step size fell below what t can resolve (16 ulps of t).
+        case stepUnderflow
+        /// The budget of evaluations ran out.
+        case evaluationBudget
+    }
+
+    /// Counts of an integration.
+    struct Statistics: Equatable, Sendable {
+        var accepted = 0
+        var rejected = 0
+        var evaluations = 0
+    }
+
+    let rtol: Double
+    let atol: Double
+    let maxEvaluations: Int
+
+    /// Integrates from y(times[0]) = y0 and hands `observe(index, t, y)` the solution at each
+    /// requested time in order (times[0] first, with y0); `f(t, y)` is the right-hand side,
+    /// nil to stop; `observe` returns false to stop. Returns the ending and the counts.
+    func integrate(_ y0: [Double], times: [Double], f: (Double, [Double]) -> [Double]?,
+                   observe: (Int, Double, [Double]) -> Bool) -> (ending: Ending, statistics: Statistics) {
+        var statistics = Statistics()
+        guard observe(0, times[0], y0) else { return (.stoppedByCaller, statistics) }
+        guard times.count > 1 else { return (.finished, statistics) }
+        var t = times[0], y = y0
+        guard let f0 = f(t, y) else { return (.stoppedByCaller, statistics) }
+        statistics.evaluations += 1
+        guard Self.allFinite(f0) else { return (.nonFinite, statistics) }
+        var k1 = f0
+        var next = 1
+        let end = times[times.count - 1]
+        var h: Double
+        switch initialStep(t, y, k1, toward: end, f: f, statistics: &statistics) {
+        case .some(let size): h = size
+        case .none: return (.stoppedByCaller, statistics)
+        }
+        var rejectedLast = false
+        while next < times.count {
+            if statistics.evaluations + 6 > maxEvaluations { return (.evaluationBudget, statistics) }
+            h = min(h, end - t)
+            guard h > 16 * t.ulp.magnitude, h > 0 else { return (.stepUnderflow, statistics) }
+            guard let (stages, candidate) = stagesOfStep(t, y, k1, h, f: f) else { return (.stoppedByCaller, statistics) }
+            statistics.evaluations += 6
+            guard Self.allFinite(candidate), Self.allFinite(stages[6]) else {
+                // A non-finite trial is a rejection with the smallest factor, unless h cannot shrink.
+                statistics.rejected += 1
+                h *= Self.minFactor
+                rejectedLast = true
+                if h <= 16 * t.ulp.magnitude { return (.nonFinite, statistics) }
+                continue
+            }
+            let error = errorNorm(y, candidate, stages, h)
+            guard error.isFinite else { return (.nonFinite, statistics) }
+            let factor = Self.safety * (error > 0 ? pow(error, -0.2) : .infinity)
+            if error <= 1 {
+                statistics.accepted += 1
+                let tNew = next == times.count - 1 && end - (t + h) <= 16 * end.ulp.magnitude ? end : t + h
+                while next < times.count && times[next] <= tNew {
+                    let value = times[next] == tNew ? candidate : interpolate(y, stages, h, theta: (times[next] - t) / h)
+                    guard observe(next, times[next], value) else { return (.stoppedByCaller, statistics) }
+                    next += 1
+                }
+                (t, y, k1) = (tNew, candidate, stages[6])
+                h *= min(rejectedLast ? 1 : Self.maxFactor, max(Self.minFactor, factor))
+                rejectedLast = false
+            } else {
+                statistics.rejected += 1
+                h *= max(Self.minFactor, factor)
+                rejectedLast = true
+            }
+        }
+        return (.finished, statistics)
+    }
+
+    /// The seven stages of a step of size h and the order-5 solution; nil when f asks to stop.
+    private func stagesOfStep(_ t: Double, _ y: [Double], _ k1: [Double], _ h: Double,
+                              f: (Double, [Double]) -> [Double]?) -> (stages: [[Double]], solution: [Double])? {
+        var stages = [k1]
+        var solution = y
+        for i in 1..<7 {
+            var point = y
+            for (j, weight) in Self.a[i].enumerated() where weight != 0 {
+                BLAS.axpy(h * weight, stages[j], &point)
+            }
+            if i == 6 { solution = point }  // row 7 of a is b: the stage point is y⁺
+            guard let k = f(t + Self.c[i] * h, point) else { return nil }
+            stages.append(k)
+        }
+        return (stages, solution)
+    }
+
+    /// The scaled RMS norm of the embedded error estimate.
+    private func errorNorm(_ y: [Double], _ candidate: [Double], _ stages: [[Double]], _ h: Double) -> Double {
+        var e = [Double](repeating: 0, count: y.count)
+        for (i, weight) in Self.errorWeights.enumerated() where weight != 0 { BLAS.axpy(h * weight, stages[i], &e) }
+        var sum = 0.0
+        for j in y.indices {
+            let scale = atol + rtol * max(abs(y[j]), abs(candidate[j]))
+            let ratio = e[j] / scale
+            sum += ratio * ratio
+        }
+        return (sum / Double(max(y.count, 1))).squareRoot()
+    }
+
+    /// y(t + θh) by the continuous extension.
+    private func interpolate(_ y: [Double], _ stages: [[Double]], _ h: Double, theta: Double) -> [Double] {
+        var value = y
+        for (i, coefficients) in Self.dense.enumerated() {
+            var weight = 0.0, power = theta
+            for p in coefficients { weight += p * power; power *= theta }
+            if weight != 0 { BLAS.axpy(h * weight, stages[i], &value) }
+        }
+        return value
+    }
+
+    /// Hairer's first step: h₀ = 0.01‖y₀‖/‖f₀‖ (scaled norms), an Euler step to estimate the
+    /// second derivative, then h = min(100h₀, (0.01/max(‖f₀‖, ‖f'‖))^{1/5}); nil when f stops.
+    private func initialStep(_ t: Double, _ y: [Double], _ f0: [Double], toward end: Double,
+                             f: (Double, [Double]) -> [Double]?, statistics: inout Statistics) -> Double? {
+        let scale = y.map { atol + rtol * abs($0) }
+        func norm(_ v: [Double]) -> Double {
+            var sum = 0.0
+            for j in v.indices { sum += (v[j] / scale[j]) * (v[j] / scale[j]) }
+            return (sum / Double(max(v.count, 1))).squareRoot()
+        }
+        let (d0, d1) = (norm(y), norm(f0))
+        let h0 = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * d0 / d1
+        var euler = y
+        BLAS.axpy(h0, f0, &euler)
+        guard let f1 = f(t + h0, euler) else { return nil }
+        statistics.evaluations += 1
+        var difference = f1
+        BLAS.axpy(-1, f0, &difference)
+        let d2 = norm(difference) / h0
+        let h1 = max(d1, d2) <= 1e-15 ? max(1e-6, h0 * 1e-3) : pow(0.01 / max(d1, d2), 0.2)
+        let h = min(100 * h0, h1)
+        return h.isFinite && h > 0 ? min(h, end - t) : min(1e-6, end - t)
+    }
+
+    static func allFinite(_ v: [Double]) -> Bool { v.allSatisfy(\.isFinite) }
+}

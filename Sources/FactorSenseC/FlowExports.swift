@@ -1,0 +1,96 @@
+import CFactorSense
+import FactorSense
+
+@_cdecl("fs_flow_settings_init") @implementation
+public func fs_flow_settings_init(_ settings: UnsafeMutablePointer<fs_flow_settings>?) {
+    settings?.pointee = fs_flow_settings(
+        struct_size: MemoryLayout<fs_flow_settings>.size, times: nil, time_count: 0, rtol: 1e-8, atol: 1e-10,
+        max_evaluations: 1_000_000, perturbation: Int32(FS_PERTURBATION_OPERATOR.rawValue), callback: nil, user: nil)
+}
+
+@_cdecl("fs_gradient_flow") @implementation
+public func fs_gradient_flow(_ problem: OpaquePointer?, _ options: OpaquePointer?,
+                             _ settings: UnsafePointer<fs_flow_settings>?, _ result: OpaquePointer?) -> fs_status {
+    withHandle(result, as: ResultHandle.self) { handle throws(FactorSenseError) in
+        guard let problemHandle = Registry.lookup(problem, as: ProblemHandle.self) else {
+            throw FactorSenseError(.invalidHandle, "problem is not a live fs_problem handle (NULL, freed, or another kind)")
+        }
+        guard let optionsHandle = Registry.lookup(options, as: OptionsHandle.self) else {
+            throw FactorSenseError(.invalidHandle, "options is not a live fs_options handle (NULL, freed, or another kind)")
+        }
+        let flowSettings = try FlowSettings.read(settings)
+        let sensingProblem = try problemHandle.exclusively { () throws(FactorSenseError) in try problemHandle.filled() }
+        let (gradientOptions, callback, user) = try optionsHandle.exclusively { () throws(FactorSenseError) in
+            (optionsHandle.options, optionsHandle.callback, optionsHandle.user)
+        }
+        let progress = callback.map { progressHandler($0, user, maxIterations: flowSettings.times.count - 1) }
+        handle.result = try handle.watchingStops({ () throws(FactorSenseError) in
+            try GradientFlow.run(sensingProblem, options: gradientOptions, settings: flowSettings, progress: progress,
+                                 stop: handle.stopRequest)
+        }, interrupted: { $0.stopReason == .interrupted })
+    }
+}
+
+@_cdecl("fs_result_get_flow_statistics") @implementation
+public func fs_result_get_flow_statistics(_ result: OpaquePointer?, _ accepted: UnsafeMutablePointer<Int64>?,
+                                          _ rejected: UnsafeMutablePointer<Int64>?,
+                                          _ evaluations: UnsafeMutablePointer<Int64>?) -> fs_status {
+    withHandle(result, as: ResultHandle.self) { handle throws(FactorSenseError) in
+        guard let accepted, let rejected, let evaluations else {
+            throw FactorSenseError(.nullPointer, "accepted, rejected and evaluations must not be NULL")
+        }
+        guard let statistics = try handle.filled().flowStatistics else {
+            throw FactorSenseError(.wrongState, "the result holds a gradient-descent run, not a gradient flow")
+        }
+        accepted.pointee = Int64(statistics.acceptedSteps)
+        rejected.pointee = Int64(statistics.rejectedSteps)
+        evaluations.pointee = Int64(statistics.evaluations)
+    }
+}
+
+/// The caller's fs_flow_settings as `GradientFlow.Settings`.
+enum FlowSettings {
+    static func read(_ pointer: UnsafePointer<fs_flow_settings>?) throws(FactorSenseError) -> GradientFlow.Settings {
+        guard let pointer else { throw FactorSenseError(.nullPointer, "settings is NULL") }
+        let s = pointer.pointee
+        guard s.struct_size >= MemoryLayout<fs_flow_settings>.size else {
+            throw FactorSenseError(.invalidArgument,
+                "settings.struct_size is \(s.struct_size), expected at least \(MemoryLayout<fs_flow_settings>.size): fill the settings with fs_flow_settings_init")
+        }
+        guard s.time_count >= 1 else {
+            throw FactorSenseError(.invalidArgument, "times is empty (settings.time_count is \(s.time_count)): give at least one time")
+        }
+        let count = try Buffers.size(s.time_count, atLeast: 1, "settings.time_count")
+        try SizeLimits.checkAllocation(doubles: count, "the times of the flow")
+        guard let times = s.times else { throw FactorSenseError(.nullPointer, "settings.times is NULL") }
+        let evaluations = try Buffers.size(s.max_evaluations, atLeast: 1, "settings.max_evaluations")
+        let perturbation = try perturbation(s)
+        return GradientFlow.Settings(times: Array(UnsafeBufferPointer(start: times, count: count)), rtol: s.rtol, atol: s.atol,
+                                     maxEvaluations: evaluations, perturbation: perturbation)
+    }
+
+    /// The perturbation the settings name; a callback's E is read back as an n1 × n2 matrix.
+    private static func perturbation(_ s: fs_flow_settings) throws(FactorSenseError) -> GradientFlow.Perturbation {
+        switch s.perturbation {
+        case Int32(FS_PERTURBATION_OPERATOR.rawValue): return .operator
+        case Int32(FS_PERTURBATION_NONE.rawValue): return .none
+        case Int32(FS_PERTURBATION_CALLBACK.rawValue):
+            guard let callback = s.callback else {
+                throw FactorSenseError(.nullPointer, "settings.callback is NULL but the perturbation is FS_PERTURBATION_CALLBACK")
+            }
+            let user = s.user
+            return .custom { t, U, V throws(FactorSenseError) in
+                var e = [Double](repeating: 0, count: U.rows * V.rows)
+                let stop = U.elements.withUnsafeBufferPointer { u in
+                    V.elements.withUnsafeBufferPointer { v in
+                        e.withUnsafeMutableBufferPointer { out in callback(user, t, u.baseAddress, v.baseAddress, out.baseAddress) }
+                    }
+                }
+                return stop != 0 ? nil : try Matrix(rows: U.rows, columns: V.rows, elements: e)
+            }
+        default:
+            throw FactorSenseError(.invalidArgument,
+                "settings.perturbation must be FS_PERTURBATION_OPERATOR (0), FS_PERTURBATION_NONE (1) or FS_PERTURBATION_CALLBACK (2), got \(s.perturbation)")
+        }
+    }
+}

@@ -1,0 +1,145 @@
+"""The gradient flow and Wind's perturbed population flow from Python."""
+import ctypes
+from ctypes import byref
+
+import numpy as np
+
+from ._lib import PERTURBATION_CALLBACK, as_doubles, fs_flow_settings, lib
+from .errors import InvalidArgumentError, SizeMismatchError, check
+from .progress import SMALL_CALL, ProgressRelay, call_interruptibly, raise_interrupt
+from .result import Result
+from .solvers import _BATCH_DEFAULTS, _ResultHandle, _attach, _prepare
+
+_PERTURBATIONS = {"operator": 0, "none": 1}
+
+
+def gradient_flow(problem, width=None, *, times, rtol=1e-8, atol=1e-10, perturbation="operator",
+                  max_evaluations=1_000_000, init="random", init_scale=1e-3, seed=0, U0=None, V0=None,
+                  diagnostics="default", callback=None, progress=False, **options):
+    """Integrates the gradient flow of a problem (docs/mathematics.md, "Gradient flow").
+
+    The flow is dU/dt = −(D + E)V, dV/dt = −(D + E)ᵀU with D = UVᵀ − X⋆ (PSD problems:
+    dU/dt = −½((D + E) + (D + E)ᵀ)U), integrated by the Dormand–Prince 5(4) pair with error
+    control and dense output, from the initial factors that ``init``, ``init_scale``, ``seed``,
+    ``U0``/``V0`` give (as for :func:`gradient_descent`).
+
+    Parameters
+    ----------
+    times : sequence of float
+        The times of the history's rows: t₀ ≥ 0, strictly increasing. Row i is time times[i]
+        (its ``"iteration"`` is i, its ``"time"`` times[i]).
+    rtol, atol : float
+        Tolerances of each step's error estimate, > 0.
+    perturbation : "operator", "none" or callable
+        "operator": E = 𝒜*(𝒜(X) − y) − (X − X⋆), so that the flow is −∇f of the problem — the
+        flow gradient descent with step η follows at time η·t. "none": E = 0, the population
+        flow of ½‖UVᵀ − X⋆‖²_F. A callable ``E = f(t, U, V)`` returns your n1 × n2 perturbation
+        (V is U for a PSD problem); returning None stops the flow (stop reason "callback"). The
+        last two need a problem with a truth.
+    max_evaluations : int
+        At most this many right-hand-side evaluations (stop reason "max_iterations" beyond).
+    diagnostics, callback, progress, and the other keyword arguments
+        As for :func:`gradient_descent` (``callback`` and ``progress`` at every row); the step,
+        iteration and stop-rule options do not apply.
+
+    Returns
+    -------
+    Result
+        With the history at ``times``, the factors of the last recorded row, the phases read off
+        it (their ``*_time`` fields are flow times), and ``flow_statistics``: the accepted and
+        rejected steps and the evaluations. Stop reasons: "end_time", "max_iterations",
+        "diverged", "step_size_underflow", "callback", "interrupted".
+
+    Raises
+    ------
+    InvalidArgumentError, NotFiniteError
+        For times that are empty, negative, not finite or not increasing; rtol or atol ≤ 0; a
+        population flow without a truth; options gradient_descent refuses.
+    SizeMismatchError, NotFiniteError
+        When your perturbation returns an array of the wrong shape or with a non-finite entry.
+    Exception
+        Whatever your perturbation or callback raises, with ``.result`` holding the flow so far.
+    KeyboardInterrupt
+        On Ctrl-C, with ``.result``: stop reason "interrupted".
+
+    Examples
+    --------
+    >>> p = fs.SensingProblem.gaussian(20, 20, 2, 400, seed=0)
+    >>> r = fs.gradient_flow(p, width=5, init_scale=1e-3, times=np.linspace(0, 8, 81))
+    >>> r.stop_reason, r.history["time"][-1]
+    ('end_time', 8.0)
+    """
+    times = np.ascontiguousarray(np.asarray(times, dtype=np.float64).ravel())
+    unknown = set(options) - set(_BATCH_DEFAULTS)
+    if unknown:
+        raise InvalidArgumentError(f"unknown argument {sorted(unknown)[0]!r} of gradient_flow")
+    settings = dict(_BATCH_DEFAULTS, **options)
+    settings.update(init=init, init_scale=init_scale, seed=seed, U0=U0, V0=V0, diagnostics=diagnostics)
+    handle, problem = _prepare(problem, width, holdout=None, **{k: v for k, v in settings.items() if k != "width"})
+
+    flow = fs_flow_settings()
+    lib.fs_flow_settings_init(byref(flow))
+    flow.times = as_doubles(times) if times.size else None
+    flow.time_count = times.size
+    flow.rtol, flow.atol, flow.max_evaluations = rtol, atol, max_evaluations
+    relay = _PerturbationRelay(perturbation, problem.shape)
+    relay.width = width if U0 is None else np.asarray(U0).shape[1]
+    flow.perturbation, flow.callback = relay.code, relay.c_callback
+
+    progress_relay = ProgressRelay(callback, progress, max(times.size - 1, 1))
+    check(lib.fs_options_set_progress(handle.handle, progress_relay.c_callback, None), handle.handle)
+    result = _ResultHandle()
+    with progress_relay:
+        status, interrupt = call_interruptibly(
+            lambda: lib.fs_gradient_flow(problem.handle, handle.handle, byref(flow), result.handle), result.handle,
+            work=SMALL_CALL)
+    outcome = Result._from_handle(result.handle) if status == 0 else None
+    if interrupt is not None:
+        _attach(interrupt, outcome)
+        raise_interrupt(interrupt, status, result.handle)
+    for raised in (relay.caught, progress_relay.caught):
+        if raised is not None:
+            _attach(raised, outcome)
+            raise raised
+    check(status, result.handle)
+    return outcome
+
+
+class _PerturbationRelay:
+    """The C perturbation callback for a Python ``perturbation``: calls it with numpy copies of
+    U and V, checks what it returns, and keeps any exception to raise once the flow returned."""
+
+    def __init__(self, perturbation, shape):
+        self.caught = None
+        self.shape = shape
+        if isinstance(perturbation, str):
+            if perturbation not in _PERTURBATIONS:
+                raise InvalidArgumentError(f"perturbation must be \"operator\", \"none\" or a callable, got {perturbation!r}")
+            self.code, self.c_callback = _PERTURBATIONS[perturbation], PERTURBATION_CALLBACK()
+            return
+        if not callable(perturbation):
+            raise InvalidArgumentError(f"perturbation must be \"operator\", \"none\" or a callable, got {type(perturbation).__name__}")
+        self.function = perturbation
+        self.code = 2
+        self.c_callback = PERTURBATION_CALLBACK(self._call)
+
+    def _call(self, user, t, U, V, E):
+        if self.caught is not None:
+            return 1
+        try:
+            n1, n2 = self.shape
+            width = self.width
+            u = np.ctypeslib.as_array(U, shape=(n1, width)).copy()
+            v = np.ctypeslib.as_array(V, shape=(n2, width)).copy()
+            value = self.function(t, u, v)
+            if value is None:
+                return 1
+            value = np.asarray(value, dtype=np.float64)
+            if value.shape != (n1, n2):
+                raise SizeMismatchError(f"the perturbation returned an array of shape {value.shape} at t = {t}; "
+                                        f"it must be {(n1, n2)}")
+            ctypes.memmove(E, np.ascontiguousarray(value).ctypes.data, value.nbytes)
+            return 0
+        except BaseException as error:  # noqa: BLE001 — raised again once the C call returned
+            self.caught = error
+            return 1

@@ -1,0 +1,198 @@
+"""fs.gradient_flow against closed forms and scipy.integrate.solve_ivp, gradient descent tracking
+the flow to first order in η, the perturbations, and every refusal."""
+import os
+import signal
+import threading
+
+import numpy as np
+import pytest
+from scipy.integrate import solve_ivp
+
+import factorsense as fs
+
+
+def start(p, k, alpha=1e-3, seed=0):
+    r = fs.gradient_descent(p, width=k, init_scale=alpha, seed=seed, max_iter=0)
+    return r.U, r.V
+
+
+def sensing_rhs(p, n1, n2, k):
+    A, y = p.A, p.y
+
+    def f(t, z):
+        U, V = z[:n1 * k].reshape(n1, k), z[n1 * k:].reshape(n2, k)
+        G = (A.T @ (A @ (U @ V.T).ravel() - y)).reshape(n1, n2)
+        return -np.concatenate([(G @ V).ravel(), (G.T @ U).ravel()])
+    return f
+
+
+def test_the_scalar_factorization_flow_is_the_logistic_curve():
+    """u' = (s − uv)v, v' = (s − uv)u from u = v: x = uv solves x' = 2x(s − x), so
+    x(t) = s / (1 + (s/x₀ − 1) e^{−2st})."""
+    s, x0 = 2.0, 1e-4
+    p = fs.SensingProblem.factorization(target=np.array([[s]]))
+    times = np.linspace(0, 6, 61)
+    u0 = np.array([[np.sqrt(x0)]])
+    r = fs.gradient_flow(p, U0=u0, V0=u0, times=times, rtol=1e-11, atol=1e-14, diagnostics="none")
+    assert r.stop_reason == "end_time"
+    x = r.U[0, 0] * r.V[0, 0]
+    logistic = s / (1 + (s / x0 - 1) * np.exp(-2 * s * times))
+    np.testing.assert_allclose(x, logistic[-1], rtol=1e-9)
+    # Every row: loss ½(x − s)² along the curve.
+    np.testing.assert_allclose(r.history["loss"], 0.5 * (logistic - s) ** 2, rtol=1e-8, atol=1e-13)
+    np.testing.assert_array_equal(r.history["time"], times)
+    np.testing.assert_array_equal(r.history["iteration"], np.arange(61))
+
+
+def test_agrees_with_dop853_on_a_sensing_problem():
+    """The issue's problem: 20 × 20, rank 2, m = 400, k = 5, α = 1e-3, t ∈ [0, 8]."""
+    p = fs.SensingProblem.gaussian(20, 20, 2, 400, seed=0)
+    U0, V0 = start(p, 5)
+    times = np.linspace(0, 8, 81)
+    reference = solve_ivp(sensing_rhs(p, 20, 20, 5), (0, 8), np.concatenate([U0.ravel(), V0.ravel()]),
+                          method="DOP853", rtol=1e-11, atol=1e-14, t_eval=times)
+    r = fs.gradient_flow(p, U0=U0, V0=V0, times=times, rtol=1e-10, atol=1e-12)
+    X = r.U @ r.V.T
+    Xref = reference.y[:100, -1].reshape(20, 5) @ reference.y[100:, -1].reshape(20, 5).T
+    assert np.linalg.norm(X - Xref) / np.linalg.norm(Xref) < 1e-7
+    # Every row's loss against the reference trajectory.
+    losses = [0.5 * np.sum((p.A @ (z[:100].reshape(20, 5) @ z[100:].reshape(20, 5).T).ravel() - p.y) ** 2)
+              for z in reference.y.T]
+    np.testing.assert_allclose(r.history["loss"], losses, rtol=1e-6)
+
+
+def test_evaluations_match_scipys_dormand_prince():
+    """The same pair and controller as scipy's RK45: no more evaluations than it needs (DOP853,
+    an order-8 method, needs fewer at tight tolerances: printed, see docs)."""
+    p = fs.SensingProblem.gaussian(20, 20, 2, 400, seed=0)
+    U0, V0 = start(p, 5)
+    z0 = np.concatenate([U0.ravel(), V0.ravel()])
+    for tol in (1e-6, 1e-10):
+        r = fs.gradient_flow(p, U0=U0, V0=V0, times=[0, 8], rtol=tol, atol=tol * 1e-2, diagnostics="none")
+        rk45 = solve_ivp(sensing_rhs(p, 20, 20, 5), (0, 8), z0, method="RK45", rtol=tol, atol=tol * 1e-2)
+        dop853 = solve_ivp(sensing_rhs(p, 20, 20, 5), (0, 8), z0, method="DOP853", rtol=tol, atol=tol * 1e-2)
+        print(f"rtol {tol:g}: FactorSense {r.flow_statistics['evaluations']}, RK45 {rk45.nfev}, DOP853 {dop853.nfev}")
+        assert r.flow_statistics["evaluations"] <= 1.02 * rk45.nfev
+
+
+def test_gradient_descent_tracks_the_flow_to_first_order():
+    """‖X_GD(n) − X_flow(ηn)‖ at t = ηn = 8 shrinks tenfold with η (first order)."""
+    p = fs.SensingProblem.gaussian(20, 20, 2, 400, seed=0)
+    U0, V0 = start(p, 5)
+    flow = fs.gradient_flow(p, U0=U0, V0=V0, times=[0, 8], rtol=1e-11, atol=1e-14, diagnostics="none")
+    X = flow.U @ flow.V.T
+    gaps = []
+    for eta in (0.1, 0.01, 0.001):
+        gd = fs.gradient_descent(p, U0=U0, V0=V0, step=eta, max_iter=int(round(8 / eta)), record_every=10**6,
+                                 diagnostics="none")
+        gaps.append(np.linalg.norm(gd.U @ gd.V.T - X) / np.linalg.norm(X))
+    print("GD against the flow at t = 8:", gaps)
+    for coarse, fine in zip(gaps, gaps[1:]):
+        assert 5 < coarse / fine < 20
+
+
+def test_psd_flow_agrees_with_solve_ivp():
+    p = fs.SensingProblem.symmetric_gaussian(10, 2, 200, seed=1)
+    U0, _ = start(p, 3)
+    A, y = p.A, p.y
+
+    def f(t, u):
+        U = u.reshape(10, 3)
+        G = (A.T @ (A @ (U @ U.T).ravel() - y)).reshape(10, 10)
+        return -(0.5 * (G + G.T) @ U).ravel()
+    reference = solve_ivp(f, (0, 5), U0.ravel(), method="DOP853", rtol=1e-12, atol=1e-14)
+    r = fs.gradient_flow(p, U0=U0, times=[0, 5], rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(r.U.ravel(), reference.y[:, -1], rtol=0, atol=1e-7 * np.abs(reference.y[:, -1]).max())
+    np.testing.assert_array_equal(r.U, r.V)
+
+
+def test_the_operator_perturbation_is_the_population_flow_plus_its_e():
+    """perturbation="operator" equals the population flow with E = 𝒜*(𝒜(X) − y) − (X − X⋆)
+    computed in numpy and handed in as a callable; E = 0 as a callable is "none", bit for bit."""
+    p = fs.SensingProblem.gaussian(8, 6, 2, 120, seed=2)
+    A, y, truth = p.A, p.y, p.truth
+
+    def operator_e(t, U, V):
+        D = U @ V.T - truth
+        return (A.T @ (A @ (U @ V.T).ravel() - y)).reshape(8, 6) - D
+
+    U0, V0 = start(p, 3, alpha=0.1)
+    times = np.linspace(0, 3, 7)
+    own = fs.gradient_flow(p, U0=U0, V0=V0, times=times, rtol=1e-11, atol=1e-14)
+    handed = fs.gradient_flow(p, U0=U0, V0=V0, times=times, rtol=1e-11, atol=1e-14, perturbation=operator_e)
+    np.testing.assert_allclose(handed.U @ handed.V.T, own.U @ own.V.T, rtol=0, atol=1e-8)
+    none = fs.gradient_flow(p, U0=U0, V0=V0, times=times, perturbation="none")
+    zeros = fs.gradient_flow(p, U0=U0, V0=V0, times=times, perturbation=lambda t, U, V: np.zeros((8, 6)))
+    np.testing.assert_array_equal(none.U, zeros.U)
+    np.testing.assert_array_equal(none.history["loss"], zeros.history["loss"])
+    # The population flow at width r converges to X⋆ itself: its test error goes to 0 (at k > r
+    # the extra column decays only sublinearly).
+    far = fs.gradient_flow(p, width=2, init_scale=0.1, times=[0, 60], perturbation="none")
+    assert far.history["test_error"][-1] < 1e-6
+
+
+def test_a_perturbation_can_stop_fail_or_raise():
+    p = fs.SensingProblem.gaussian(8, 6, 2, 120, seed=2)
+    stopped = fs.gradient_flow(p, width=2, times=np.linspace(0, 5, 11),
+                               perturbation=lambda t, U, V: None if t > 2 else np.zeros((8, 6)))
+    assert stopped.stop_reason == "callback" and stopped.history["time"][-1] <= 2
+    with pytest.raises(fs.SizeMismatchError, match="shape"):
+        fs.gradient_flow(p, width=2, times=[0, 1], perturbation=lambda t, U, V: np.zeros((6, 8)))
+    with pytest.raises(fs.NotFiniteError, match="perturbation"):
+        fs.gradient_flow(p, width=2, times=[0, 1], perturbation=lambda t, U, V: np.full((8, 6), np.nan))
+
+    class Boom(Exception):
+        pass
+
+    def boom(t, U, V):
+        if t > 0.5:
+            raise Boom("from the perturbation")
+        return np.zeros((8, 6))
+    with pytest.raises(Boom) as caught:
+        fs.gradient_flow(p, width=2, times=np.linspace(0, 2, 9), perturbation=boom)
+    assert caught.value.result.stop_reason == "callback"
+
+
+def test_blow_up_and_budgets_end_with_a_stop_reason():
+    """E = −10³·UVᵀ drives the factors to blow up in finite time: the flow ends (diverged or
+    step-size underflow) instead of hanging; a small evaluation budget ends it as max_iterations."""
+    p = fs.SensingProblem.gaussian(8, 6, 2, 120, seed=2)
+    r = fs.gradient_flow(p, width=2, init_scale=1.0, times=[0, 100], perturbation=lambda t, U, V: -1e3 * U @ V.T)
+    assert r.stop_reason in ("diverged", "step_size_underflow")
+    assert np.isfinite(r.U).all()
+    budget = fs.gradient_flow(p, width=2, times=[0, 100], max_evaluations=50)
+    assert budget.stop_reason == "max_iterations" and budget.flow_statistics["evaluations"] <= 50
+
+
+def test_ctrl_c_stops_the_flow():
+    p = fs.SensingProblem.gaussian(30, 30, 2, 900, seed=0)
+    threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+    with pytest.raises(KeyboardInterrupt) as caught:
+        fs.gradient_flow(p, width=4, times=np.linspace(0, 1e6, 10**5), rtol=1e-12, atol=1e-15)
+    assert caught.value.result.stop_reason == "interrupted"
+
+
+@pytest.mark.parametrize("arguments, error, message", [
+    (dict(times=[]), fs.InvalidArgumentError, "empty"),
+    (dict(times=[0, 2, 1]), fs.InvalidArgumentError, "increase"),
+    (dict(times=[0, 1, 1]), fs.InvalidArgumentError, "increase"),
+    (dict(times=[-1, 1]), fs.InvalidArgumentError, "≥ 0"),
+    (dict(times=[0, np.nan]), fs.NotFiniteError, "finite"),
+    (dict(times=[0, 1], rtol=0), fs.InvalidArgumentError, "rtol"),
+    (dict(times=[0, 1], atol=-1), fs.InvalidArgumentError, "atol"),
+    (dict(times=[0, 1], rtol=np.inf), fs.NotFiniteError, "rtol"),
+    (dict(times=[0, 1], max_evaluations=0), fs.InvalidArgumentError, "max_evaluations"),
+    (dict(times=[0, 1], perturbation="sideways"), fs.InvalidArgumentError, "perturbation"),
+    (dict(times=[0, 1], speed=2), fs.InvalidArgumentError, "speed"),
+])
+def test_refusals(arguments, error, message):
+    p = fs.SensingProblem.gaussian(8, 6, 2, 120, seed=2)
+    with pytest.raises(error, match=message):
+        fs.gradient_flow(p, width=2, **arguments)
+
+
+def test_the_population_flow_needs_a_truth():
+    p = fs.SensingProblem.from_dense(np.eye(6), np.ones(6), (3, 2))
+    with pytest.raises(fs.InvalidArgumentError, match="truth"):
+        fs.gradient_flow(p, width=1, times=[0, 1], perturbation="none")
+    assert fs.gradient_flow(p, width=1, times=[0, 1]).stop_reason == "end_time"  # the problem's own flow needs none
