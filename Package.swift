@@ -24,7 +24,7 @@ let package = Package(
             dependencies: ["CBLAS"],
             // The mutation check's lists (scripts/mutants.py) live beside the code they mutate.
             exclude: ["Diagnostics/mutants.txt", "Linear/mutants.txt", "Operators/mutants.txt",
-                      "Problems/mutants.txt", "Random/mutants.txt", "Solvers/mutants.txt"]
+                      "Problems/mutants.txt", "Random/mutants.txt", "Solvers/mutants.txt", "Flow/mutants.txt"]
         ),
         .target(name: "FactorSenseC", dependencies: ["FactorSense", "CFactorSense"]),
         .executableTarget(
