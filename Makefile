@@ -3,45 +3,58 @@
 # Python packages through pip), then builds and runs.
 
 SWIFT      ?= swift
+# PYTHON: the interpreter the project's virtual environment (.venv) is made from; every Python
+# command then runs in .venv, so Debian's externally managed Python (PEP 668) never refuses pip.
 PYTHON     ?= python3
+VENV       := .venv
+VENV_PYTHON := $(abspath $(VENV))/bin/python
 CC         ?= cc
 CONFIG     ?= release
 BUILD_DIR  := .build/$(CONFIG)
 LIBRARY    := $(BUILD_DIR)/libfactorsense.so
+VERSION    := $(shell sed -n 's/^\#define FS_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)/\2/p' include/factorsense.h | paste -sd.)
+MAJOR      := $(firstword $(subst ., ,$(VERSION)))
+# A self-contained library: the Swift runtime, Dispatch and Synchronization linked in statically,
+# only the fs_ functions exported (mk/exports.map), and a SONAME; OpenBLAS and LAPACKE stay shared.
+LIBRARY_FLAGS := -Xswiftc -static-stdlib -Xlinker --version-script=$(abspath mk/exports.map) \
+                 -Xlinker -soname=libfactorsense.so.$(MAJOR)
 C_STRICT   := -std=c11 -Wall -Wextra -Werror -pedantic
 C_LINK     := -Iinclude -L$(BUILD_DIR) -lfactorsense -Wl,-rpath,$(abspath $(BUILD_DIR)) -lm
 PYTHONPATH_DEMO := $(abspath python)
-APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config valgrind
+APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config valgrind python3-venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all build demo test test-swift test-c test-python deps deps-system deps-python clean
 
 all: build
 
-## deps-system: OpenBLAS, LAPACKE and pkg-config, through apt-get when missing
+## deps-system: OpenBLAS, LAPACKE, pkg-config, valgrind and venv, through apt-get when missing
 deps-system:
-	@if pkg-config --exists openblas 2>/dev/null && [ -f /usr/include/lapacke.h ] && command -v valgrind >/dev/null; then :; else \
+	@if pkg-config --exists openblas 2>/dev/null && [ -f /usr/include/lapacke.h ] && command -v valgrind >/dev/null \
+	    && $(PYTHON) -c "import ensurepip, venv" 2>/dev/null; then :; else \
 	  echo "installing $(APT_PACKAGES) with apt-get"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
 	fi
 
-## deps-python: numpy, matplotlib, tqdm, pytest, hypothesis, through pip when missing
-deps-python:
-	@$(PYTHON) -c "import numpy, scipy, matplotlib, tqdm, pytest, hypothesis, pandas, nbclient, nbformat, ipykernel, threadpoolctl, dask.distributed, pyarrow" 2>/dev/null || \
-	  $(PYTHON) -m pip install -q -r python/requirements.txt
+## deps-python: the project's virtual environment .venv (made from $(PYTHON), reused when present)
+## with python/requirements.txt, through pip when something is missing
+deps-python: deps-system
+	@[ -x $(VENV_PYTHON) ] || { echo "creating $(VENV) from $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	@$(VENV_PYTHON) -c "import numpy, scipy, matplotlib, tqdm, pytest, hypothesis, pandas, nbclient, nbformat, ipykernel, threadpoolctl, dask.distributed, pyarrow" 2>/dev/null || \
+	  $(VENV_PYTHON) -m pip install -q -r python/requirements.txt
 
 deps: deps-system deps-python
 
 ## build: libfactorsense.so in .build/release
 build: deps-system
-	$(SWIFT) build -c $(CONFIG) --product factorsense
+	$(SWIFT) build -c $(CONFIG) --product factorsense $(LIBRARY_FLAGS)
 
 ## demo: recover a low-rank matrix from Gaussian measurements, print phases and error, save demo.png
 demo: build deps-python
-	PYTHONPATH=$(PYTHONPATH_DEMO) $(PYTHON) examples/python/demo.py --plot demo.png
+	PYTHONPATH=$(PYTHONPATH_DEMO) $(VENV_PYTHON) examples/python/demo.py --plot demo.png
 
 ## test: every suite — Swift, C (warnings as errors), Python, memory checks, a short fuzz run
-test: test-swift test-c check-memory fuzz-smoke test-python notebooks
+test: test-swift test-c check-library test-install check-memory fuzz-smoke test-python notebooks test-wheel
 
 test-swift: deps-system
 	$(SWIFT) test
@@ -75,7 +88,7 @@ test-c: build
 	./Tests/c/test_flow
 
 test-python: build deps-python
-	PYTHONPATH=$(PYTHONPATH_DEMO) FACTORSENSE_LIBRARY=$(abspath $(LIBRARY)) $(PYTHON) -m pytest -q python/tests
+	PYTHONPATH=$(PYTHONPATH_DEMO) FACTORSENSE_LIBRARY=$(abspath $(LIBRARY)) $(VENV_PYTHON) -m pytest -q python/tests
 
 # Memory checks and fuzzing (mk/reliability.mk): every C program under valgrind and under
 # ASan + LSan + UBSan, with a 200-iteration budget for their recovery runs (200 rounds per thread
@@ -87,6 +100,10 @@ MEMCHECK_PROGRAMS := examples/c/recover.c examples/c/families.c Tests/c/test_api
 MEMCHECK_ARGS     := 200
 include mk/reliability.mk
 include mk/notebooks.mk
+
+# Installing (mk/install.mk): make install PREFIX=…, factorsense.pc, the library's own checks,
+# and a wheel that installs into a fresh environment.
+include mk/install.mk
 
 # The mutation check (mk/mutants.mk): deliberate one-line bugs, each of which a test must catch.
 include mk/mutants.mk

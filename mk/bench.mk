@@ -5,11 +5,11 @@
 ## bench: numpy / FactorSense time ratios for dense, completion, factorization and spectral-start rows
 bench: build deps-python
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=$(PYTHONPATH_DEMO) FACTORSENSE_LIBRARY=$(abspath $(LIBRARY)) \
-	  $(PYTHON) benchmarks/bench.py --json .build/bench.json
+	  $(VENV_PYTHON) benchmarks/bench.py --json .build/bench.json
 
 ## bench-quick: the same with fewer steps and no 400 MB operator
 bench-quick: build deps-python
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=$(PYTHONPATH_DEMO) FACTORSENSE_LIBRARY=$(abspath $(LIBRARY)) \
-	  $(PYTHON) benchmarks/bench.py --quick --json .build/bench.json
+	  $(VENV_PYTHON) benchmarks/bench.py --quick --json .build/bench.json
 
 .PHONY: bench bench-quick

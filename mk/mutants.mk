@@ -12,7 +12,7 @@ MUTANTS ?=
 .PHONY: mutants mutants-check
 
 mutants: deps-system deps-python
-	$(PYTHON) scripts/mutants.py $(MUTANTS)
+	$(VENV_PYTHON) scripts/mutants.py $(MUTANTS)
 
 mutants-check:
-	$(PYTHON) scripts/mutants.py --check
+	$(VENV_PYTHON) scripts/mutants.py --check

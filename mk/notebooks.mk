@@ -5,4 +5,4 @@
 .PHONY: notebooks
 
 notebooks: build deps-python
-	PYTHONPATH=$(PYTHONPATH_DEMO) FACTORSENSE_LIBRARY=$(abspath $(LIBRARY)) MPLBACKEND=Agg $(PYTHON) scripts/run_notebooks.py
+	PYTHONPATH=$(PYTHONPATH_DEMO) FACTORSENSE_LIBRARY=$(abspath $(LIBRARY)) MPLBACKEND=Agg $(VENV_PYTHON) scripts/run_notebooks.py

@@ -38,11 +38,8 @@ class History(dict):
     def to_frame(self):
         """A ``pandas.DataFrame`` of every column, one row per recorded iterate; the matrix-valued
         column becomes ``singular_value_1`` … ``singular_value_c``."""
-        try:
-            import pandas as pd
-        except ImportError as error:  # pragma: no cover - depends on the environment
-            raise ImportError("History.to_frame needs pandas: pip install pandas "
-                              "(or the 'factorsense[notebook]' extra)") from error
+        from ._optional import require
+        pd = require("pandas", "notebook", "History.to_frame")
         frame = pd.DataFrame(dict(self))
         for name, values in self.matrices.items():
             stem = name[:-1] if name.endswith("s") else name

@@ -9,16 +9,14 @@ figure when None) and returns the Axes. matplotlib is imported only when a plot 
 """
 import numpy as np
 
+from ._optional import require
+
 #: The colours of the phases (I), (II), (III) in `loss`.
 PHASE_COLOURS = ("tab:blue", "tab:orange", "tab:green")
 
 
 def _pyplot():
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as error:  # pragma: no cover - depends on the environment
-        raise ImportError("factorsense.plot needs matplotlib: pip install 'factorsense[plot]'") from error
-    return plt
+    return require("matplotlib.pyplot", "plot", "factorsense.plot")
 
 
 def _axes(ax):

@@ -2,12 +2,15 @@
 import numpy as np
 
 
+from ._optional import require
+
+
 def plot_history(result, ax=None, columns=("loss", "test_error"), x="iteration"):
     """Plots history columns of ``result`` against ``x`` ("iteration" or "time") on a log scale.
 
     Columns that are all NaN (a test error without ground truth) are left out. Returns the Axes.
     """
-    import matplotlib.pyplot as plt
+    plt = require("matplotlib.pyplot", "plot", "fs.plot_history")
 
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._lib import PROGRESS_CALLBACK, fs_progress, lib
+from ._optional import require
 
 #: Calls with less work than this (values drawn or copied) run directly: they end within
 #: milliseconds, and a Ctrl-C is then raised as soon as they return.
@@ -105,8 +106,7 @@ class ProgressRelay:
         self.caught = None
         self.bar = None
         if progress:
-            from tqdm.auto import tqdm
-
+            tqdm = require("tqdm.auto", "progress", "progress=True").tqdm
             self.bar = tqdm(total=max_iter, unit="it", desc="gradient descent")
         self.c_callback = PROGRESS_CALLBACK(self._call)
 

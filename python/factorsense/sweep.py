@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._optional import require
 from .errors import FactorSenseError, InvalidArgumentError
 from .problem import SensingProblem
 from .solvers import PER_TRIAL, gradient_descent, gradient_descent_batch
@@ -87,7 +88,7 @@ def sweep(problem, grid=None, *, client=None, path=None, progress=False, histori
     >>> len(df), sorted(df.columns)[:3]
     (8, ['alignment_end', 'error', 'final_loss'])
     """
-    import pandas as pd
+    pd = require("pandas", "dask", "fs.sweep")
 
     points, problem_axes, run_axes = _plan(problem, grid or {}, common)
     tasks = _tasks(points)
@@ -218,7 +219,7 @@ def _execute(tasks, client, workers, histories):
     if not tasks:
         return
     if client is not None:
-        from dask.distributed import as_completed as dask_completed
+        dask_completed = require("dask.distributed", "dask", "fs.sweep(client=...)").as_completed
         futures = [client.submit(run_task, task, histories, key=f"factorsense-sweep-{task['key']}", pure=False)
                    for task in tasks]
         try:
@@ -324,7 +325,8 @@ def _listed(value):
 
 def _read(path, problem, grid, common):
     """The rows already in ``path``, by task key; refuses a directory of another sweep."""
-    import pandas as pd
+    pd = require("pandas", "dask", "fs.sweep(path=...)")
+    require("pyarrow", "dask", "fs.sweep(path=...)")
 
     folder = Path(path)
     signature = _signature(problem, grid, common)
@@ -355,7 +357,8 @@ def _plain(row):
 def _write(path, finished):
     """One task's rows as one Parquet file, written whole then renamed (a killed sweep leaves no
     half-written part)."""
-    import pandas as pd
+    pd = require("pandas", "dask", "fs.sweep(path=...)")
+    require("pyarrow", "dask", "fs.sweep(path=...)")
 
     folder = Path(path)
     target = folder / f"part-{finished['key']}.parquet"
@@ -370,10 +373,7 @@ def _bar(progress, total, done):
         return lambda d, t: None if d is None else progress(d, t)
     if not progress:
         return lambda d, t: None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        raise ImportError("progress=True needs tqdm: pip install tqdm") from None
+    tqdm = require("tqdm.auto", "progress", "fs.sweep(progress=True)").tqdm
     bar = tqdm(total=total, initial=done, unit="trial", desc="sweep")
     state = dict(shown=done)
 
