@@ -48,6 +48,7 @@ deps: deps-system deps-python
 ## build: libfactorsense.so in .build/release
 build: deps-system
 	$(SWIFT) build -c $(CONFIG) --product factorsense $(LIBRARY_FLAGS)
+	@ln -sf libfactorsense.so $(BUILD_DIR)/libfactorsense.so.$(MAJOR)   # the SONAME programs linked here ask for
 
 ## demo: recover a low-rank matrix from Gaussian measurements, print phases and error, save demo.png
 demo: build deps-python
