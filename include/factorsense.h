@@ -541,6 +541,13 @@ typedef enum fs_perturbation {
     FS_PERTURBATION_CALLBACK = 2
 } fs_perturbation;
 
+/** The Runge–Kutta pair of a gradient flow. Values are pinned. */
+typedef enum fs_flow_method {
+    FS_FLOW_METHOD_RK45 = 0,    /* Dormand–Prince 5(4): 6 evaluations a step (scipy's RK45) */
+    FS_FLOW_METHOD_DOP853 = 1   /* Hairer's DOP853, order 8: 12 a step, 3 more where rows are
+                                   interpolated; fewer steps at tight tolerances (scipy's DOP853) */
+} fs_flow_method;
+
 /**
  * What fs_gradient_flow integrates. Fill it with fs_flow_settings_init, then set the fields; later
  * versions only append fields.
@@ -555,6 +562,7 @@ typedef struct fs_flow_settings {
     int32_t perturbation;       /* an fs_perturbation (FS_PERTURBATION_OPERATOR) */
     fs_perturbation_callback callback;  /* for FS_PERTURBATION_CALLBACK (NULL) */
     void *user;                 /* handed to the callback (NULL) */
+    int32_t method;             /* an fs_flow_method (FS_FLOW_METHOD_RK45) */
 } fs_flow_settings;
 
 /** Sets struct_size and every default (no times: the caller sets times and time_count). */
@@ -573,7 +581,7 @@ void fs_flow_settings_init(fs_flow_settings *settings);
  * Errors: those of fs_gradient_descent for the options; FS_ERROR_NULL_POINTER for settings, or
  * times or callback missing where needed; FS_ERROR_INVALID_ARGUMENT for struct_size, times empty,
  * negative or not strictly increasing, rtol or atol ≤ 0, max_evaluations < 1, an unknown
- * perturbation, a population flow on a problem without truth; FS_ERROR_NOT_FINITE for a
+ * perturbation or method, a population flow on a problem without truth; FS_ERROR_NOT_FINITE for a
  * non-finite time, rtol, atol, or a non-finite entry the callback wrote into E (the message says
  * which, and when); FS_ERROR_INTERRUPTED before the first row.
  */

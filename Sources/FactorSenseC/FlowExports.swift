@@ -5,7 +5,8 @@ import FactorSense
 public func fs_flow_settings_init(_ settings: UnsafeMutablePointer<fs_flow_settings>?) {
     settings?.pointee = fs_flow_settings(
         struct_size: MemoryLayout<fs_flow_settings>.size, times: nil, time_count: 0, rtol: 1e-8, atol: 1e-10,
-        max_evaluations: 1_000_000, perturbation: Int32(FS_PERTURBATION_OPERATOR.rawValue), callback: nil, user: nil)
+        max_evaluations: 1_000_000, perturbation: Int32(FS_PERTURBATION_OPERATOR.rawValue), callback: nil, user: nil,
+        method: Int32(FS_FLOW_METHOD_RK45.rawValue))
 }
 
 @_cdecl("fs_gradient_flow") @implementation
@@ -65,8 +66,16 @@ enum FlowSettings {
         guard let times = s.times else { throw FactorSenseError(.nullPointer, "settings.times is NULL") }
         let evaluations = try Buffers.size(s.max_evaluations, atLeast: 1, "settings.max_evaluations")
         let perturbation = try perturbation(s)
+        let method: GradientFlow.Method
+        switch s.method {
+        case Int32(FS_FLOW_METHOD_RK45.rawValue): method = .dormandPrince54
+        case Int32(FS_FLOW_METHOD_DOP853.rawValue): method = .dormandPrince853
+        default:
+            throw FactorSenseError(.invalidArgument,
+                "settings.method must be FS_FLOW_METHOD_RK45 (0) or FS_FLOW_METHOD_DOP853 (1), got \(s.method)")
+        }
         return GradientFlow.Settings(times: Array(UnsafeBufferPointer(start: times, count: count)), rtol: s.rtol, atol: s.atol,
-                                     maxEvaluations: evaluations, perturbation: perturbation)
+                                     maxEvaluations: evaluations, perturbation: perturbation, method: method)
     }
 
     /// The perturbation the settings name; a callback's E is read back as an n1 × n2 matrix.

@@ -41,6 +41,6 @@ import Testing
         #expect(String(cString: fs_status_string(FS_ERROR_INTERRUPTED)) == "interrupted by fs_interrupt")
         #expect(String(cString: fs_status_string(fs_status(12))) == "unknown status")
         #expect(String(cString: fs_version_string()) == "0.3.0")
-        #expect(fs_version_number() == 200)
+        #expect(fs_version_number() == 300)
     }
 }

@@ -172,6 +172,11 @@ int main(int argc, char **argv) {
     bad.perturbation = FS_PERTURBATION_CALLBACK;
     CHECK(fs_gradient_flow(problem, options, &bad, other) == FS_ERROR_NULL_POINTER);
     bad.perturbation = FS_PERTURBATION_OPERATOR;
+    bad.method = 9;
+    CHECK(fs_gradient_flow(problem, options, &bad, other) == FS_ERROR_INVALID_ARGUMENT);
+    bad.method = FS_FLOW_METHOD_DOP853;
+    CHECK(fs_gradient_flow(problem, options, &bad, other) == FS_OK);
+    CHECK(fs_result_get_flow_statistics(other, &accepted, &rejected, &evaluations) == FS_OK && evaluations > 12);
     bad.max_evaluations = 0;
     CHECK(fs_gradient_flow(problem, options, &bad, other) == FS_ERROR_INVALID_ARGUMENT);
     /* The population flow needs a truth. */

@@ -87,6 +87,7 @@ class fs_flow_settings(ctypes.Structure):
         ("perturbation", c_int32),
         ("callback", PERTURBATION_CALLBACK),
         ("user", c_void_p),
+        ("method", c_int32),
     ]
 
 _double_p = POINTER(c_double)

@@ -75,6 +75,28 @@ def test_evaluations_match_scipys_dormand_prince():
         assert r.flow_statistics["evaluations"] <= 1.02 * rk45.nfev
 
 
+@pytest.mark.parametrize("tol", [1e-6, 1e-10])
+def test_dop853_needs_no_more_evaluations_than_scipys(tol):
+    """method="dop853" is Hairer's DOP853 with scipy's controller: on the issue's problem, with rows
+    every 0.1 (scipy: t_eval), it needs no more evaluations than scipy's DOP853 and agrees with the
+    rtol 1e-11 reference to the tolerance."""
+    p = fs.SensingProblem.gaussian(20, 20, 2, 400, seed=0)
+    U0, V0 = start(p, 5)
+    z0 = np.concatenate([U0.ravel(), V0.ravel()])
+    times = np.linspace(0, 8, 81)
+    ours = fs.gradient_flow(p, U0=U0, V0=V0, times=times, rtol=tol, atol=tol * 1e-2, method="dop853")
+    scipy_run = solve_ivp(sensing_rhs(p, 20, 20, 5), (0, 8), z0, method="DOP853", rtol=tol, atol=tol * 1e-2, t_eval=times)
+    reference = solve_ivp(sensing_rhs(p, 20, 20, 5), (0, 8), z0, method="DOP853", rtol=1e-12, atol=1e-15, t_eval=times)
+    print(f"rtol {tol:g}: FactorSense DOP853 {ours.flow_statistics['evaluations']}, scipy DOP853 {scipy_run.nfev}")
+    assert ours.flow_statistics["evaluations"] <= scipy_run.nfev
+    for row, z in zip(range(0, 81, 10), reference.y.T[::10]):
+        X = z[:100].reshape(20, 5) @ z[100:].reshape(20, 5).T
+        loss = 0.5 * np.sum((p.A @ X.ravel() - p.y) ** 2)
+        assert abs(ours.history["loss"][row] - loss) <= 100 * tol * loss
+    X = reference.y[:100, -1].reshape(20, 5) @ reference.y[100:, -1].reshape(20, 5).T
+    assert np.linalg.norm(ours.U @ ours.V.T - X) / np.linalg.norm(X) < 100 * tol
+
+
 def test_gradient_descent_tracks_the_flow_to_first_order():
     """‖X_GD(n) − X_flow(ηn)‖ at t = ηn = 8 shrinks tenfold with η (first order)."""
     p = fs.SensingProblem.gaussian(20, 20, 2, 400, seed=0)
@@ -183,6 +205,7 @@ def test_ctrl_c_stops_the_flow():
     (dict(times=[0, 1], rtol=np.inf), fs.NotFiniteError, "rtol"),
     (dict(times=[0, 1], max_evaluations=0), fs.InvalidArgumentError, "max_evaluations"),
     (dict(times=[0, 1], perturbation="sideways"), fs.InvalidArgumentError, "perturbation"),
+    (dict(times=[0, 1], method="euler"), fs.InvalidArgumentError, "method"),
     (dict(times=[0, 1], speed=2), fs.InvalidArgumentError, "speed"),
 ])
 def test_refusals(arguments, error, message):

@@ -83,11 +83,8 @@ struct DormandPrince {
         var k1 = f0
         var next = 1
         let end = times[times.count - 1]
-        var h: Double
-        switch initialStep(t, y, k1, toward: end, f: f, statistics: &statistics) {
-        case .some(let size): h = size
-        case .none: return (.stoppedByCaller, statistics)
-        }
+        guard var h = Self.initialStep(t, y, k1, toward: end, order: 4, rtol: rtol, atol: atol, f: f,
+                                       statistics: &statistics) else { return (.stoppedByCaller, statistics) }
         var rejectedLast = false
         while next < times.count {
             if statistics.evaluations + 6 > maxEvaluations { return (.evaluationBudget, statistics) }
@@ -167,10 +164,12 @@ struct DormandPrince {
         return value
     }
 
-    /// Hairer's first step: h₀ = 0.01‖y₀‖/‖f₀‖ (scaled norms), an Euler step to estimate the
-    /// second derivative, then h = min(100h₀, (0.01/max(‖f₀‖, ‖f'‖))^{1/5}); nil when f stops.
-    private func initialStep(_ t: Double, _ y: [Double], _ f0: [Double], toward end: Double,
-                             f: (Double, [Double]) -> [Double]?, statistics: inout Statistics) -> Double? {
+    /// Hairer's first step for a method whose error estimate has order p: h₀ = 0.01‖y₀‖/‖f₀‖
+    /// (scaled norms), an Euler step to estimate the second derivative, then
+    /// h = min(100h₀, (0.01/max(‖f₀‖, ‖f'‖))^{1/(p+1)}); nil when f stops.
+    static func initialStep(_ t: Double, _ y: [Double], _ f0: [Double], toward end: Double, order: Int,
+                            rtol: Double, atol: Double,
+                            f: (Double, [Double]) -> [Double]?, statistics: inout Statistics) -> Double? {
         let scale = y.map { atol + rtol * abs($0) }
         func norm(_ v: [Double]) -> Double {
             var sum = 0.0
@@ -186,7 +185,7 @@ struct DormandPrince {
         var difference = f1
         BLAS.axpy(-1, f0, &difference)
         let d2 = norm(difference) / h0
-        let h1 = max(d1, d2) <= 1e-15 ? max(1e-6, h0 * 1e-3) : pow(0.01 / max(d1, d2), 0.2)
+        let h1 = max(d1, d2) <= 1e-15 ? max(1e-6, h0 * 1e-3) : pow(0.01 / max(d1, d2), 1 / Double(order + 1))
         let h = min(100 * h0, h1)
         return h.isFinite && h > 0 ? min(h, end - t) : min(1e-6, end - t)
     }

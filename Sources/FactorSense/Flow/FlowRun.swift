@@ -30,21 +30,30 @@ struct FlowRun {
 
     mutating func integrate(from U0: Matrix, _ V0: Matrix) throws(FactorSenseError) -> GradientDescentResult {
         let (n1, n2, k) = (U0.rows, V0.rows, U0.columns)
-        let integrator = DormandPrince(rtol: settings.rtol, atol: settings.atol, maxEvaluations: settings.maxEvaluations)
         let y0 = symmetric ? U0.elements : U0.elements + V0.elements
         let stop = StopRequest.current
         var run = self  // the closures below change the copy; it is put back after
-        let outcome = integrator.integrate(y0, times: settings.times, f: { t, y in
+        let f: (Double, [Double]) -> [Double]? = { t, y in
             if stop?.isRequested == true { return nil }
             let (U, V) = FlowRun.factors(y, n1, n2, k, symmetric: run.symmetric)
             let derivative = run.velocity(t, U, V)
             if stop?.isRequested == true { return nil }
             return derivative
-        }, observe: { row, t, y in
+        }
+        let observe: (Int, Double, [Double]) -> Bool = { row, t, y in
             if stop?.isRequested == true { return false }
             let (U, V) = FlowRun.factors(y, n1, n2, k, symmetric: run.symmetric)
             return run.record(row, t, U, V)
-        })
+        }
+        let outcome: (ending: DormandPrince.Ending, statistics: DormandPrince.Statistics)
+        switch settings.method {
+        case .dormandPrince54:
+            outcome = DormandPrince(rtol: settings.rtol, atol: settings.atol, maxEvaluations: settings.maxEvaluations)
+                .integrate(y0, times: settings.times, f: f, observe: observe)
+        case .dormandPrince853:
+            outcome = DormandPrince853(rtol: settings.rtol, atol: settings.atol, maxEvaluations: settings.maxEvaluations)
+                .integrate(y0, times: settings.times, f: f, observe: observe)
+        }
         self = run
         if let failure { throw failure }
         guard let last else {

@@ -24,6 +24,15 @@ public enum GradientFlow {
         case custom((Double, Matrix, Matrix) throws(FactorSenseError) -> Matrix?)
     }
 
+    /// The Runge–Kutta pair.
+    public enum Method: String, Sendable, CaseIterable {
+        /// Dormand–Prince 5(4) (`DormandPrince`): 6 evaluations a step; scipy's "RK45".
+        case dormandPrince54 = "rk45"
+        /// DOP853 (`DormandPrince853`): 12 evaluations a step, 3 more for a step with requested
+        /// times; fewer steps at tight tolerances; scipy's "DOP853".
+        case dormandPrince853 = "dop853"
+    }
+
     /// What the integration is asked for.
     public struct Settings {
         /// The times of the history's rows: t₀ ≥ 0, strictly increasing; the flow starts at t₀.
@@ -34,14 +43,16 @@ public enum GradientFlow {
         /// The most right-hand-side evaluations (stop reason `.maxIterations` beyond).
         public var maxEvaluations = 1_000_000
         public var perturbation: Perturbation = .operator
+        public var method: Method = .dormandPrince54
 
         public init(times: [Double], rtol: Double = 1e-8, atol: Double = 1e-10, maxEvaluations: Int = 1_000_000,
-                    perturbation: Perturbation = .operator) {
+                    perturbation: Perturbation = .operator, method: Method = .dormandPrince54) {
             self.times = times
             self.rtol = rtol
             self.atol = atol
             self.maxEvaluations = maxEvaluations
             self.perturbation = perturbation
+            self.method = method
         }
 
         /// Refuses settings the integration cannot take.
