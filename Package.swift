@@ -2,7 +2,8 @@
 import PackageDescription
 
 /// FactorSense: a Swift core (`FactorSense`), its C exports (`FactorSenseC`) over the hand-written
-/// header `include/factorsense.h` (`CFactorSense`), and OpenBLAS/LAPACK (`CBLAS`), built into one
+/// header `include/factorsense.h` (`CFactorSense`), the dense row kernels (`CDenseKernels`) and
+/// OpenBLAS/LAPACK (`CBLAS`), built into one
 /// dynamic library, `libfactorsense.so`.
 let package = Package(
     name: "FactorSense",
@@ -19,9 +20,12 @@ let package = Package(
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
         .systemLibrary(name: "CFactorSense", path: "Sources/CFactorSense"),
+        // The dense operators' row kernels, in C for one fixed-order source compiled for
+        // AVX-512, AVX2 and the baseline (target_clones).
+        .target(name: "CDenseKernels", exclude: ["mutants.txt"]),
         .target(
             name: "FactorSense",
-            dependencies: ["CBLAS"],
+            dependencies: ["CBLAS", "CDenseKernels"],
             // The mutation check's lists (scripts/mutants.py) live beside the code they mutate.
             exclude: ["Diagnostics/mutants.txt", "Linear/mutants.txt", "Operators/mutants.txt",
                       "Problems/mutants.txt", "Random/mutants.txt", "Solvers/mutants.txt", "Flow/mutants.txt"]

@@ -2,13 +2,22 @@
 /// 𝒜*(ρ) = mat(𝐀ᵀρ). One gradient costs two passes over 𝐀, O(m·n1·n2).
 ///
 /// Holds the user's own dense operator as given, and the built-in Gaussian operator
-/// (`gaussian(measurements:rows:columns:seed:)`).
+/// (`gaussian(measurements:rows:columns:seed:)`). 𝐀 is stored in double or single precision
+/// (`entries`); either way every product is computed in double precision from the stored
+/// entries, so a single-precision operator is exactly the operator of its rounded entries and
+/// reads half the bytes a pass.
 public struct DenseOperator: MeasurementOperator {
     public let measurementCount: Int
     public let rows: Int
     public let columns: Int
-    /// 𝐀, m × (n1·n2), row-major.
-    public private(set) var matrix: [Double]
+    /// 𝐀, m × (n1·n2), row-major, as stored.
+    public private(set) var entries: DenseEntries
+
+    /// 𝐀 as doubles (for a single-precision operator, a widened copy).
+    public var matrix: [Double] { entries.doubles }
+
+    /// The storage precision of 𝐀.
+    public var precision: DenseEntries.Precision { entries.precision }
 
     /// The operator of the row-major m × (n1·n2) matrix `matrix`.
     ///
@@ -31,14 +40,55 @@ public struct DenseOperator: MeasurementOperator {
             }
             start = end
         }
-        self.init(unchecked: m, n1, n2, matrix)
+        self.init(unchecked: m, n1, n2, .double(matrix))
     }
 
-    private init(unchecked m: Int, _ n1: Int, _ n2: Int, _ matrix: [Double]) {
+    /// The operator of the row-major m × (n1·n2) single-precision matrix `matrix`, stored as given.
+    ///
+    /// - Throws: as `init(measurements:rows:columns:matrix:)`.
+    public init(measurements m: Int, rows n1: Int, columns n2: Int, singlePrecisionMatrix matrix: [Float]) throws(FactorSenseError) {
+        let count = try Self.checkedEntryCount(measurements: m, rows: n1, columns: n2)
+        guard matrix.count == count else {
+            throw FactorSenseError(.sizeMismatch,
+                "the operator matrix must have m · n1 · n2 = \(m) · \(n1) · \(n2) = \(count) entries, got \(matrix.count)")
+        }
+        var start = 0
+        while start < count {  // in blocks, checking the current stop request between them
+            try StopRequest.checkCurrent("checking the operator matrix")
+            let end = min(start + StopRequest.checkInterval * 16, count)
+            if let bad = matrix[start..<end].firstIndex(where: { !$0.isFinite }) {
+                throw FactorSenseError(.notFinite,
+                    "the operator matrix has a non-finite entry \(matrix[bad]) at row \(bad / (n1 * n2)), column \(bad % (n1 * n2))")
+            }
+            start = end
+        }
+        self.init(unchecked: m, n1, n2, .single(matrix))
+    }
+
+    private init(unchecked m: Int, _ n1: Int, _ n2: Int, _ entries: DenseEntries) {
         self.measurementCount = m
         self.rows = n1
         self.columns = n2
-        self.matrix = matrix
+        self.entries = entries
+    }
+
+    /// This operator with its entries rounded to single precision (itself when they already are):
+    /// the operator of `Float(a)` for each entry a, rounded to nearest.
+    ///
+    /// - Throws: `.notFinite` when an entry overflows single precision (|a| > 3.4·10³⁸).
+    public func roundedToSinglePrecision() throws(FactorSenseError) -> DenseOperator {
+        guard case .double(let values) = entries else { return self }
+        var rounded = [Float]()
+        rounded.reserveCapacity(values.count)
+        for (index, value) in values.enumerated() {
+            let single = Float(value)
+            guard single.isFinite else {
+                throw FactorSenseError(.notFinite,
+                    "the operator matrix entry \(value) at row \(index / (rows * columns)) overflows single precision")
+            }
+            rounded.append(single)
+        }
+        return DenseOperator(unchecked: measurementCount, rows, columns, .single(rounded))
     }
 
     /// The Gaussian operator of docs/mathematics.md: (𝒜X)_i = ⟨G_i, X⟩/√m with G_i iid N(0, 1), drawn row
@@ -47,20 +97,24 @@ public struct DenseOperator: MeasurementOperator {
     /// - Throws: as `checkedEntryCount`, and `.interrupted` when the current `StopRequest` is
     ///   made during the m·n1·n2 draws.
     public static func gaussian(measurements m: Int, rows n1: Int, columns n2: Int, seed: UInt64) throws(FactorSenseError) -> DenseOperator {
+        DenseOperator(unchecked: m, n1, n2, .double(try drawnMatrix(measurements: m, rows: n1, columns: n2, seed: seed)))
+    }
+
+    /// The m·n1·n2 entries G_i/√m of the Gaussian operator, row by row.
+    private static func drawnMatrix(measurements m: Int, rows n1: Int, columns n2: Int, seed: UInt64) throws(FactorSenseError) -> [Double] {
         let count = try checkedEntryCount(measurements: m, rows: n1, columns: n2)
         var sampler = GaussianSampler(seed: seed, stream: .sensingOperator)
-        let matrix = try sampler.stoppableValues(count, standardDeviation: 1 / Double(m).squareRoot())
-        return DenseOperator(unchecked: m, n1, n2, matrix)
+        return try sampler.stoppableValues(count, standardDeviation: 1 / Double(m).squareRoot())
     }
 
     /// The symmetric Gaussian operator of docs/mathematics.md (n1 = n2 = n):
     /// (𝒜X)_i = ⟨(G_i + G_iᵀ)/2, X⟩/√m with G_i iid N(0, 1), drawn row by row from the
     /// `.sensingOperator` stream of `seed`.
     public static func symmetricGaussian(measurements m: Int, size n: Int, seed: UInt64) throws(FactorSenseError) -> DenseOperator {
-        var op = try gaussian(measurements: m, rows: n, columns: n, seed: seed)
+        var matrix = try drawnMatrix(measurements: m, rows: n, columns: n, seed: seed)
         let block = n * n
         let stop = StopRequest.current
-        op.matrix.withUnsafeMutableBufferPointer { a in
+        matrix.withUnsafeMutableBufferPointer { a in
             for i in 0..<m where stop?.isRequested != true {
                 let row = i * block
                 for r in 0..<n {
@@ -73,17 +127,13 @@ public struct DenseOperator: MeasurementOperator {
             }
         }
         try StopRequest.checkCurrent("generating the symmetric Gaussian operator")
-        return op
+        return DenseOperator(unchecked: m, n, n, .double(matrix))
     }
 
     /// The rows `indices` of 𝐀.
     public func restricted(to indices: [Int]) -> any MeasurementOperator {
         guard validIndices(indices) else { return restricted(to: []) }
-        let width = rows * columns
-        var sub = [Double]()
-        sub.reserveCapacity(indices.count * width)
-        for i in indices { sub.append(contentsOf: matrix[(i * width)..<((i + 1) * width)]) }
-        return DenseOperator(unchecked: indices.count, rows, columns, sub)
+        return DenseOperator(unchecked: indices.count, rows, columns, entries.rows(indices, width: rows * columns))
     }
 
     /// m·n1·n2 after checking every size is at least 1, fits BLAS, and the product fits memory:
@@ -103,14 +153,14 @@ public struct DenseOperator: MeasurementOperator {
     /// 𝒜(X) = 𝐀 vec(X).
     public func apply(_ x: Matrix) -> [Double] {
         guard fits(x) else { return notMeasurable() }
-        return DenseKernels.product(matrix, rows: measurementCount, columns: rows * columns, x.elements)
+        return DenseKernels.product(entries, rows: measurementCount, columns: rows * columns, x.elements)
     }
 
     /// 𝒜*(ρ) = mat(𝐀ᵀρ).
     public func adjoint(_ residual: [Double]) -> Matrix {
         guard residual.count == measurementCount else { return notAdjointable() }
         var g = Matrix(rows: rows, columns: columns)
-        g.elements = DenseKernels.transposedProduct(matrix, rows: measurementCount, columns: rows * columns, residual)
+        g.elements = DenseKernels.transposedProduct(entries, rows: measurementCount, columns: rows * columns, residual)
         return g
     }
 
@@ -119,7 +169,7 @@ public struct DenseOperator: MeasurementOperator {
     public func residualAndGradient(U: Matrix, V: Matrix, measurements y: [Double]) -> FactorGradient {
         guard fits(U: U, V: V), y.count == measurementCount else { return notDifferentiable(U: U, V: V) }
         let x = BLAS.product(U, V, transposeB: true)
-        let (residual, adjoint) = DenseKernels.residualAndAdjoint(matrix, rows: measurementCount, columns: rows * columns, x.elements, y)
+        let (residual, adjoint) = DenseKernels.residualAndAdjoint(entries, rows: measurementCount, columns: rows * columns, x.elements, y)
         return factorGradient(residual: residual, adjoint: adjoint, U: U, V: V)
     }
 

@@ -9,7 +9,7 @@ import Glibc
 /// Each trial's values are bit for bit those of its own pass: sharing changes how often 𝐀 is
 /// read from memory, not what is computed.
 final class SharedDensePass: @unchecked Sendable {
-    private let operatorMatrix: [Double]
+    private let operatorMatrix: DenseEntries
     private let m: Int
     private let n: Int
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
@@ -24,7 +24,7 @@ final class SharedDensePass: @unchecked Sendable {
     private var passing = false
 
     init(_ dense: DenseOperator, trials: Int) {
-        self.operatorMatrix = dense.matrix
+        self.operatorMatrix = dense.entries
         self.m = dense.measurementCount
         self.n = dense.rows * dense.columns
         self.active = trials
