@@ -164,12 +164,34 @@ fs_status fs_problem_set_dense(fs_problem *problem, int64_t n1, int64_t n2, int6
                                const double *y, int64_t y_length,
                                const double *truth, int64_t truth_length);
 
+/** How a dense operator's matrix is stored. Every product is computed in double precision from
+ * the stored entries, so a float32 operator is exactly the operator of its (rounded) entries;
+ * it holds half the memory and a gradient reads half the bytes. */
+typedef enum fs_precision {
+    FS_PRECISION_FLOAT64 = 0,  /* 8 bytes an entry */
+    FS_PRECISION_FLOAT32 = 1   /* 4 bytes an entry */
+} fs_precision;
+
+/**
+ * fs_problem_set_dense with the operator matrix in single precision, stored as given
+ * (FS_PRECISION_FLOAT32); y and truth stay double. The same checks and lengths.
+ */
+fs_status fs_problem_set_dense_f32(fs_problem *problem, int64_t n1, int64_t n2, int64_t measurements,
+                                   const float *operator_matrix, int64_t operator_length,
+                                   const double *y, int64_t y_length,
+                                   const double *truth, int64_t truth_length);
+
+/** Sets *precision to the fs_precision of the problem's dense operator (FS_PRECISION_FLOAT64
+ * for the operators that have no dense matrix). */
+fs_status fs_problem_get_precision(const fs_problem *problem, int32_t *precision);
+
 /** The problem's matrix shape n1 × n2 and measurement count m (any output pointer may be NULL). */
 fs_status fs_problem_get_shape(const fs_problem *problem, int64_t *n1, int64_t *n2,
                                int64_t *measurements);
 /** Sets *has_truth to 1 when the problem carries a ground truth X⋆, else 0. */
 fs_status fs_problem_has_truth(const fs_problem *problem, int *has_truth);
-/** Copies the dense operator, m × (n1·n2) row-major; `length` must be m·n1·n2. */
+/** Copies the dense operator, m × (n1·n2) row-major, as doubles (a float32 operator's entries
+ * exactly); `length` must be m·n1·n2. */
 fs_status fs_problem_copy_operator(const fs_problem *problem, double *out, int64_t length);
 /** Copies the measurements y; `length` must be m. */
 fs_status fs_problem_copy_measurements(const fs_problem *problem, double *out, int64_t length);
@@ -200,6 +222,11 @@ typedef struct fs_problem_spec {
     int32_t psd;                /* nonzero: X⋆ = L diag(s) Lᵀ and the symmetric loss ¼‖𝒜(UUᵀ) − y‖² (0) */
     double noise_level;         /* σ ≥ 0 of y = 𝒜(X⋆) + ξ, ξ ~ N(0, σ² I_m) (0) */
     uint64_t seed;              /* everything is drawn from it (0) */
+    /* Since 0.4: the fs_precision of a "gaussian" or "symmetric_gaussian" operator
+     * (FS_PRECISION_FLOAT64). FS_PRECISION_FLOAT32 draws the operator in double precision,
+     * rounds each entry to the nearest float and measures y with the rounded operator; other
+     * kinds refuse it. A spec whose struct_size ends before this field reads it as FLOAT64. */
+    int32_t precision;
 } fs_problem_spec;
 
 /** Sets struct_size and every default; sizes are left 0 for the caller to set. */

@@ -17,7 +17,7 @@ enum Buffers {
     }
 
     /// A copy of the caller's `length` doubles at `pointer`, which must be `expected` long.
-    static func read(_ pointer: UnsafePointer<Double>?, length: Int64, expected: Int, _ name: String) throws(FactorSenseError) -> [Double] {
+    static func read<T>(_ pointer: UnsafePointer<T>?, length: Int64, expected: Int, _ name: String) throws(FactorSenseError) -> [T] {
         guard let pointer else { throw FactorSenseError(.nullPointer, "\(name) is NULL") }
         try checkLength(length, expected: expected, name)
         return try copy(UnsafeBufferPointer(start: pointer, count: expected), name) { $0 }

@@ -6,7 +6,7 @@ public func fs_problem_spec_init(_ spec: UnsafeMutablePointer<fs_problem_spec>?)
     spec?.pointee = fs_problem_spec(
         struct_size: MemoryLayout<fs_problem_spec>.size, n1: 0, n2: 0, rank: 0, measurements: 0,
         scale: 1, condition_number: 1, spectrum: Int32(FS_SPECTRUM_GEOMETRIC.rawValue), psd: 0,
-        noise_level: 0, seed: 0)
+        noise_level: 0, seed: 0, precision: Int32(FS_PRECISION_FLOAT64.rawValue))
 }
 
 @_cdecl("fs_problem_generate") @implementation
@@ -23,7 +23,8 @@ public func fs_problem_generate(_ problem: OpaquePointer?, _ operatorKind: Unsaf
             spectrum: spectrum, positiveSemidefinite: s.psd != 0)
         let m = try ProblemSpec.measurements(s, kind)
         handle.problem = try handle.watchingStops { () throws(FactorSenseError) in
-            try SensingProblem.generate(kind, target: target, measurements: m, noiseLevel: s.noise_level, seed: s.seed)
+            try SensingProblem.generate(kind, target: target, measurements: m, noiseLevel: s.noise_level, seed: s.seed,
+                                        precision: ProblemSpec.precision(s))
         }
     }
 }
@@ -42,15 +43,33 @@ extension OperatorKind {
 
 /// Reading the caller's fs_problem_spec.
 enum ProblemSpec {
-    /// A copy of `*spec`, once its struct_size shows it came from fs_problem_spec_init.
+    /// The size of the spec before `precision` was appended (0.3): the smallest struct_size read.
+    static let firstSize = MemoryLayout<fs_problem_spec>.offset(of: \fs_problem_spec.precision) ?? MemoryLayout<fs_problem_spec>.size
+
+    /// A copy of `*spec`, once its struct_size shows it came from fs_problem_spec_init: the
+    /// struct_size bytes the caller has (never more), the fields after them at their defaults.
     static func read(_ spec: UnsafePointer<fs_problem_spec>?) throws(FactorSenseError) -> fs_problem_spec {
         guard let spec else { throw FactorSenseError(.nullPointer, "spec is NULL") }
-        let s = spec.pointee
-        guard s.struct_size >= MemoryLayout<fs_problem_spec>.size else {
+        let size = UnsafeRawPointer(spec).loadUnaligned(as: Int.self)
+        guard size >= firstSize else {
             throw FactorSenseError(.invalidArgument,
-                "spec.struct_size is \(s.struct_size), expected at least \(MemoryLayout<fs_problem_spec>.size): fill the spec with fs_problem_spec_init")
+                "spec.struct_size is \(size), expected at least \(firstSize): fill the spec with fs_problem_spec_init")
         }
+        var s = fs_problem_spec()
+        fs_problem_spec_init(&s)
+        withUnsafeMutableBytes(of: &s) { $0.copyMemory(from: UnsafeRawBufferPointer(start: spec, count: min(size, $0.count))) }
         return s
+    }
+
+    /// The spec's storage precision.
+    static func precision(_ s: fs_problem_spec) throws(FactorSenseError) -> DenseEntries.Precision {
+        switch s.precision {
+        case Int32(FS_PRECISION_FLOAT64.rawValue): return .double
+        case Int32(FS_PRECISION_FLOAT32.rawValue): return .single
+        default:
+            throw FactorSenseError(.invalidArgument,
+                "spec.precision must be FS_PRECISION_FLOAT64 (0) or FS_PRECISION_FLOAT32 (1), got \(s.precision)")
+        }
     }
 
     /// m of the spec (≥ 1), or 0 for "identity", which ignores it.

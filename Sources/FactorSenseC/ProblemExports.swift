@@ -48,21 +48,58 @@ public func fs_problem_set_dense(
     _ y: UnsafePointer<Double>?, _ yLength: Int64,
     _ truth: UnsafePointer<Double>?, _ truthLength: Int64
 ) -> fs_status {
+    DenseProblem.set(problem, n1, n2, measurements, y, yLength, truth, truthLength) { m, rows, columns, count throws(FactorSenseError) in
+        let matrix = try Buffers.read(operatorMatrix, length: operatorLength, expected: count, "operator_matrix")
+        return try DenseOperator(measurements: m, rows: rows, columns: columns, matrix: matrix)
+    }
+}
+
+@_cdecl("fs_problem_set_dense_f32") @implementation
+public func fs_problem_set_dense_f32(
+    _ problem: OpaquePointer?, _ n1: Int64, _ n2: Int64, _ measurements: Int64,
+    _ operatorMatrix: UnsafePointer<Float>?, _ operatorLength: Int64,
+    _ y: UnsafePointer<Double>?, _ yLength: Int64,
+    _ truth: UnsafePointer<Double>?, _ truthLength: Int64
+) -> fs_status {
+    DenseProblem.set(problem, n1, n2, measurements, y, yLength, truth, truthLength) { m, rows, columns, count throws(FactorSenseError) in
+        let matrix = try Buffers.read(operatorMatrix, length: operatorLength, expected: count, "operator_matrix")
+        return try DenseOperator(measurements: m, rows: rows, columns: columns, singlePrecisionMatrix: matrix)
+    }
+}
+
+@_cdecl("fs_problem_get_precision") @implementation
+public func fs_problem_get_precision(_ problem: OpaquePointer?, _ precision: UnsafeMutablePointer<Int32>?) -> fs_status {
     withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
-        handle.problem = try handle.watchingStops { () throws(FactorSenseError) in
-            let rows = try Buffers.size(n1, atLeast: 1, "n1")
-            let columns = try Buffers.size(n2, atLeast: 1, "n2")
-            let m = try Buffers.size(measurements, atLeast: 1, "measurements")
-            let count = try DenseOperator.checkedEntryCount(measurements: m, rows: rows, columns: columns)
-            try MemoryBudget.require(PeakMemory.denseProblem(measurements: m, rows: rows, columns: columns, truth: truth != nil),
-                                     for: "fs_problem_set_dense with m = \(m), n1 = \(rows), n2 = \(columns)")
-            let matrix = try Buffers.read(operatorMatrix, length: operatorLength, expected: count, "operator_matrix")
-            let values = try Buffers.read(y, length: yLength, expected: m, "y")
-            let target = try truth.map { pointer throws(FactorSenseError) in
-                try Buffers.readMatrix(pointer, length: truthLength, rows: rows, columns: columns, "truth")
+        try Buffers.checkNotNull(precision, "precision")
+        let single = (try handle.filled().sensingOperator as? DenseOperator)?.precision == .single
+        precision?.pointee = Int32((single ? FS_PRECISION_FLOAT32 : FS_PRECISION_FLOAT64).rawValue)
+    }
+}
+
+/// Filling a problem with the caller's dense operator, in either precision.
+enum DenseProblem {
+    /// Checks the sizes and the memory, then reads y, the truth and (through `makeOperator(m,
+    /// n1, n2, m·n1·n2)`) the operator; the problem is replaced only when all are good.
+    static func set(
+        _ problem: OpaquePointer?, _ n1: Int64, _ n2: Int64, _ measurements: Int64,
+        _ y: UnsafePointer<Double>?, _ yLength: Int64, _ truth: UnsafePointer<Double>?, _ truthLength: Int64,
+        _ makeOperator: (Int, Int, Int, Int) throws(FactorSenseError) -> DenseOperator
+    ) -> fs_status {
+        withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
+            handle.problem = try handle.watchingStops { () throws(FactorSenseError) in
+                let rows = try Buffers.size(n1, atLeast: 1, "n1")
+                let columns = try Buffers.size(n2, atLeast: 1, "n2")
+                let m = try Buffers.size(measurements, atLeast: 1, "measurements")
+                let count = try DenseOperator.checkedEntryCount(measurements: m, rows: rows, columns: columns)
+                try MemoryBudget.require(PeakMemory.denseProblem(measurements: m, rows: rows, columns: columns, truth: truth != nil),
+                                         for: "fs_problem_set_dense with m = \(m), n1 = \(rows), n2 = \(columns)")
+                let sensingOperator = try makeOperator(m, rows, columns, count)
+                let values = try Buffers.read(y, length: yLength, expected: m, "y")
+                let target = try truth.map { pointer throws(FactorSenseError) in
+                    try Buffers.readMatrix(pointer, length: truthLength, rows: rows, columns: columns, "truth")
+                }
+                return try SensingProblem(operator: sensingOperator, measurements: values, truth: target)
             }
-            let sensingOperator = try DenseOperator(measurements: m, rows: rows, columns: columns, matrix: matrix)
-            return try SensingProblem(operator: sensingOperator, measurements: values, truth: target)
         }
     }
 }

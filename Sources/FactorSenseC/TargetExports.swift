@@ -72,6 +72,6 @@ extension ProblemSpec {
         }
         return try SensingProblem.generate(
             kind, target: target, positiveSemidefinite: s.psd != 0, rank: s.rank == 0 ? nil : Int(s.rank),
-            measurements: measurements(s, kind), noiseLevel: s.noise_level, seed: s.seed)
+            measurements: measurements(s, kind), noiseLevel: s.noise_level, seed: s.seed, precision: precision(s))
     }
 }

@@ -9,16 +9,17 @@ def is_sparse(value):
     return hasattr(value, "tocoo") and hasattr(value, "toarray") and hasattr(value, "format")
 
 
-def doubles(value, name, shape=None):
+def doubles(value, name, shape=None, dtype=np.float64):
     """``value`` as a C-contiguous float64 array (any layout or dtype numpy converts), checked
     against ``shape`` (a tuple; None entries match anything). A scipy.sparse matrix is
-    converted to its dense array."""
+    converted to its dense array. ``dtype=np.float32`` makes a float32 array instead (values
+    rounded to nearest)."""
     if is_sparse(value):
         value = value.toarray()
     if np.iscomplexobj(value):
         raise InvalidArgumentError(f"{name} must be real; complex input would lose its imaginary part")
     try:
-        array = np.ascontiguousarray(value, dtype=np.float64)
+        array = np.ascontiguousarray(value, dtype=dtype)
     except (TypeError, ValueError) as error:
         raise InvalidArgumentError(f"{name} must be an array of real numbers: {error}") from None
     if shape is not None:

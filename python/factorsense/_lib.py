@@ -66,6 +66,7 @@ class fs_problem_spec(ctypes.Structure):
         ("psd", c_int32),
         ("noise_level", c_double),
         ("seed", c_uint64),
+        ("precision", c_int32),
     ]
 
 
@@ -91,6 +92,7 @@ class fs_flow_settings(ctypes.Structure):
     ]
 
 _double_p = POINTER(c_double)
+_float_p = POINTER(ctypes.c_float)
 _int64_p = POINTER(c_int64)
 _handle_p = POINTER(c_void_p)
 _text_p = POINTER(c_char_p)
@@ -106,6 +108,8 @@ SIGNATURES = {
     "fs_problem_free": (None, [c_void_p]),
     "fs_problem_generate_gaussian": (c_int, [c_void_p, c_int64, c_int64, c_int64, c_int64, c_double, c_double, c_double, c_uint64]),
     "fs_problem_set_dense": (c_int, [c_void_p, c_int64, c_int64, c_int64, _double_p, c_int64, _double_p, c_int64, _double_p, c_int64]),
+    "fs_problem_set_dense_f32": (c_int, [c_void_p, c_int64, c_int64, c_int64, _float_p, c_int64, _double_p, c_int64, _double_p, c_int64]),
+    "fs_problem_get_precision": (c_int, [c_void_p, POINTER(c_int32)]),
     "fs_problem_get_shape": (c_int, [c_void_p, _int64_p, _int64_p, _int64_p]),
     "fs_problem_has_truth": (c_int, [c_void_p, POINTER(c_int)]),
     "fs_problem_copy_operator": (c_int, [c_void_p, _double_p, c_int64]),
@@ -215,6 +219,11 @@ def new_handle(create):
 def as_doubles(array):
     """A ``double *`` into a C-contiguous float64 numpy array."""
     return array.ctypes.data_as(_double_p)
+
+
+def as_floats(array):
+    """A ``float *`` into a C-contiguous float32 numpy array."""
+    return array.ctypes.data_as(_float_p)
 
 
 def as_int64s(array):

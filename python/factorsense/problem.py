@@ -2,17 +2,31 @@
 import copy
 import functools
 import pickle
-from ctypes import byref, c_char_p, c_double, c_int, c_int64
+from ctypes import byref, c_char_p, c_double, c_int, c_int32, c_int64
 
 import numpy as np
 
 from . import _arrays, _scalars
 from ._handle import Handle
-from ._lib import as_doubles, as_int64s, fs_problem_spec, lib, new_handle
+from ._lib import as_doubles, as_floats, as_int64s, fs_problem_spec, lib, new_handle
 from .errors import InvalidArgumentError, NotFiniteError, SizeMismatchError, WrongStateError, check
 from .progress import call_interruptibly, raise_interrupt
 
 _SPECTRA = {"geometric": 0, "linear": 1}  # the fs_spectrum values FS_SPECTRUM_GEOMETRIC, FS_SPECTRUM_LINEAR
+_PRECISIONS = {"float64": 0, "float32": 1}  # the fs_precision values FS_PRECISION_FLOAT64, FS_PRECISION_FLOAT32
+
+
+def _precision(dtype):
+    """The storage dtype name ("float64" or "float32") of ``dtype``: a name, a numpy dtype or
+    scalar type; anything else is an InvalidArgumentError."""
+    try:
+        name = np.dtype(dtype).name if not isinstance(dtype, bool) else None
+    except TypeError:
+        name = None
+    if name not in _PRECISIONS:
+        raise InvalidArgumentError(f"dtype must be float64 or float32 (the storage of a dense operator), "
+                                   f"got {_scalars.shown(dtype)}")
+    return name
 
 
 def _remembered(generator):
@@ -53,11 +67,13 @@ class SensingProblem(Handle):
     # ------------------------------------------------------------------ generators
 
     @classmethod
-    def _generate(cls, kind, n1, n2, rank, measurements, drawn, psd, noise, seed, target=None):
+    def _generate(cls, kind, n1, n2, rank, measurements, drawn, psd, noise, seed, target=None, dtype="float64"):
         """The problem of operator ``kind``: of a drawn target described by ``drawn`` (scale,
-        condition_number, spectrum; None for their defaults), or of the caller's ``target``."""
+        condition_number, spectrum; None for their defaults), or of the caller's ``target``;
+        a dense operator stored as ``dtype``."""
         spec = fs_problem_spec()
         lib.fs_problem_spec_init(byref(spec))
+        spec.precision = _PRECISIONS[_precision(dtype)]
         spec.psd, spec.noise_level, spec.seed = int(bool(psd)), _scalars.real(noise, "noise"), _scalars.seed(seed)
         spec.measurements = 1 if kind == "identity" else _needed(measurements, "measurements", kind)
         problem = cls()
@@ -89,7 +105,7 @@ class SensingProblem(Handle):
     @classmethod
     @_remembered
     def gaussian(cls, n1=None, n2=None, rank=None, measurements=None, *, target=None, scale=None,
-                 condition_number=None, spectrum=None, psd=False, noise=0.0, seed=0):
+                 condition_number=None, spectrum=None, psd=False, noise=0.0, seed=0, dtype="float64"):
         """Gaussian sensing: (𝒜X)_i = ⟨G_i, X⟩/√m with G_i iid N(0, 1), so E‖𝒜X‖² = ‖X‖²_F.
 
         The target X⋆ = L diag(s) Rᵀ has Haar-random orthonormal L, R and singular values from
@@ -103,6 +119,11 @@ class SensingProblem(Handle):
         checked against the numerical rank), and 𝒜 and ξ are drawn from ``seed`` exactly as
         for a drawn target of the same sizes.
 
+        ``dtype="float32"`` stores 𝒜 in single precision (docs/performance.md): the same draw
+        with each entry rounded to the nearest float, and y measured by the rounded operator.
+        Half the memory and half the bytes read per gradient; every product is still computed
+        in double precision, so the problem is exactly that of its stored operator.
+
         >>> import numpy as np, factorsense as fs
         >>> X = np.outer([1.0, 2.0, 3.0], [1.0, -1.0])
         >>> p = fs.SensingProblem.gaussian(target=X, measurements=20, seed=1)
@@ -113,18 +134,19 @@ class SensingProblem(Handle):
         True
         """
         return cls._generate("gaussian", n1, n2, rank, measurements, _drawn(scale, condition_number, spectrum), psd,
-                             noise, seed, target)
+                             noise, seed, target, dtype)
 
     @classmethod
     @_remembered
     def symmetric_gaussian(cls, n=None, rank=None, measurements=None, *, target=None, psd=True, scale=None,
-                           condition_number=None, spectrum=None, noise=0.0, seed=0):
+                           condition_number=None, spectrum=None, noise=0.0, seed=0, dtype="float64"):
         """Symmetric Gaussian sensing of an n × n target: (𝒜X)_i = ⟨(G_i + G_iᵀ)/2, X⟩/√m.
 
         With ``psd=True`` (the default) the setting of Stöger & Soltanolkotabi: X = UUᵀ; then a
         ``target=`` must be symmetric positive semidefinite (a matrix, checked to a relative
         1e-10, or factors ``(L, s)``, L diag(s) Lᵀ with s ≥ 0). Pass ``psd=False`` to fit a
-        square target that is not PSD with X = UVᵀ.
+        square target that is not PSD with X = UVᵀ. ``dtype="float32"`` stores 𝒜 in single
+        precision, as for :meth:`gaussian`.
 
         >>> import numpy as np, factorsense as fs
         >>> L = np.linalg.qr(np.random.default_rng(0).standard_normal((6, 2)))[0]
@@ -133,7 +155,7 @@ class SensingProblem(Handle):
         (True, True)
         """
         return cls._generate("symmetric_gaussian", n, n, rank, measurements,
-                             _drawn(scale, condition_number, spectrum), psd, noise, seed, target)
+                             _drawn(scale, condition_number, spectrum), psd, noise, seed, target, dtype)
 
     @classmethod
     @_remembered
@@ -198,22 +220,41 @@ class SensingProblem(Handle):
     # ------------------------------------------------------------------ the user's data
 
     @classmethod
-    def from_dense(cls, A, y, shape, truth=None, *, psd=False):
+    def from_dense(cls, A, y, shape, truth=None, *, psd=False, dtype=None):
         """The problem of your own operator: ``A`` is m × (n1·n2), row i = vec(A_i) (rows of A_i
         stacked), or m × n1 × n2; ``y`` has m entries; ``truth`` is n1 × n2 or None. The
         operator is dense: a scipy.sparse ``A`` is accepted and converted to a dense array
-        (for sampled entries use :meth:`from_entries`)."""
+        (for sampled entries use :meth:`from_entries`).
+
+        ``A`` is stored as ``dtype``: by default float32 when A is a float32 array and float64
+        otherwise; ``dtype="float32"`` rounds a float64 A to nearest. A float32 operator holds
+        half the memory and is read twice as fast; the products are computed in float64 from
+        its entries (docs/performance.md). y and truth are always float64.
+
+        >>> import numpy as np, factorsense as fs
+        >>> A = np.random.default_rng(0).standard_normal((30, 12)).astype(np.float32)
+        >>> p = fs.SensingProblem.from_dense(A, A.astype(float) @ np.ones(12), (3, 4))
+        >>> p.dtype, p.A.dtype, bool((p.A == A).all())
+        (dtype('float32'), dtype('float32'), True)
+        """
         n1, n2 = _shape(shape)
-        A = _arrays.doubles(A, "A")
+        dtype = _precision(np.float32 if dtype is None and getattr(A, "dtype", None) == np.float32 else
+                           np.float64 if dtype is None else dtype)
+        A = _arrays.doubles(A, "A", dtype=dtype)
         if A.ndim == 3:
-            A = _arrays.doubles(A, "A", (None, n1, n2)).reshape(A.shape[0], n1 * n2)
-        A = _arrays.doubles(A, "A", (None, n1 * n2))
+            A = _arrays.doubles(A, "A", (None, n1, n2), dtype=dtype).reshape(A.shape[0], n1 * n2)
+        A = _arrays.doubles(A, "A", (None, n1 * n2), dtype=dtype)
         m = A.shape[0]
         y = _arrays.doubles(y, "y", (m,))
         truth = _optional_matrix(truth, "truth", (n1, n2))
         problem = cls()
-        problem._fill(lambda: lib.fs_problem_set_dense(problem.handle, n1, n2, m, as_doubles(A), A.size, as_doubles(y),
-                                                       y.size, *_pointer(truth)), A.size)
+        if dtype == "float32":
+            call = lambda: lib.fs_problem_set_dense_f32(problem.handle, n1, n2, m, as_floats(A), A.size,  # noqa: E731
+                                                        as_doubles(y), y.size, *_pointer(truth))
+        else:
+            call = lambda: lib.fs_problem_set_dense(problem.handle, n1, n2, m, as_doubles(A), A.size,  # noqa: E731
+                                                    as_doubles(y), y.size, *_pointer(truth))
+        problem._fill(call, A.size)
         return problem._with_psd(psd)
 
     @classmethod
@@ -370,13 +411,22 @@ class SensingProblem(Handle):
 
     @property
     def A(self):
-        """The dense operator, m × (n1·n2), row i = vec(A_i) (dense operators only)."""
+        """The dense operator, m × (n1·n2), row i = vec(A_i) (dense operators only), in its
+        storage :attr:`dtype`."""
         n1, n2, m = self._sizes()
         if self.operator_kind != "dense":
             raise WrongStateError(f"a {self.operator_kind!r} operator has no dense matrix; use apply and adjoint")
         out = np.empty((m, n1 * n2))
         check(lib.fs_problem_copy_operator(self.handle, as_doubles(out), out.size), self.handle)
-        return out
+        return out.astype(np.float32) if self.dtype == np.float32 else out  # exact: the entries are floats
+
+    @property
+    def dtype(self):
+        """The storage dtype of a dense operator (float64 or float32); float64 for operators
+        without a dense matrix."""
+        precision = c_int32()
+        check(lib.fs_problem_get_precision(self.handle, byref(precision)), self.handle)
+        return np.dtype(np.float32 if precision.value == _PRECISIONS["float32"] else np.float64)
 
     @property
     def y(self):

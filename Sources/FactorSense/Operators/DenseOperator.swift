@@ -72,6 +72,11 @@ public struct DenseOperator: MeasurementOperator {
         self.entries = entries
     }
 
+    /// This operator in `precision`: itself, or `roundedToSinglePrecision()`.
+    public func stored(in precision: DenseEntries.Precision) throws(FactorSenseError) -> DenseOperator {
+        precision == .single ? try roundedToSinglePrecision() : self
+    }
+
     /// This operator with its entries rounded to single precision (itself when they already are):
     /// the operator of `Float(a)` for each entry a, rounded to nearest.
     ///

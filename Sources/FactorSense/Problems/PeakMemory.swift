@@ -46,7 +46,9 @@ public enum PeakMemory {
     /// `SensingProblem.generate`, the larger of its two phases: drawing the operator (what it
     /// keeps and its construction's temporaries), then measuring the target (the operator, the
     /// target's factors and their QR, the product 𝒜(X⋆)'s temporaries, and y).
-    public static func generation(_ kind: OperatorKind, target: TargetSpecification, measurements m: Int) throws(FactorSenseError) -> [Need] {
+    /// In `precision` `.single` the double operator and its rounded copy are held together.
+    public static func generation(_ kind: OperatorKind, target: TargetSpecification, measurements m: Int,
+                                  precision: DenseEntries.Precision = .double) throws(FactorSenseError) -> [Need] {
         let (n1, n2, r) = (target.rows, target.columns, target.rank)
         let count = kind == .identity ? try SizeLimits.product(n1, n2, "n1 · n2") : m
         var drawing = Ledger()
@@ -54,6 +56,10 @@ public enum PeakMemory {
         switch kind {
         case .gaussian, .symmetricGaussian:
             try measuring.doubles("the Gaussian operator (m · n1 · n2)", count, n1, n2)
+            if precision == .single {
+                try drawing.doubles("the Gaussian operator drawn in double precision (m · n1 · n2)", count, n1, n2)
+                try drawing.doubles("its single-precision copy (m · n1 · n2 floats)", count, SizeLimits.product(n1, n2, "n1 · n2") / 2 + 1)
+            }
             try measuring.doubles("X⋆ formed to measure it (n1 · n2)", n1, n2)
             try measuring.doubles("y (m)", count)
         case .identity:

@@ -83,24 +83,31 @@ public struct SensingProblem: Sendable {
     /// - Throws: `.invalidArgument`, `.notFinite`, `.overflow` or `.outOfMemory` for sizes and
     ///   scalars outside their domains, before anything large is allocated; `.interrupted` when a
     ///   stop is requested (of `stop`, or of the current request) before the problem is complete.
+    ///
+    /// `precision` `.single` stores a dense operator (Gaussian, symmetric Gaussian) in single
+    /// precision: the operator drawn in double precision, each entry rounded to the nearest
+    /// float, and y measured by the rounded operator, so the problem is exact for the operator
+    /// it stores. Other kinds have no dense matrix and refuse it (`.invalidArgument`).
     public static func generate(
         _ kind: OperatorKind, target: TargetSpecification, measurements m: Int,
-        noiseLevel sigma: Double = 0, seed: UInt64 = 0, stop: StopRequest? = nil
+        noiseLevel sigma: Double = 0, seed: UInt64 = 0, precision: DenseEntries.Precision = .double,
+        stop: StopRequest? = nil
     ) throws(FactorSenseError) -> SensingProblem {
         try StopRequest.watching(stop) { () throws(FactorSenseError) in
-            try generateWatching(kind, target: target, measurements: m, noiseLevel: sigma, seed: seed)
+            try generateWatching(kind, target: target, measurements: m, noiseLevel: sigma, seed: seed, precision: precision)
         }
     }
 
     /// `generate` under the current stop request.
     private static func generateWatching(
-        _ kind: OperatorKind, target: TargetSpecification, measurements m: Int, noiseLevel sigma: Double, seed: UInt64
+        _ kind: OperatorKind, target: TargetSpecification, measurements m: Int, noiseLevel sigma: Double, seed: UInt64,
+        precision: DenseEntries.Precision
     ) throws(FactorSenseError) -> SensingProblem {
         try target.validate()
         try checkNoiseLevel(sigma)
         let sensingOperator = try randomOperator(kind, rows: target.rows, columns: target.columns, measurements: m,
                                                  positiveSemidefinite: target.positiveSemidefinite, rank: target.rank,
-                                                 seed: seed)
+                                                 seed: seed, precision: precision)
         let truth = try LowRankTarget.factors(target, seed: seed)
         return try measuring(truth, by: sensingOperator, noiseLevel: sigma, seed: seed,
                              positiveSemidefinite: target.positiveSemidefinite)
@@ -116,10 +123,16 @@ public struct SensingProblem: Sendable {
     /// the same seed and sizes give the same 𝒜 whether the target is drawn or the caller's.
     /// Refuses m outside its domain, and a problem whose generation (operator, target of rank
     /// `rank` and its measurements together) does not fit in memory, before drawing anything.
+    /// A dense operator in `precision` `.single` is the double one rounded.
     static func randomOperator(
         _ kind: OperatorKind, rows n1: Int, columns n2: Int, measurements m: Int, positiveSemidefinite: Bool,
-        rank: Int = 1, seed: UInt64
+        rank: Int = 1, seed: UInt64, precision: DenseEntries.Precision = .double
     ) throws(FactorSenseError) -> any MeasurementOperator {
+        let dense = kind == .gaussian || kind == .symmetricGaussian
+        guard dense || precision == .double else {
+            throw FactorSenseError(.invalidArgument,
+                "precision float32 stores a dense operator (\"gaussian\", \"symmetric_gaussian\"); the \"\(kind.rawValue)\" operator has no dense matrix")
+        }
         if kind != .identity {
             let cells = try SizeLimits.product(n1, n2, "n1 · n2")
             guard m >= 1, kind != .completion || m <= cells else {
@@ -129,16 +142,16 @@ public struct SensingProblem: Sendable {
             }
         }
         let shape = TargetSpecification(rows: n1, columns: n2, rank: rank, positiveSemidefinite: positiveSemidefinite)
-        try MemoryBudget.require(PeakMemory.generation(kind, target: shape, measurements: m),
+        try MemoryBudget.require(PeakMemory.generation(kind, target: shape, measurements: m, precision: precision),
                                  for: "generating the \(kind.rawValue) problem (n1 = \(n1), n2 = \(n2), m = \(kind == .identity ? n1 * n2 : m))")
         switch kind {
         case .gaussian:
-            return try DenseOperator.gaussian(measurements: m, rows: n1, columns: n2, seed: seed)
+            return try DenseOperator.gaussian(measurements: m, rows: n1, columns: n2, seed: seed).stored(in: precision)
         case .symmetricGaussian:
             guard n1 == n2 else {
                 throw FactorSenseError(.invalidArgument, "the symmetric Gaussian operator needs n1 = n2, got \(n1) and \(n2)")
             }
-            return try DenseOperator.symmetricGaussian(measurements: m, size: n1, seed: seed)
+            return try DenseOperator.symmetricGaussian(measurements: m, size: n1, seed: seed).stored(in: precision)
         case .identity:
             return try IdentityOperator(rows: n1, columns: n2)
         case .completion:

@@ -209,7 +209,7 @@ extension SensingProblem {
     public static func generate(
         _ kind: OperatorKind, target: GroundTruth, positiveSemidefinite: Bool = false, rank expected: Int? = nil,
         measurements m: Int,
-        noiseLevel sigma: Double = 0, seed: UInt64 = 0
+        noiseLevel sigma: Double = 0, seed: UInt64 = 0, precision: DenseEntries.Precision = .double
     ) throws(FactorSenseError) -> SensingProblem {
         guard kind != .symmetricGaussian || target.rows == target.columns else {
             throw FactorSenseError(.invalidArgument,
@@ -225,7 +225,7 @@ extension SensingProblem {
         }
         try checkNoiseLevel(sigma)
         let sensingOperator = try randomOperator(kind, rows: target.rows, columns: target.columns, measurements: m,
-                                                 positiveSemidefinite: positiveSemidefinite, seed: seed)
+                                                 positiveSemidefinite: positiveSemidefinite, seed: seed, precision: precision)
         return try measuring(target, by: sensingOperator, noiseLevel: sigma, seed: seed,
                              positiveSemidefinite: positiveSemidefinite)
     }
