@@ -87,6 +87,8 @@ test-c: build
 	./Tests/c/test_batch
 	$(CC) $(C_STRICT) Tests/c/test_flow.c -o Tests/c/test_flow $(C_LINK)
 	./Tests/c/test_flow
+	$(CC) $(C_STRICT) Tests/c/test_precision.c -o Tests/c/test_precision $(C_LINK)
+	./Tests/c/test_precision
 
 test-python: build deps-python
 	PYTHONPATH=$(PYTHONPATH_DEMO) FACTORSENSE_LIBRARY=$(abspath $(LIBRARY)) $(VENV_PYTHON) -m pytest -q python/tests
@@ -97,7 +99,7 @@ test-python: build deps-python
 # harness fuzz/fuzz_api.c.
 MEMCHECK_PROGRAMS := examples/c/recover.c examples/c/families.c Tests/c/test_api.c Tests/c/test_families.c \
                      Tests/c/test_diagnostics.c Tests/c/test_targets.c Tests/c/test_handle_race.c \
-                     Tests/c/test_completion.c Tests/c/test_batch.c Tests/c/test_flow.c
+                     Tests/c/test_completion.c Tests/c/test_batch.c Tests/c/test_flow.c Tests/c/test_precision.c
 MEMCHECK_ARGS     := 200
 include mk/reliability.mk
 include mk/notebooks.mk
@@ -114,4 +116,4 @@ include mk/bench.mk
 
 clean:
 	rm -rf .build examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families Tests/c/test_diagnostics \
-	       Tests/c/test_targets Tests/c/test_memory_limits Tests/c/test_handle_race Tests/c/test_exit_during_solve Tests/c/test_completion Tests/c/test_batch Tests/c/test_flow demo.png
+	       Tests/c/test_targets Tests/c/test_memory_limits Tests/c/test_handle_race Tests/c/test_exit_during_solve Tests/c/test_completion Tests/c/test_batch Tests/c/test_flow Tests/c/test_precision demo.png

@@ -65,4 +65,54 @@ import Testing
             #expect(abs(g[column] - reference) <= 1e-11 * max(1, abs(reference)))
         }
     }
+
+    @Test func singlePrecisionEntriesComputeAsTheirWidenedDoubles() {
+        for (m, n) in [(23, 35), (301, 250), (5, 9000)] {  // tails of 16 and of 4, parallel chunks, long rows
+            var sampler = GaussianSampler(seed: UInt64(n), stream: .noise)
+            let single = sampler.values(m * n).map { Float($0) }
+            let widened = single.map(Double.init)
+            let x = sampler.values(n), y = sampler.values(m)
+            let s = DenseKernels.residualAndAdjoint(.single(single), rows: m, columns: n, x, y)
+            let d = DenseKernels.residualAndAdjoint(.double(widened), rows: m, columns: n, x, y)
+            #expect(s.residual == d.residual && s.adjoint == d.adjoint)
+            #expect(DenseKernels.product(.single(single), rows: m, columns: n, x) == DenseKernels.product(widened, rows: m, columns: n, x))
+            let i = m - 1
+            let reference = (0..<n).reduce(0.0) { $0 + widened[i * n + $1] * x[$1] } - y[i]
+            #expect(abs(s.residual[i] - reference) <= 1e-12 * max(1, abs(reference)) * Double(n).squareRoot())
+        }
+    }
+}
+
+@Suite struct SinglePrecisionOperatorTests {
+    @Test func roundingKeepsTheShapeAndRoundsEachEntry() throws {
+        let op = try DenseOperator.gaussian(measurements: 7, rows: 3, columns: 2, seed: 1)
+        let single = try op.stored(in: .single)
+        #expect(single.precision == .single && op.precision == .double)
+        #expect(single.matrix == op.matrix.map { Double(Float($0)) })
+        #expect(try single.stored(in: .single).entries == single.entries)
+        let huge = try DenseOperator(measurements: 1, rows: 1, columns: 2, matrix: [1, 1e39])
+        #expect(throws: FactorSenseError.self) { try huge.roundedToSinglePrecision() }
+        #expect(throws: FactorSenseError.self) {
+            try DenseOperator(measurements: 1, rows: 1, columns: 2, singlePrecisionMatrix: [1, .nan])
+        }
+        #expect(throws: FactorSenseError.self) {
+            try DenseOperator(measurements: 1, rows: 1, columns: 2, singlePrecisionMatrix: [1])
+        }
+    }
+
+    @Test func generationMeasuresWithTheRoundedOperatorAndRefusesOtherKinds() throws {
+        let target = try TargetSpecification(rows: 6, columns: 5, rank: 2)
+        let single = try SensingProblem.generate(.gaussian, target: target, measurements: 40, seed: 2, precision: .single)
+        let op = try #require(single.sensingOperator as? DenseOperator)
+        #expect(op.precision == .single)
+        let truth = try #require(try single.truth)
+        #expect(single.measurements == op.apply(truth))
+        let restricted = try #require(op.restricted(to: [3, 0]) as? DenseOperator)
+        #expect(restricted.precision == .single && restricted.matrix == Array(op.matrix[90..<120] + op.matrix[0..<30]))
+        for kind in [OperatorKind.completion, .rankOne, .identity] {
+            #expect(throws: FactorSenseError.self) {
+                try SensingProblem.generate(kind, target: target, measurements: 20, precision: .single)
+            }
+        }
+    }
 }
