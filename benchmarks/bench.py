@@ -38,6 +38,16 @@ def numpy_gd_dense(A, y, U, V, step, iterations):
     return U, V
 
 
+def numpy_gd_psd(A, y, U, step, iterations):
+    """The PSD loss ¼‖𝐀 vec(UUᵀ) − y‖²: U⁺ = U − η ½(G + Gᵀ) U with G = mat(𝐀ᵀρ)."""
+    n = U.shape[0]
+    for _ in range(iterations):
+        rho = A @ (U @ U.T).ravel() - y
+        G = (A.T @ rho).reshape(n, n)
+        U = U - step * 0.5 * (G + G.T) @ U
+    return U
+
+
 def numpy_gd_entries(rows, cols, scale, y, U, V, step, iterations):
     """The same for entry sampling: ρ_i = c⟨u_{a_i}, v_{b_i}⟩ − y_i, never forming an n1 × n2 matrix."""
     for _ in range(iterations):
@@ -81,12 +91,15 @@ def gradient_descent_row(name, problem, numpy_run, width, step, iterations, repe
                 ratio=t_np / t_fs, difference=float(difference))
 
 
-def dense_row(n1, n2, m, k, iterations, repeats, step=0.5):
-    p = fs.SensingProblem.gaussian(n1, n2, 3, m, seed=0)
-    A, y = p.A, p.y
-    row = gradient_descent_row(f"dense {n1}×{n2}, m = {m}, k = {k} (𝐀 {A.nbytes / 1e6:.0f} MB)", p,
+def dense_row(n1, n2, m, k, iterations, repeats, step=0.5, dtype="float64"):
+    """A dense problem; with dtype="float32" FactorSense stores 𝐀 in float32 and numpy runs on the
+    float64 𝐀 of the same (rounded) entries, so both compute the same problem in float64."""
+    p = fs.SensingProblem.gaussian(n1, n2, 3, m, seed=0, dtype=dtype)
+    A, y = p.A.astype(np.float64), p.y
+    stored = f"float32 𝐀 {p.A.nbytes / 1e6:.0f} MB against numpy's float64" if dtype == "float32" else f"𝐀 {A.nbytes / 1e6:.0f} MB"
+    row = gradient_descent_row(f"dense {n1}×{n2}, m = {m}, k = {k} ({stored})", p,
                                lambda U, V, s, t: numpy_gd_dense(A, y, U, V, s, t), k, step, iterations, repeats)
-    row["operator_bytes"] = A.nbytes
+    row["operator_bytes"] = p.A.nbytes
     return row
 
 
@@ -105,11 +118,11 @@ def spectral_row(n, m, k, repeats):
                 numpy=t_np, factorsense=t_fs, ratio=t_np / t_fs, difference=float(difference))
 
 
-def batch_row(n1, n2, m, trials, iterations, repeats):
+def batch_row(n1, n2, m, trials, iterations, repeats, dtype="float64"):
     """T trials (seeds) of one dense problem: fs.gradient_descent_batch against T numpy runs one
-    after another."""
-    p = fs.SensingProblem.gaussian(n1, n2, 3, m, seed=0)
-    A, y = p.A, p.y
+    after another (numpy in float64 on the same entries)."""
+    p = fs.SensingProblem.gaussian(n1, n2, 3, m, seed=0, dtype=dtype)
+    A, y = p.A.astype(np.float64), p.y
     seeds = list(range(trials))
     t_fs, runs = median_time(repeats, lambda: fs.gradient_descent_batch(p, width=10, seed=seeds, step=0.05,
                                                                          max_iter=iterations, record_every=iterations,
@@ -117,9 +130,31 @@ def batch_row(n1, n2, m, trials, iterations, repeats):
     starts = [fs.gradient_descent(p, width=10, seed=s, max_iter=0, diagnostics="none") for s in seeds]
     t_np, finals = median_time(repeats, lambda: [numpy_gd_dense(A, y, r.U, r.V, 0.05, iterations) for r in starts])
     difference = max(np.linalg.norm(r.U @ r.V.T - U @ V.T) / np.linalg.norm(U @ V.T) for r, (U, V) in zip(runs, finals))
-    return dict(name=f"batch of {trials} trials, dense {n1}×{n2}, m = {m}, k = 10 (𝐀 {A.nbytes / 1e6:.0f} MB)",
+    return dict(name=f"batch of {trials} trials, dense {n1}×{n2}, m = {m}, k = 10 ({dtype} 𝐀 {p.A.nbytes / 1e6:.0f} MB)",
                 unit="ms/trial-step", numpy=1e3 * t_np / iterations / trials, factorsense=1e3 * t_fs / iterations / trials,
                 ratio=t_np / t_fs, difference=float(difference))
+
+
+def sweep_row(problems, scales, iterations, repeats):
+    """Trial-level parallelism: `problems` PSD problems (30×30, m = 300, k = 30, one seed each) ×
+    the initial scales, by fs.sweep on a process pool of every core, against a numpy loop over
+    the same trials one after another (problem generation not timed for numpy; it is for fs.sweep)."""
+    n, m, k, step = 30, 300, 30, 0.2
+    made = [fs.SensingProblem.symmetric_gaussian(n, 3, m, seed=s) for s in range(problems)]
+    starts = [[fs.gradient_descent(p, width=k, init_scale=a, seed=0, max_iter=0, diagnostics="none").U for a in scales]
+              for p in made]
+    data = [(p.A, p.y) for p in made]
+    settings = dict(width=k, step=step, max_iter=iterations, record_every=iterations, diagnostics="none", seed=0)
+    t_fs, table = median_time(repeats, lambda: fs.sweep(problem=dict(kind="symmetric_gaussian", n=n, rank=3, measurements=m,
+                                                                      seed=list(range(problems))),
+                                                         grid=dict(init_scale=list(scales)), **settings))
+    t_np, finals = median_time(repeats, lambda: [[numpy_gd_psd(A, y, U0, step, iterations) for U0 in row]
+                                                 for (A, y), row in zip(data, starts)])
+    errors = [np.linalg.norm(U @ U.T - p.truth) / np.linalg.norm(p.truth) for p, row in zip(made, finals) for U in row]
+    difference = float(np.max(np.abs(np.asarray(table["final_test_error"]) - np.asarray(errors))))
+    return dict(name=f"sweep of {problems} PSD problems 30×30 (m = 300, k = 30) × {len(scales)} α, {iterations} steps "
+                     f"(fs.sweep on {os.cpu_count()} processes, generation included)",
+                unit="s/sweep", numpy=t_np, factorsense=t_fs, ratio=t_np / t_fs, difference=difference)
 
 
 def read_bandwidth():
@@ -154,10 +189,12 @@ def main():
     steps, repeats = (60, 3) if args.quick else (300, 5)
 
     rows = [dense_row(40, 30, 900, 10, steps, repeats),
+            dense_row(40, 30, 900, 10, steps, repeats, dtype="float32"),
             dense_row(30, 30, 300, 30, steps, repeats, step=0.2),
             dense_row(60, 60, 3000, 20, steps // 3, repeats)]
     if not args.quick:
         rows.append(dense_row(100, 100, 5000, 10, steps // 10, repeats))
+        rows.append(dense_row(100, 100, 5000, 10, steps // 10, repeats, dtype="float32"))
     p = fs.SensingProblem.completion(2000, 1500, 5, 300_000, seed=0)
     rows_, cols, scale = p.entries
     rows.append(gradient_descent_row("completion 2000×1500, m = 300000, k = 10", p,
@@ -169,8 +206,11 @@ def main():
                                      lambda U, V, s, t: numpy_gd_factorization(target, U, V, s, t),
                                      20, 0.5, steps // 3, repeats))
     rows.append(batch_row(40, 30, 900, 32, steps // 3, repeats))
+    rows.append(batch_row(40, 30, 900, 32, steps // 3, repeats, dtype="float32"))
     if not args.quick:
         rows.append(batch_row(100, 100, 5000, 8, steps // 30, repeats))
+        rows.append(batch_row(100, 100, 5000, 8, steps // 30, repeats, dtype="float32"))
+    rows.append(sweep_row(20, (1e-4, 3e-4, 1e-3, 3e-3, 1e-2), 100 if args.quick else 500, 1 if args.quick else 3))
     rows.append(spectral_row(5000 if args.quick else 20000, 250_000 if args.quick else 1_000_000, 5, 1 if args.quick else 3))
 
     bandwidth = read_bandwidth()

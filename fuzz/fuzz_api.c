@@ -41,6 +41,7 @@
  * Build and run: make fuzz-smoke (short, over fuzz/corpus) or make fuzz (one minute); see
  * fuzz/README.md. FUZZ_API_TRACE=1 prints every call; -DFUZZ_API_REPLAY builds a plain program.
  */
+#include <float.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -621,8 +622,10 @@ static void op_generate(state *st, reader *r) {
     spec.spectrum = (mode & 8) ? (int32_t)(uint32_t)u64(r) : (int32_t)(u8(r) % 2);
     spec.psd = (mode & 16) ? (int32_t)(uint32_t)u64(r) : (int32_t)(u8(r) % 2);
     spec.seed = u64(r);
+    spec.precision = (u8(r) & 1) ? (int32_t)(uint32_t)u64(r) : (int32_t)(u8(r) % 2);
     if ((mode & 0xE0) == 0xE0) { /* a struct_size of an older header, or of a newer one */
         static const size_t sizes[] = {0, 1, sizeof(size_t), offsetof(fs_problem_spec, seed),
+                                       offsetof(fs_problem_spec, precision), offsetof(fs_problem_spec, precision) - 1,
                                        sizeof(fs_problem_spec) - 1, sizeof(fs_problem_spec) + 8, SIZE_MAX};
         spec.struct_size = sizes[u8(r) % COUNT(sizes)];
     }
@@ -641,8 +644,27 @@ static void op_set_dense(state *st, reader *r) {
     double *op = in_alloc(r, op_length);
     double *y = in_alloc(r, y_length);
     double *truth = (u8(r) & 1) ? in_alloc(r, truth_length) : NULL;
-    fs_status s = fs_problem_set_dense(p, n1, n2, m, op, op_length, y, y_length, truth, truth_length);
-    check_call(p, cls, s, "fs_problem_set_dense");
+    fs_status s;
+    if (u8(r) & 1) { /* the float32 entry point, with the same values rounded (NaN, inf, overflow kept) */
+        float *single = NULL;
+        if (op != NULL) {
+            size_t count = op_length > 0 ? (size_t)op_length : 1;
+            if ((single = calloc(count, sizeof *single)) == NULL) abort();
+            for (size_t k = 0; k < count && op_length > 0; k++) /* beyond float's range: ±inf, not UB */
+                single[k] = fabs(op[k]) > FLT_MAX && !isnan(op[k]) ? (float)copysign(INFINITY, op[k]) : (float)op[k];
+        }
+        s = fs_problem_set_dense_f32(p, n1, n2, m, single, op_length, y, y_length, truth, truth_length);
+        check_call(p, cls, s, "fs_problem_set_dense_f32");
+        free(single);
+    } else {
+        s = fs_problem_set_dense(p, n1, n2, m, op, op_length, y, y_length, truth, truth_length);
+        check_call(p, cls, s, "fs_problem_set_dense");
+    }
+    int32_t precision = 77;
+    s = fs_problem_get_precision(p, (u8(r) % 8) ? &precision : NULL);
+    check_call(p, cls, s, "fs_problem_get_precision");
+    REQUIRE(s != FS_OK || precision == FS_PRECISION_FLOAT64 || precision == FS_PRECISION_FLOAT32,
+            "fs_problem_get_precision", 0);
     free(op);
     free(y);
     free(truth);
