@@ -48,7 +48,7 @@ import Testing
 
 @Suite struct DenseKernelTests {
     @Test func fusedKernelEqualsItsTwoHalvesBitForBit() {
-        for (m, n) in [(5, 3), (300, 250), (17, 9000)] {  // serial and parallel chunks, long rows
+        for (m, n) in [(5, 3), (300, 250), (17, 9000), (700, 1000)] {  // serial and parallel chunks, long rows
             var sampler = GaussianSampler(seed: UInt64(m), stream: .noise)
             let a = sampler.values(m * n), x = sampler.values(n), y = sampler.values(m)
             let (rho, g) = DenseKernels.residualAndAdjoint(a, rows: m, columns: n, x, y)
@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func singlePrecisionEntriesComputeAsTheirWidenedDoubles() {
-        for (m, n) in [(23, 35), (301, 250), (5, 9000)] {  // tails of 16 and of 4, parallel chunks, long rows
+        for (m, n) in [(23, 35), (301, 250), (5, 9000), (701, 1000)] {  // tails of 16 and of 4, long rows, parallel chunks
             var sampler = GaussianSampler(seed: UInt64(n), stream: .noise)
             let single = sampler.values(m * n).map { Float($0) }
             let widened = single.map(Double.init)

@@ -13,7 +13,7 @@ import json
 import multiprocessing
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +34,8 @@ OUTCOMES = ("stop_reason", "iterations", "final_loss", "final_test_error", "seco
             "plateau_start", "plateau_level", "learning_times", "error")
 
 
-def sweep(problem, grid=None, *, client=None, path=None, progress=False, histories=False, workers=None, **common):
+def sweep(problem, grid=None, *, client=None, path=None, progress=False, histories=False, workers=None,
+          executor="threads", **common):
     """Runs gradient descent over every point of a grid of problem and run parameters.
 
     Parameters
@@ -52,7 +53,12 @@ def sweep(problem, grid=None, *, client=None, path=None, progress=False, histori
     client : dask.distributed.Client, optional
         Run the tasks on this Dask cluster (a ``LocalCluster``, or a scheduler with workers on
         many machines); a worker that dies mid-task has its task retried by Dask. Without one,
-        the tasks run in a process pool with ``workers`` processes (default: every core).
+        the tasks run locally, ``workers`` at a time (default: every core).
+    executor : {"threads", "processes"}
+        How local tasks run (without ``client``): "threads" (the default) in this process, one
+        task per core — the library's calls release the GIL, and nothing is pickled or
+        started; "processes" in a spawn process pool, each task in a process of its own (its
+        problem generated there). Both give the same bits.
     path : str or Path, optional
         A directory holding the sweep as a Parquet dataset: each finished task is written there
         as it completes, and a sweep run again with the same parameters reads what is there and
@@ -89,6 +95,8 @@ def sweep(problem, grid=None, *, client=None, path=None, progress=False, histori
     (8, ['alignment_end', 'error', 'final_loss'])
     """
     pd = require("pandas", "dask", "fs.sweep")
+    if executor not in ("threads", "processes"):
+        raise InvalidArgumentError(f'executor must be "threads" or "processes", got {executor!r}')
 
     points, problem_axes, run_axes = _plan(problem, grid or {}, common)
     tasks = _tasks(points)
@@ -98,7 +106,7 @@ def sweep(problem, grid=None, *, client=None, path=None, progress=False, histori
     rows = [row for task in tasks if task["key"] in known for row in known[task["key"]]]
     bar = _bar(progress, total, done)
     try:
-        for finished in _execute(todo, client, workers, histories):
+        for finished in _execute(todo, client, workers, histories, executor):
             rows.extend(finished["rows"])
             if path is not None:
                 _write(path, finished)
@@ -214,8 +222,9 @@ def _tasks(points):
 
 # --------------------------------------------------------------------------------------- execution
 
-def _execute(tasks, client, workers, histories):
-    """Yields each task's outcome as it finishes: on the Dask client, else in a process pool."""
+def _execute(tasks, client, workers, histories, executor="threads"):
+    """Yields each task's outcome as it finishes: on the Dask client, else in a pool of
+    ``workers`` threads or spawned processes."""
     if not tasks:
         return
     if client is not None:
@@ -229,9 +238,12 @@ def _execute(tasks, client, workers, histories):
             for future in futures:
                 future.cancel()
         return
-    processes = workers or os.cpu_count() or 1
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(processes, len(tasks)), mp_context=context) as pool:
+    size = min(workers or os.cpu_count() or 1, len(tasks))
+    if executor == "threads":
+        pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="factorsense-sweep")
+    else:
+        pool = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("spawn"))
+    with pool:
         futures = [pool.submit(run_task, task, histories) for task in tasks]
         try:
             for future in as_completed(futures):

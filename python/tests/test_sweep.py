@@ -53,6 +53,11 @@ def test_a_dask_cluster_gives_the_same_rows_bit_for_bit(local, cluster):
     pd.testing.assert_frame_equal(comparable(remote), comparable(local))
 
 
+def test_a_process_pool_gives_the_same_rows_as_the_default_threads(local):
+    processes = fs.sweep(problem=PROBLEM, grid=GRID, workers=2, executor="processes", **COMMON)
+    pd.testing.assert_frame_equal(comparable(processes), comparable(local))
+
+
 def test_a_worker_killed_mid_sweep_loses_no_row(local, cluster):
     pids = cluster.run(os.getpid)
     killed = []
@@ -107,6 +112,7 @@ def test_a_refused_or_diverged_trial_is_a_row():
     (dict(n1=8, n2=6, rank=2, measurements=50), {}, {}, "width"),
     (dict(n1=8, n2=6, rank=2, measurements=50), dict(width=[2]), dict(width=3), "both"),
     (dict(n1=8, n2=6, rank=2, measurements=50), {}, dict(width=2, callback=print), "callback"),
+    (dict(n1=8, n2=6, rank=2, measurements=50), {}, dict(width=2, executor="fork"), "executor"),
 ])
 def test_refusals_before_any_trial_runs(problem, grid, common, message, tmp_path):
     path = tmp_path / "never"

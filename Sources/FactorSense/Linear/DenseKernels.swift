@@ -23,8 +23,10 @@ import Dispatch
 enum DenseKernels {
     /// The fixed number of row chunks.
     public static let chunkCount = 8
-    /// Below this many entries the chunks run one after another on the calling thread.
-    static let parallelThreshold = 1 << 16
+    /// Below this many entries (times trials) the chunks run one after another on the calling
+    /// thread: waking the other cores costs more than it saves on a pass of less than about
+    /// 0.1 ms, and small problems run one per core instead (`fs.sweep`, docs/performance.md).
+    static let parallelThreshold = 1 << 19
 
     /// The rows of one block for rows of n entries: about 2¹⁶ entries (a few hundred KB, so a
     /// block read for 𝐀_b x is still in cache for 𝐀_bᵀρ_b).
