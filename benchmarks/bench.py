@@ -137,7 +137,7 @@ def batch_row(n1, n2, m, trials, iterations, repeats, dtype="float64"):
 
 def sweep_row(problems, scales, iterations, repeats):
     """Trial-level parallelism: `problems` PSD problems (30×30, m = 300, k = 30, one seed each) ×
-    the initial scales, by fs.sweep on a process pool of every core, against a numpy loop over
+    the initial scales, by fs.sweep (its default: one task per core, in threads), against a numpy loop over
     the same trials one after another (problem generation not timed for numpy; it is for fs.sweep)."""
     n, m, k, step = 30, 300, 30, 0.2
     made = [fs.SensingProblem.symmetric_gaussian(n, 3, m, seed=s) for s in range(problems)]
@@ -153,7 +153,7 @@ def sweep_row(problems, scales, iterations, repeats):
     errors = [np.linalg.norm(U @ U.T - p.truth) / np.linalg.norm(p.truth) for p, row in zip(made, finals) for U in row]
     difference = float(np.max(np.abs(np.asarray(table["final_test_error"]) - np.asarray(errors))))
     return dict(name=f"sweep of {problems} PSD problems 30×30 (m = 300, k = 30) × {len(scales)} α, {iterations} steps "
-                     f"(fs.sweep on {os.cpu_count()} processes, generation included)",
+                     f"(fs.sweep, one task per core, generation included)",
                 unit="s/sweep", numpy=t_np, factorsense=t_fs, ratio=t_np / t_fs, difference=difference)
 
 

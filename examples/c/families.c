@@ -1,7 +1,8 @@
 /*
  * The problem families of FactorSense from C: PSD sensing with a wide factor (Stöger &
- * Soltanolkotabi), matrix completion (the user's own sampled entries), and the low-level
- * loss-and-gradient call for users who bring their own optimizer.
+ * Soltanolkotabi) — once more with the operator stored in float32 —, matrix completion (the
+ * user's own sampled entries), and the low-level loss-and-gradient call for users who bring
+ * their own optimizer.
  *
  *   cc -std=c11 -Iinclude families.c -L.build/release -lfactorsense -lm
  */
@@ -34,8 +35,10 @@ static double final_test_error(const fs_result *result) {
     return value;
 }
 
-/* PSD sensing: X⋆ = L diag(s) Lᵀ (30 × 30, rank 2), symmetric Gaussian measurements, X = UUᵀ. */
-static int psd_sensing(void) {
+/* PSD sensing: X⋆ = L diag(s) Lᵀ (30 × 30, rank 2), symmetric Gaussian measurements, X = UUᵀ;
+ * the operator stored in `precision` (FS_PRECISION_FLOAT32: half the memory, the same
+ * float64 arithmetic on the rounded entries). */
+static int psd_sensing(int32_t precision) {
     fs_problem *problem = NULL;
     fs_options *options = NULL;
     fs_result *result = NULL;
@@ -50,6 +53,7 @@ static int psd_sensing(void) {
     spec.measurements = 450;
     spec.psd = 1;
     spec.seed = 7;
+    spec.precision = precision;
     CHECK(fs_problem_generate(problem, "symmetric_gaussian", &spec), problem);
 
     CHECK(fs_options_set_int(options, "width", 30), options); /* k = n ≫ r */
@@ -60,7 +64,8 @@ static int psd_sensing(void) {
     CHECK(fs_gradient_descent(problem, options, result), result);
 
     double error = final_test_error(result);
-    printf("PSD sensing, 30 x 30 rank 2, width 30: test error %.3e\n", error);
+    printf("PSD sensing, 30 x 30 rank 2, width 30, %s operator: test error %.3e\n",
+           precision == FS_PRECISION_FLOAT32 ? "float32" : "float64", error);
     fs_result_free(result);
     fs_options_free(options);
     fs_problem_free(problem);
@@ -131,6 +136,6 @@ static int completion(void) {
 }
 
 int main(void) {
-    int failures = psd_sensing() + completion();
+    int failures = psd_sensing(FS_PRECISION_FLOAT64) + psd_sensing(FS_PRECISION_FLOAT32) + completion();
     return failures == 0 ? 0 : 1;
 }
