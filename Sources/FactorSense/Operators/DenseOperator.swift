@@ -25,21 +25,7 @@ public struct DenseOperator: MeasurementOperator {
     ///   a size exceeds BLAS's indices, `.sizeMismatch` when `matrix` has another length,
     ///   `.notFinite` for NaN or infinity in it.
     public init(measurements m: Int, rows n1: Int, columns n2: Int, matrix: [Double]) throws(FactorSenseError) {
-        let count = try Self.checkedEntryCount(measurements: m, rows: n1, columns: n2)
-        guard matrix.count == count else {
-            throw FactorSenseError(.sizeMismatch,
-                "the operator matrix must have m · n1 · n2 = \(m) · \(n1) · \(n2) = \(count) entries, got \(matrix.count)")
-        }
-        var start = 0
-        while start < count {  // in blocks, checking the current stop request between them
-            try StopRequest.checkCurrent("checking the operator matrix")
-            let end = min(start + StopRequest.checkInterval * 16, count)
-            if let bad = matrix[start..<end].firstIndex(where: { !$0.isFinite }) {
-                throw FactorSenseError(.notFinite,
-                    "the operator matrix has a non-finite entry \(matrix[bad]) at row \(bad / (n1 * n2)), column \(bad % (n1 * n2))")
-            }
-            start = end
-        }
+        try Self.check(matrix, measurements: m, rows: n1, columns: n2)
         self.init(unchecked: m, n1, n2, .double(matrix))
     }
 
@@ -47,22 +33,28 @@ public struct DenseOperator: MeasurementOperator {
     ///
     /// - Throws: as `init(measurements:rows:columns:matrix:)`.
     public init(measurements m: Int, rows n1: Int, columns n2: Int, singlePrecisionMatrix matrix: [Float]) throws(FactorSenseError) {
-        let count = try Self.checkedEntryCount(measurements: m, rows: n1, columns: n2)
+        try Self.check(matrix, measurements: m, rows: n1, columns: n2)
+        self.init(unchecked: m, n1, n2, .single(matrix))
+    }
+
+    /// Checks the sizes, the length m·n1·n2 and that every entry is finite, in blocks between
+    /// which the current stop request is checked.
+    private static func check<T: BinaryFloatingPoint>(_ matrix: [T], measurements m: Int, rows n1: Int, columns n2: Int) throws(FactorSenseError) {
+        let count = try checkedEntryCount(measurements: m, rows: n1, columns: n2)
         guard matrix.count == count else {
             throw FactorSenseError(.sizeMismatch,
                 "the operator matrix must have m · n1 · n2 = \(m) · \(n1) · \(n2) = \(count) entries, got \(matrix.count)")
         }
         var start = 0
-        while start < count {  // in blocks, checking the current stop request between them
+        while start < count {
             try StopRequest.checkCurrent("checking the operator matrix")
             let end = min(start + StopRequest.checkInterval * 16, count)
             if let bad = matrix[start..<end].firstIndex(where: { !$0.isFinite }) {
                 throw FactorSenseError(.notFinite,
-                    "the operator matrix has a non-finite entry \(matrix[bad]) at row \(bad / (n1 * n2)), column \(bad % (n1 * n2))")
+                    "the operator matrix has a non-finite entry \(Double(matrix[bad])) at row \(bad / (n1 * n2)), column \(bad % (n1 * n2))")
             }
             start = end
         }
-        self.init(unchecked: m, n1, n2, .single(matrix))
     }
 
     private init(unchecked m: Int, _ n1: Int, _ n2: Int, _ entries: DenseEntries) {
