@@ -17,7 +17,7 @@ def main():
     n1, n2, m = (int(v) for v in sys.argv[1:4]) if len(sys.argv) > 3 else (40, 30, 900)
     errors = {}
     for dtype in ("float64", "float32"):
-        p = fs.SensingProblem.gaussian(n1, n2, 3, m, noise=1e-3, seed=0, dtype=dtype)
+        p = fs.SensingProblem.gaussian(n1, n2, 3, m, noise=1e-4, seed=0, dtype=dtype)
         start = time.perf_counter()
         r = fs.gradient_descent(p, width=5, init_scale=1e-3, step=0.5, max_iter=1500, seed=1, diagnostics="none")
         per_step = (time.perf_counter() - start) / r.iterations
