@@ -131,7 +131,14 @@ public func fs_problem_copy_operator(_ problem: OpaquePointer?, _ out: UnsafeMut
         guard let dense = try handle.filled().sensingOperator as? DenseOperator else {
             throw FactorSenseError(.wrongState, "the problem's operator is not a dense matrix")
         }
-        try Buffers.copy(dense.matrix, to: out, length: length, "out")
+        switch dense.entries {
+        case .double(let values):
+            try Buffers.copy(values, to: out, length: length, "out")
+        case .single(let values):  // widened straight into the caller's array: no float64 copy of 𝐀
+            try Buffers.checkOutput(out, length: length, count: values.count, "out")
+            guard let out else { return }
+            for (index, value) in values.enumerated() { out[index] = Double(value) }
+        }
     }
 }
 

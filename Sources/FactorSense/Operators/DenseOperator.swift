@@ -72,12 +72,14 @@ public struct DenseOperator: MeasurementOperator {
     /// This operator with its entries rounded to single precision (itself when they already are):
     /// the operator of `Float(a)` for each entry a, rounded to nearest.
     ///
-    /// - Throws: `.notFinite` when an entry overflows single precision (|a| > 3.4·10³⁸).
+    /// - Throws: `.notFinite` when an entry overflows single precision (|a| > 3.4·10³⁸);
+    ///   `.interrupted` when the current stop request is made meanwhile.
     public func roundedToSinglePrecision() throws(FactorSenseError) -> DenseOperator {
         guard case .double(let values) = entries else { return self }
         var rounded = [Float]()
         rounded.reserveCapacity(values.count)
         for (index, value) in values.enumerated() {
+            if index % (StopRequest.checkInterval * 16) == 0 { try StopRequest.checkCurrent("rounding the operator to single precision") }
             let single = Float(value)
             guard single.isFinite else {
                 throw FactorSenseError(.notFinite,
