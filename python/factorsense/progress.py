@@ -5,7 +5,9 @@ ctypes call runs — and an exception must never unwind through C. So a long cal
 main thread runs in a worker thread while the main thread waits in short slices; the
 KeyboardInterrupt raised there calls ``fs_interrupt`` on the handle the call fills, which stops
 the call within about 0.1 s; once it has returned, the KeyboardInterrupt is raised again. From
-any other thread (where Ctrl-C never arrives) and for small calls, the call runs directly.
+any other thread (where Ctrl-C never arrives) and for small calls, the call runs directly; a
+thread working for the main one (``fs.sweep``'s threads) runs its calls under a
+:class:`ThreadStops`, through which the main thread stops them all.
 
 Exceptions from the user's callback stop the run (stop reason "callback") and are raised once
 the C call has returned, with the partial result attached.
@@ -30,13 +32,66 @@ WAIT_SLICE = 0.05
 FS_ERROR_INTERRUPTED = 11
 
 
+class ThreadStops:
+    """Stops the long calls of a group of threads on request: each thread runs its calls inside
+    ``with stops.watching():``, and :meth:`request` (from any thread) calls ``fs_interrupt`` on the
+    handles of every call under way in the group — and of every call that starts afterwards, at
+    once. A stopped run ends with stop reason "interrupted" (a generation raises
+    InterruptedError), as after Ctrl-C."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._handles = {}  # thread id → the handles its running call fills
+        self.requested = False
+
+    def request(self):
+        with self._lock:
+            self.requested = True
+            for handles in self._handles.values():
+                for each in handles:
+                    lib.fs_interrupt(each)
+
+    def watching(self):
+        """A context manager: calls made in it by this thread can be stopped by :meth:`request`."""
+        stops = self
+
+        class Scope:
+            def __enter__(self):
+                _watch.stops = stops
+
+            def __exit__(self, *exc):
+                _watch.stops = None
+
+        return Scope()
+
+    def _call(self, call, handles):
+        key = threading.get_ident()
+        with self._lock:
+            self._handles[key] = handles
+            if self.requested:
+                for each in handles:
+                    lib.fs_interrupt(each)
+        try:
+            return call()
+        finally:
+            with self._lock:
+                self._handles.pop(key, None)
+
+
+#: The ThreadStops this thread's calls run under (ThreadStops.watching), if any.
+_watch = threading.local()
+
+
 def call_interruptibly(call, handle, work=SMALL_CALL):
     """Runs ``call()`` — one ctypes call into a long FactorSense call that fills ``handle`` (or
     each handle of a list) — so that Ctrl-C stops it. Returns ``(status, interrupt)``: the call's
     fs_status, and the exception (KeyboardInterrupt, or whatever a signal handler raised) that
     interrupted the wait, or None. The call has returned in either case."""
     handles = handle if isinstance(handle, list) else [handle]
-    if work < SMALL_CALL or threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread():
+        stops = getattr(_watch, "stops", None)
+        return (call() if stops is None else stops._call(call, handles)), None
+    if work < SMALL_CALL:
         return call(), None
     outcome = []
     # Not Thread.join: in Python < 3.13 a join interrupted by Ctrl-C may mark a running thread as

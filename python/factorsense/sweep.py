@@ -6,6 +6,7 @@ run together as one :func:`gradient_descent_batch` call (one task), which makes 
 separate runs; a task ships its problem's parameters — never the operator — and the worker
 generates the problem from them, bit for bit the same on any machine.
 """
+import functools
 import hashlib
 import inspect
 import itertools
@@ -21,6 +22,7 @@ import numpy as np
 from ._optional import require
 from .errors import FactorSenseError, InvalidArgumentError
 from .problem import SensingProblem
+from .progress import ThreadStops
 from .solvers import PER_TRIAL, gradient_descent, gradient_descent_batch
 
 #: The generators a sweep's ``problem`` may name with ``kind``.
@@ -239,18 +241,26 @@ def _execute(tasks, client, workers, histories, executor="threads"):
                 future.cancel()
         return
     size = min(workers or os.cpu_count() or 1, len(tasks))
+    stops = ThreadStops()  # Ctrl-C reaches a pool process, not a thread: the threads are stopped by hand
+
+    def run_in_thread(task):
+        with stops.watching():
+            return run_task(task, histories)
+
     if executor == "threads":
-        pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="factorsense-sweep")
+        pool, run = ThreadPoolExecutor(max_workers=size, thread_name_prefix="factorsense-sweep"), run_in_thread
     else:
         pool = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("spawn"))
+        run = functools.partial(run_task, histories=histories)
     with pool:
-        futures = [pool.submit(run_task, task, histories) for task in tasks]
+        futures = [pool.submit(run, task) for task in tasks]
         try:
             for future in as_completed(futures):
                 yield future.result()
-        finally:
+        finally:  # done, or stopped (Ctrl-C, a progress callback that raised): stop what still runs
             for future in futures:
                 future.cancel()
+            stops.request()
 
 
 def run_task(task, histories=False):

@@ -3,6 +3,8 @@ a worker killed mid-sweep, a sweep interrupted and resumed from its Parquet data
 before any trial runs."""
 import os
 import signal
+import threading
+import time
 
 import numpy as np
 import pandas as pd
@@ -93,6 +95,24 @@ def test_an_interrupted_sweep_resumes_from_its_dataset(local, tmp_path):
     pd.testing.assert_frame_equal(comparable(again), comparable(local))
     with pytest.raises(fs.InvalidArgumentError, match="other parameters"):
         fs.sweep(problem=PROBLEM, grid=GRID, path=path, **dict(COMMON, step=0.4))
+
+
+def test_ctrl_c_stops_the_tasks_running_in_threads(tmp_path):
+    """Ctrl-C reaches the main thread only: the sweep stops the runs of its threads through
+    fs_interrupt and raises promptly, where the runs alone take minutes; nothing is written."""
+    path = tmp_path / "sweep"
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
+    start = time.perf_counter()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            fs.sweep(problem=dict(n1=30, n2=30, rank=2, measurements=900, seed=[0, 1]), path=path, workers=2,
+                     width=3, step=0.01, max_iter=600_000, record_every=10**5)
+    finally:
+        timer.cancel()
+    assert time.perf_counter() - start < 30
+    assert not list(path.glob("part-*"))
+    assert not [t for t in threading.enumerate() if t.name.startswith("factorsense-sweep")]
 
 
 def test_a_refused_or_diverged_trial_is_a_row():
