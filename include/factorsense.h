@@ -517,7 +517,7 @@ void fs_result_free(fs_result *result);
  * for V0 given to a PSD problem (or missing for an asymmetric one), and for a spectral width
  * above min(n1, n2); FS_ERROR_SIZE_MISMATCH for initial factors that do not fit the problem;
  * FS_ERROR_OUT_OF_MEMORY / FS_ERROR_OVERFLOW when what the run would hold at its peak — the
- * factors and their copies, one full evaluation (3 n1·n2 for "identity", 8 + 3 n1·n2 for dense
+ * factors and their copies, one full evaluation (n1·n2 for "identity", 8 + 3 n1·n2 for dense
  * operators), a mini-batch's evaluation and the run's checkpoints, the history
  * (max_iter / record_every + 2 rows), the "tol" window (min(window, max_iter) losses), or the
  * spectral initialization's SVD — exceeds the memory available.

@@ -9,6 +9,7 @@ import Testing
             ("gaussian", try DenseOperator.gaussian(measurements: 30, rows: 5, columns: 4, seed: 1)),
             ("symmetric_gaussian", try DenseOperator.symmetricGaussian(measurements: 30, size: 5, seed: 1)),
             ("identity", try IdentityOperator(rows: 5, columns: 4)),
+            ("identity_parallel_blocks", try IdentityOperator(rows: 600, columns: 300)),  // 600·300·3 ≥ 2¹⁹
             ("completion", try EntrySamplingOperator.uniform(rows: 5, columns: 4, measurements: 12, seed: 1)),
             ("rank_one", try RankOneOperator.gaussian(measurements: 25, rows: 5, columns: 4, symmetric: false, seed: 1)),
             ("rank_one_symmetric", try RankOneOperator.gaussian(measurements: 25, rows: 5, columns: 5, symmetric: true, seed: 1)),

@@ -126,6 +126,47 @@ static void test_psd_gradient(void) {
     fs_problem_free(rect);
 }
 
+/* The identity operator's pass over fixed blocks of rows of X, large enough (n1·n2·k ≥ 2¹⁹) to run
+   them in parallel: loss ½‖ρ‖², ∇_U = ρV and ∇_V = ρᵀU with ρ = UVᵀ − X⋆, summed here row by row. */
+static void test_factorization_row_blocks(void) {
+    enum { N1 = 410, N2 = 330, K = 4 };
+    fs_problem *p = generated("identity", N1, N2, 2, 0, 0);
+    CHECK(p != NULL);
+    if (p == NULL) return;
+    double *target = malloc(sizeof(double) * N1 * N2);
+    double *U = malloc(sizeof(double) * N1 * K), *V = malloc(sizeof(double) * N2 * K);
+    double *gU = malloc(sizeof(double) * N1 * K), *gV = malloc(sizeof(double) * N2 * K);
+    double *eU = calloc(N1 * K, sizeof(double)), *eV = calloc(N2 * K, sizeof(double));
+    CHECK(target && U && V && gU && gV && eU && eV);
+    if (target && U && V && gU && gV && eU && eV) {
+        CHECK(fs_problem_copy_measurements(p, target, N1 * N2) == FS_OK);
+        for (int i = 0; i < N1 * K; i++) U[i] = sin(0.37 * i + 0.1);
+        for (int i = 0; i < N2 * K; i++) V[i] = cos(0.53 * i - 0.2);
+        double expected_loss = 0;
+        for (int i = 0; i < N1; i++) {
+            for (int j = 0; j < N2; j++) {
+                double x = 0;
+                for (int c = 0; c < K; c++) x += U[i * K + c] * V[j * K + c];
+                double r = x - target[i * N2 + j];
+                expected_loss += 0.5 * r * r;
+                for (int c = 0; c < K; c++) {
+                    eU[i * K + c] += r * V[j * K + c];
+                    eV[j * K + c] += r * U[i * K + c];
+                }
+            }
+        }
+        double loss = 0;
+        CHECK(fs_problem_loss_and_gradient(p, K, U, N1 * K, V, N2 * K, &loss, gU, N1 * K, gV, N2 * K) == FS_OK);
+        CHECK(fabs(loss - expected_loss) <= 1e-12 * expected_loss);
+        double worst = 0;
+        for (int i = 0; i < N1 * K; i++) worst = fmax(worst, fabs(gU[i] - eU[i]) / (1 + fabs(eU[i])));
+        for (int i = 0; i < N2 * K; i++) worst = fmax(worst, fabs(gV[i] - eV[i]) / (1 + fabs(eV[i])));
+        CHECK(worst <= 1e-11);
+    }
+    free(target); free(U); free(V); free(gU); free(gV); free(eU); free(eV);
+    fs_problem_free(p);
+}
+
 /* A PSD run from U0 alone, spectral init, text options and the family errors. */
 static void test_runs_and_options(void) {
     fs_problem *p = generated("symmetric_gaussian", 8, 8, 1, 80, 1);
@@ -238,6 +279,7 @@ int main(void) {
     }
     test_entries();
     test_psd_gradient();
+    test_factorization_row_blocks();
     test_runs_and_options();
     test_spectral_methods();
     return finish();

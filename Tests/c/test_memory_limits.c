@@ -87,8 +87,11 @@ int main(void) {
     CHECK(fs_options_set_int(options, "record_every", 1) == FS_OK);
     expect_refusal(fs_gradient_descent(problem, options, result), result, "the history");
 
-    /* A run of an identity problem needs about 3 n1·n2 matrices: 3 × 128 MB here. */
+    /* A run of an identity problem needs its residual, another n1·n2 values (128 MB here) beside
+       y: with 96 MB left it is refused. */
     CHECK(generate(problem, "identity", 4000, 4000, 0) == FS_OK);
+    limit.rlim_cur = limit.rlim_max = (rlim_t)(address_space_in_use() + 96LL * 1024 * 1024);
+    CHECK(setrlimit(RLIMIT_AS, &limit) == 0);
     CHECK(fs_options_set_int(options, "max_iter", 2) == FS_OK);
     expect_refusal(fs_gradient_descent(problem, options, result), result, "an identity run");
 

@@ -50,6 +50,30 @@ def test_operator_adjoint_loss_and_gradient(kind, psd):
         assert relative(gU, eU) <= 1e-12 and relative(gV, eV) <= 1e-12
 
 
+@pytest.mark.parametrize("psd", [False, True])
+@pytest.mark.parametrize("n1, n2, k", [(7, 30, 2), (400, 300, 5), (513, 257, 4)])
+def test_factorization_pass_in_row_blocks(n1, n2, k, psd):
+    """The identity operator's pass runs over 8 fixed blocks of rows of X (in parallel from
+    n1·n2·k = 2¹⁹ multiply-adds; some blocks empty when n1 < 8): its loss and gradients against
+    numpy's ρ = UVᵀ − X⋆, ∇_U = ρV, ∇_V = ρᵀU (PSD: ½(ρ + ρᵀ)U, loss ¼‖ρ‖²)."""
+    n2 = n1 if psd else n2
+    p = fs.SensingProblem.factorization(n1, n2, 2, psd=psd, seed=4)
+    target = p.y.reshape(n1, n2)
+    rng = np.random.default_rng(8)
+    U = rng.standard_normal((n1, k))
+    if psd:
+        rho = U @ U.T - target
+        loss, grad = p.loss_and_grad(U)
+        assert abs(loss - 0.25 * np.sum(rho * rho)) <= 1e-12 * loss
+        assert relative(grad, 0.5 * (rho + rho.T) @ U) <= 1e-12
+        return
+    V = rng.standard_normal((n2, k))
+    rho = U @ V.T - target
+    loss, (gU, gV) = p.loss_and_grad(U, V)
+    assert abs(loss - 0.5 * np.sum(rho * rho)) <= 1e-12 * loss
+    assert relative(gU, rho @ V) <= 1e-12 and relative(gV, rho.T @ U) <= 1e-12
+
+
 def test_user_entries_and_scipy_sparse():
     rows, cols, values = np.array([0, 2, 1, 3]), np.array([1, 0, 2, 2]), np.array([1.0, -2.0, 0.5, 4.0])
     a = fs.SensingProblem.from_entries(rows, cols, values, shape=(4, 3), scale=2.0)

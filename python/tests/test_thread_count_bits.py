@@ -14,6 +14,7 @@ import hashlib, numpy as np, factorsense as fs
 h = hashlib.sha256()
 gens = [lambda: fs.SensingProblem.gaussian(30, 25, 3, 900, seed=1),
         lambda: fs.SensingProblem.factorization(120, 100, 3, seed=2),
+        lambda: fs.SensingProblem.factorization(420, 300, 3, seed=8),  # row blocks in parallel at width 5
         lambda: fs.SensingProblem.completion(300, 250, 3, 20000, seed=3),
         lambda: fs.SensingProblem.rank_one(40, 30, 2, 800, seed=4),
         lambda: fs.SensingProblem.symmetric_gaussian(30, 2, 600, seed=5),

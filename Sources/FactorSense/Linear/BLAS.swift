@@ -39,25 +39,37 @@ enum BLAS {
         _ b: Matrix, transposeB: Bool = false,
         _ beta: Double, _ c: inout Matrix
     ) {
-        OpenBLASThreads.ensureSingle()
-        let m = transposeA ? a.columns : a.rows
-        let k = transposeA ? a.rows : a.columns
-        let n = transposeB ? b.rows : b.columns
         let cColumns = c.columns
         a.elements.withUnsafeBufferPointer { ap in
             b.elements.withUnsafeBufferPointer { bp in
                 c.elements.withUnsafeMutableBufferPointer { cp in
-                    cblas_dgemm(
-                        CblasRowMajor,
-                        transposeA ? CblasTrans : CblasNoTrans,
-                        transposeB ? CblasTrans : CblasNoTrans,
-                        blasint(m), blasint(n), blasint(k), alpha,
-                        ap.baseAddress, blasint(max(a.columns, 1)),
-                        bp.baseAddress, blasint(max(b.columns, 1)),
-                        beta, cp.baseAddress, blasint(max(cColumns, 1)))
+                    gemm(rows: transposeA ? a.columns : a.rows, columns: transposeB ? b.rows : b.columns,
+                         inner: transposeA ? a.rows : a.columns, alpha,
+                         ap.baseAddress, a.columns, transposeA: transposeA,
+                         bp.baseAddress, b.columns, transposeB: transposeB,
+                         beta, cp.baseAddress, cColumns)
                 }
             }
         }
+    }
+
+    /// C ← α·op(A)·op(B) + β·C over row-major buffers: op(A) is `rows × inner`, op(B) is
+    /// `inner × columns`, C is `rows × columns`, each with its leading dimension (the stride
+    /// between rows of the matrix as stored). Lets a caller multiply blocks of rows in place.
+    static func gemm(
+        rows m: Int, columns n: Int, inner k: Int, _ alpha: Double,
+        _ a: UnsafePointer<Double>?, _ lda: Int, transposeA: Bool,
+        _ b: UnsafePointer<Double>?, _ ldb: Int, transposeB: Bool,
+        _ beta: Double, _ c: UnsafeMutablePointer<Double>?, _ ldc: Int
+    ) {
+        OpenBLASThreads.ensureSingle()
+        cblas_dgemm(
+            CblasRowMajor,
+            transposeA ? CblasTrans : CblasNoTrans,
+            transposeB ? CblasTrans : CblasNoTrans,
+            blasint(m), blasint(n), blasint(k), alpha,
+            a, blasint(max(lda, 1)), b, blasint(max(ldb, 1)),
+            beta, c, blasint(max(ldc, 1)))
     }
 
     /// op(A)·op(B) as a new matrix.

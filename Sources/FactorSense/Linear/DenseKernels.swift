@@ -1,11 +1,10 @@
 import CDenseKernels
-import Dispatch
 
 /// Matrix–vector kernels for a dense row-major m × n matrix 𝐀, stored in double or single
 /// precision (`DenseEntries`), whose results do not depend on the number of threads: the hot
 /// path of every dense operator.
 ///
-/// The rows are cut into a fixed number of chunks (`chunkCount`, whatever the machine), and each
+/// The rows are cut into a fixed number of chunks (`FixedChunks.count`, whatever the machine), and each
 /// chunk into blocks of `blockRows(n)` rows (about 2¹⁶ entries). Within a block the row kernels of
 /// `CDenseKernels` compute in double precision in an order fixed by n alone: each dot product
 /// 𝐚_i·x as 16 interleaved partial sums of fused multiply-adds added by a fixed tree, each sum
@@ -21,13 +20,6 @@ import Dispatch
 /// abandoned and its values are partial: callers check the request after a pass and throw its
 /// values away.
 enum DenseKernels {
-    /// The fixed number of row chunks.
-    public static let chunkCount = 8
-    /// Below this many entries (times trials) the chunks run one after another on the calling
-    /// thread: waking the other cores costs more than it saves on a pass of less than about
-    /// 0.1 ms, and small problems run one per core instead (`fs.sweep`, docs/performance.md).
-    static let parallelThreshold = 1 << 19
-
     /// The rows of one block for rows of n entries: about 2¹⁶ entries (a few hundred KB, so a
     /// block read for 𝐀_b x is still in cache for 𝐀_bᵀρ_b).
     static func blockRows(_ n: Int) -> Int { max(1, StopRequest.checkInterval / max(n, 1)) }
@@ -107,7 +99,7 @@ enum DenseKernels {
         _ visit: (RowBlock, Range<Int>, Int, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void
     ) -> (perRow: [[Double]], sum: [[Double]]) {
         let width = partialSums ? n : 0
-        var partials = [Double](repeating: 0, count: lanes * chunkCount * width + 1)
+        var partials = [Double](repeating: 0, count: lanes * FixedChunks.count * width + 1)
         var perRow = [Double](repeating: 0, count: lanes * m + 1)
         if n > 0 {
             a.withUnsafeEntries { aBase, precision in
@@ -116,14 +108,14 @@ enum DenseKernels {
                         guard let aBase, let pBase = pp.baseAddress, let rBase = rp.baseAddress else { return }
                         let stop = StopRequest.current
                         let step = blockRows(n)
-                        forEachChunk(rows: m, work: m * n * lanes) { chunk, rows in
+                        FixedChunks.forEach(rows: m, work: m * n * lanes) { chunk, rows in
                             for start in stride(from: rows.lowerBound, to: rows.upperBound, by: step) {
                                 // A requested stop abandons the pass; the caller checks and discards it.
                                 if stop?.isRequested == true { return }
                                 let block = start..<min(start + step, rows.upperBound)
                                 let entries = RowBlock(first: aBase + start * n * precision.byteCount, precision: precision)
                                 for lane in 0..<lanes {
-                                    visit(entries, block, lane, pBase + (lane * chunkCount + chunk) * width, rBase + lane * m + start)
+                                    visit(entries, block, lane, pBase + (lane * FixedChunks.count + chunk) * width, rBase + lane * m + start)
                                 }
                             }
                         }
@@ -134,30 +126,13 @@ enum DenseKernels {
         let rowValues = (0..<lanes).map { Array(perRow[($0 * m)..<($0 * m + m)]) }
         let sums = (0..<lanes).map { lane in
             var sum = [Double](repeating: 0, count: width)
-            for chunk in 0..<chunkCount {
-                let base = (lane * chunkCount + chunk) * width
+            for chunk in 0..<FixedChunks.count {
+                let base = (lane * FixedChunks.count + chunk) * width
                 for j in 0..<width { sum[j] += partials[base + j] }
             }
             return sum
         }
         return (rowValues, sums)
-    }
-
-    /// The rows of chunk c: an even split of 0..<m into `chunkCount` contiguous ranges.
-    static func chunk(_ c: Int, of m: Int) -> Range<Int> {
-        (c * m / chunkCount)..<((c + 1) * m / chunkCount)
-    }
-
-    /// Runs `body(c, rows of chunk c)` for every chunk, in parallel when the work is large enough.
-    private static func forEachChunk(rows m: Int, work: Int, _ body: (Int, Range<Int>) -> Void) {
-        withoutActuallyEscaping(body) { body in
-            let run = UnsafeSendable(body)
-            if work >= parallelThreshold {
-                DispatchQueue.concurrentPerform(iterations: chunkCount) { c in run.value(c, chunk(c, of: m)) }
-            } else {
-                for c in 0..<chunkCount { run.value(c, chunk(c, of: m)) }
-            }
-        }
     }
 }
 
@@ -191,10 +166,4 @@ private struct RowBlock {
         case .single: fsk_residual_adjoint_f32(first.assumingMemoryBound(to: Float.self), rows, n, x, y, rho, g)
         }
     }
-}
-
-/// A value handed to concurrent chunks that each touch disjoint memory.
-private struct UnsafeSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }

@@ -34,6 +34,55 @@ public struct IdentityOperator: MeasurementOperator {
         return g
     }
 
+    /// ρ = vec(UVᵀ) − y, ∇_U = mat(ρ) V and ∇_V = mat(ρ)ᵀ U in one pass over fixed blocks of
+    /// rows (`FixedChunks`): for the rows R of block c,
+    ///
+    ///     ρ_R = U_R Vᵀ − Y_R,   (∇_U)_R = ρ_R V,   P_c = ρ_Rᵀ U_R,
+    ///
+    /// each by single-threaded BLAS while ρ_R is in cache, and ∇_V = P_0 + P_1 + ⋯ added in
+    /// block order. The blocks run in parallel on the cores; their boundaries depend on n1
+    /// alone, so the bits do not depend on the thread count.
+    public func residualAndGradient(U: Matrix, V: Matrix, measurements y: [Double]) -> FactorGradient {
+        guard fits(U: U, V: V), y.count == measurementCount else { return notDifferentiable(U: U, V: V) }
+        let (n1, n2, k) = (rows, columns, U.columns)
+        var residual = [Double](repeating: 0, count: n1 * n2)
+        var gradientU = Matrix(rows: n1, columns: k)
+        var partials = [Double](repeating: 0, count: FixedChunks.count * n2 * k)
+        residual.withUnsafeMutableBufferPointer { rp in
+            gradientU.elements.withUnsafeMutableBufferPointer { gp in
+                partials.withUnsafeMutableBufferPointer { pp in
+                    U.elements.withUnsafeBufferPointer { up in
+                        V.elements.withUnsafeBufferPointer { vp in
+                            y.withUnsafeBufferPointer { yp in
+                                guard let r = rp.baseAddress, let yBase = yp.baseAddress else { return }
+                                let (u, v, g, p) = (up.baseAddress, vp.baseAddress, gp.baseAddress, pp.baseAddress)
+                                FixedChunks.forEach(rows: n1, work: n1 * n2 * k) { c, block in
+                                    guard !block.isEmpty else { return }
+                                    let (first, count) = (block.lowerBound, block.count)
+                                    let rho = r + first * n2
+                                    BLAS.gemm(rows: count, columns: n2, inner: k, 1, u.map { $0 + first * k }, k, transposeA: false,
+                                              v, k, transposeB: true, 0, rho, n2)
+                                    let target = yBase + first * n2
+                                    for i in 0..<(count * n2) { rho[i] -= target[i] }
+                                    BLAS.gemm(rows: count, columns: k, inner: n2, 1, rho, n2, transposeA: false,
+                                              v, k, transposeB: false, 0, g.map { $0 + first * k }, k)
+                                    BLAS.gemm(rows: n2, columns: k, inner: count, 1, rho, n2, transposeA: true,
+                                              u.map { $0 + first * k }, k, transposeB: false, 0, p.map { $0 + c * n2 * k }, k)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var gradientV = Matrix(rows: n2, columns: k)
+        for c in 0..<FixedChunks.count {
+            let base = c * n2 * k
+            for j in 0..<(n2 * k) { gradientV.elements[j] += partials[base + j] }
+        }
+        return FactorGradient(residual: residual, gradientU: gradientU, gradientV: gradientV)
+    }
+
     /// The entries `indices` of X: entry sampling with scale 1.
     public func restricted(to indices: [Int]) -> any MeasurementOperator {
         guard validIndices(indices) else { return restricted(to: []) }

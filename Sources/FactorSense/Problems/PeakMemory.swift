@@ -147,10 +147,11 @@ public enum PeakMemory {
         switch sensingOperator {
         case is DenseOperator:
             try ledger.doubles("UVᵀ, 𝒜*(ρ), its sum and the zeroed adjoint (3 n1 · n2)", 3, n1, n2)
-            try ledger.doubles("the dense kernels' per-chunk partial sums (\(DenseKernels.chunkCount) n1 · n2)",
-                               DenseKernels.chunkCount, n1, n2)
+            try ledger.doubles("the dense kernels' per-chunk partial sums (\(FixedChunks.count) n1 · n2)",
+                               FixedChunks.count, n1, n2)
         case is IdentityOperator:
-            try ledger.doubles("UVᵀ, the residual and the adjoint (3 n1 · n2)", 3, n1, n2)
+            try ledger.doubles("the row blocks' partial sums of ∇_V (\(FixedChunks.count) n2 · width)",
+                               FixedChunks.count, n2, k)
         case is EntrySamplingOperator:
             break
         case is RankOneOperator:
@@ -182,8 +183,8 @@ public enum PeakMemory {
         try ledger.doubles("𝒜*(ρ), its sum and the zeroed matrix (3 n1 · n2)", 3, n1, n2)
         switch sensingOperator {
         case is DenseOperator:
-            try ledger.doubles("the dense kernels' per-chunk partial sums (\(DenseKernels.chunkCount) n1 · n2)",
-                               DenseKernels.chunkCount, n1, n2)
+            try ledger.doubles("the dense kernels' per-chunk partial sums (\(FixedChunks.count) n1 · n2)",
+                               FixedChunks.count, n1, n2)
         case is RankOneOperator:
             try ledger.doubles("the row-scaled 𝐁 (m · n2)", m, n2)
         default: break

@@ -89,7 +89,7 @@ extension GradientDescent {
         if problem.sensingOperator is DenseOperator {
             let (n, m) = (problem.rows * problem.columns, problem.measurementCount)
             try ledger.doubles("the shared pass's x_t and chunk partial sums (trials · (chunks + 2) · n1 · n2)",
-                               trials.count, DenseKernels.chunkCount + 2, n)
+                               trials.count, FixedChunks.count + 2, n)
             try ledger.doubles("the shared pass's y_t and residuals (trials · 3m)", trials.count, 3, m)
         }
         return ledger.needs

@@ -132,7 +132,7 @@ public struct InitialFactors: Sendable, Equatable {
         try SizeLimits.checkDimension(n1, "n1")
         try SizeLimits.checkDimension(n2, "n2")
         let entries = try SizeLimits.product(n1, n2, "n1 · n2")
-        let partialSums = problem.sensingOperator is DenseOperator ? DenseKernels.chunkCount : 0
+        let partialSums = problem.sensingOperator is DenseOperator ? FixedChunks.count : 0
         let forming = try SizeLimits.product(entries, partialSums + 1, "the partial sums of 𝒜*(y)")
         if method.resolved(rows: n1, columns: n2) == .iterative {
             return try iterativeSpectralPeak(problem, width: k, formingAdjoint: forming)
