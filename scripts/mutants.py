@@ -20,6 +20,11 @@ seconds) and exits non-zero if any mutant survived or any entry is broken.
     python3 scripts/mutants.py                 # all mutants
     python3 scripts/mutants.py NAME…           # some of them (names as in the lists)
     python3 scripts/mutants.py --check         # only validate the lists (fast; also run by pytest)
+    python3 scripts/mutants.py --jobs 1        # one scratch tree (default: one a core, at most 4)
+
+With several jobs each has its own scratch tree (.build/mutants/tree, tree-2, …) and takes the
+next mutant when it is done with one: a release rebuild of the Swift core runs on one core, so
+two trees on two cores check the list in about half the time.
 """
 import argparse
 import os
@@ -27,7 +32,9 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,6 +129,10 @@ def sync_tree(scratch):
 class Suites:
     """The build and the test suites of the scratch tree, fast-fail."""
 
+    # Whether the unmutated tree passed `swift test`: the trees hold the same sources, so one
+    # check serves them all.
+    swift_ready = False
+
     def __init__(self, scratch, python):
         self.scratch = scratch
         self.python = python
@@ -132,7 +143,6 @@ class Suites:
         tests = sorted(t for t in (scratch / "python" / "tests").glob("test_*.py") if t.name != "test_mutants_list.py")
         oracles = [t for t in tests if t.name.startswith("test_oracle")]
         self.pytest_files = [str(t.relative_to(scratch)) for t in oracles + [t for t in tests if t not in oracles]]
-        self.swift_ready = False
 
     def run(self, command, timeout=SUITE_TIMEOUT):
         try:
@@ -178,12 +188,70 @@ class Suites:
         return None
 
 
+def prepare(scratch, python, run_baseline):
+    """Syncs and builds one scratch tree; with `run_baseline`, also checks that the unmutated
+    tree passes pytest and the C tests. Returns its Suites."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    sync_tree(scratch)
+    suites = Suites(scratch, python)
+    status, output = suites.build()
+    if status != 0:
+        print(output)
+        raise SystemExit(f"the unmutated tree {scratch} does not build")
+    if run_baseline:
+        for name, call in (("pytest", suites.pytest), ("C tests", suites.c_tests)):
+            status, output, _ = call()
+            if status != 0:
+                print(output[-5000:])
+                raise SystemExit(f"the unmutated tree fails {name}: fix that before checking mutants")
+    return suites
+
+
+def evaluate(m, suites):
+    """Puts mutant `m` into the scratch tree of `suites`, rebuilds, runs the suites until one
+    fails, and restores the file. Returns (killer, seconds, a broken-entry message or None)."""
+    t0 = time.monotonic()
+    path = suites.scratch / m.file
+    pristine = path.read_text()
+    mutated = pristine.replace(m.original, m.replacement, 1)
+    path.write_text(mutated)
+    broken = None
+    try:
+        status, output = suites.build()
+        if status != 0:
+            broken = f"[{m.name}] ({m.listed_in}) does not compile:\n{output[-3000:]}"
+            verdict = ("build", "does not compile")
+        else:
+            verdict = suites.kill(need_swift_baseline=True)
+            if verdict == "baseline-swift":
+                # The first mutant of this tree to reach swift test: the unmutated tree must pass it first.
+                path.write_text(pristine)
+                suites.build()
+                status, output, _ = suites.swift_test()
+                if status != 0:
+                    print(output[-5000:])
+                    raise SystemExit("the unmutated tree fails swift test")
+                Suites.swift_ready = True
+                path.write_text(mutated)
+                suites.build()
+                verdict = suites.kill(need_swift_baseline=False)
+    finally:
+        path.write_text(pristine)
+    killer = "SURVIVED" if verdict is None else f"{verdict[0]}: {verdict[1]}"
+    return killer, time.monotonic() - t0, broken
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("names", nargs="*", help="run only these mutants")
     parser.add_argument("--check", action="store_true", help="only validate the mutant lists")
     parser.add_argument("--scratch", default=str(ROOT / ".build" / "mutants" / "tree"),
-                        help="the scratch copy of the tree (kept between runs for incremental builds)")
+                        help="the scratch copy of the tree (kept between runs for incremental builds); "
+                             "further jobs use SCRATCH-2, SCRATCH-3, …")
+    parser.add_argument("--jobs", type=int, default=min(os.cpu_count() or 1, 4),
+                        help="scratch trees checked at once (default: the cores, at most 4); a rebuild "
+                             "of the Swift core in release runs on one core, so two trees on two cores "
+                             "take about half the time of one")
     args = parser.parse_args()
 
     mutants = load()
@@ -197,63 +265,41 @@ def main():
         return 0
 
     started = time.monotonic()
-    scratch = Path(args.scratch)
-    scratch.mkdir(parents=True, exist_ok=True)
-    sync_tree(scratch)
-    suites = Suites(scratch, sys.executable)
+    jobs = max(1, min(args.jobs, len(mutants)))
+    trees = [Path(args.scratch)] + [Path(f"{args.scratch}-{j + 1}") for j in range(1, jobs)]
+    print(f"scratch trees {', '.join(map(str, trees))}; building them and testing the unmutated tree", flush=True)
+    with ThreadPoolExecutor(jobs) as pool:
+        all_suites = list(pool.map(lambda j: prepare(trees[j], sys.executable, run_baseline=j == 0), range(jobs)))
 
-    print(f"scratch tree {scratch}; building and testing the unmutated tree", flush=True)
-    status, output = suites.build()
-    if status != 0:
-        print(output)
-        raise SystemExit("the unmutated tree does not build")
-    for name, call in (("pytest", suites.pytest), ("C tests", suites.c_tests)):
-        status, output, _ = call()
-        if status != 0:
-            print(output[-5000:])
-            raise SystemExit(f"the unmutated tree fails {name}: fix that before checking mutants")
-
-    rows, broken = [], []
+    results, lock = {}, threading.Lock()
+    queue = iter(mutants)
     width = max(len(m.name) for m in mutants)
-    for m in mutants:
-        t0 = time.monotonic()
-        path = scratch / m.file
-        pristine = path.read_text()
-        path.write_text(pristine.replace(m.original, m.replacement, 1))
-        try:
-            status, output = suites.build()
-            if status != 0:
-                broken.append(f"[{m.name}] ({m.listed_in}) does not compile:\n{output[-3000:]}")
-                verdict = ("build", "does not compile")
-            else:
-                verdict = suites.kill(need_swift_baseline=True)
-                if verdict == "baseline-swift":
-                    # The first mutant to reach swift test: check the unmutated tree passes it first.
-                    path.write_text(pristine)
-                    suites.build()
-                    status, output, _ = suites.swift_test()
-                    if status != 0:
-                        print(output[-5000:])
-                        raise SystemExit("the unmutated tree fails swift test")
-                    suites.swift_ready = True
-                    path.write_text(pristine.replace(m.original, m.replacement, 1))
-                    suites.build()
-                    verdict = suites.kill(need_swift_baseline=False)
-        finally:
-            path.write_text(pristine)
-        seconds = time.monotonic() - t0
-        killer = "SURVIVED" if verdict is None else f"{verdict[0]}: {verdict[1]}"
-        rows.append((m, killer, seconds))
-        print(f"{m.name:<{width}}  {killer:<70.70}  {seconds:5.1f} s", flush=True)
 
-    suites.build()  # leave the scratch library unmutated
+    def worker(suites):
+        while True:
+            with lock:
+                m = next(queue, None)
+            if m is None:
+                return
+            killer, seconds, broken = evaluate(m, suites)
+            with lock:
+                results[m.name] = (killer, seconds, broken)
+                print(f"{m.name:<{width}}  {killer:<70.70}  {seconds:5.1f} s", flush=True)
+
+    with ThreadPoolExecutor(jobs) as pool:
+        for done in [pool.submit(worker, suites) for suites in all_suites]:
+            done.result()  # re-raises a worker's SystemExit
+        list(pool.map(lambda suites: suites.build(), all_suites))  # leave the scratch libraries unmutated
+
+    rows = [(m, *results[m.name][:2]) for m in mutants]
+    broken = [results[m.name][2] for m in mutants if results[m.name][2]]
     survivors = [m for m, killer, _ in rows if killer == "SURVIVED"]
     total = time.monotonic() - started
     print()
     print(f"| mutant | killed by | s |\n|---|---|---|")
     for m, killer, seconds in rows:
         print(f"| {m.name} | {killer} | {seconds:.1f} |")
-    print(f"\n{len(rows) - len(survivors) - len(broken)} of {len(rows)} mutants killed in {total:.0f} s")
+    print(f"\n{len(rows) - len(survivors) - len(broken)} of {len(rows)} mutants killed in {total:.0f} s ({jobs} trees)")
     for m in survivors:
         print(f"SURVIVED: [{m.name}] {m.file}: {m.why}")
     for problem in broken:
