@@ -41,6 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LISTS = "Sources/**/mutants.txt"
 FIELDS = ("file", "from", "to", "why")
+OPTIONAL = ("first",)  # a pytest file of python/tests expected to catch the bug: run before the rest
 SUITE_TIMEOUT = 600  # seconds; a mutant that makes a suite hang this long counts as killed by it
 
 
@@ -52,6 +53,7 @@ class Mutant:
     replacement: str
     why: str
     listed_in: str
+    first: str = ""
 
 
 def parse(path, root):
@@ -67,8 +69,8 @@ def parse(path, root):
             mutants.append(current)
             continue
         field = re.fullmatch(r"(\w+):\s?(.*)", line)
-        if current is None or field is None or field.group(1) not in FIELDS or field.group(1) in current:
-            raise SystemExit(f"{where}: expected [name] or one of {', '.join(FIELDS)} (once each), got {line!r}")
+        if current is None or field is None or field.group(1) not in FIELDS + OPTIONAL or field.group(1) in current:
+            raise SystemExit(f"{where}: expected [name] or one of {', '.join(FIELDS + OPTIONAL)} (once each), got {line!r}")
         current[field.group(1)] = field.group(2).strip()
     result = []
     for entry in mutants:
@@ -76,7 +78,8 @@ def parse(path, root):
         if missing or not entry["from"] or not entry["why"]:
             raise SystemExit(f"{entry['where']}: [{entry['name']}] needs non-empty file, from, why and a to line")
         file = (path.parent / entry["file"]).relative_to(root).as_posix()
-        result.append(Mutant(entry["name"], file, entry["from"], entry["to"], entry["why"], entry["where"]))
+        result.append(Mutant(entry["name"], file, entry["from"], entry["to"], entry["why"], entry["where"],
+                             entry.get("first", "")))
     return result
 
 
@@ -98,6 +101,8 @@ def load(root=ROOT):
         if count != 1:
             problems.append(f"{m.listed_in}: [{m.name}] `{m.original}` occurs {count} times in {m.file} "
                             f"(must be exactly once: update the entry with the code)")
+        if m.first and not (root / "python" / "tests" / m.first).is_file():
+            problems.append(f"{m.listed_in}: [{m.name}] first: python/tests/{m.first} does not exist")
         if m.original == m.replacement:
             problems.append(f"{m.listed_in}: [{m.name}] replaces its text with itself")
     if problems:
@@ -155,12 +160,21 @@ class Suites:
     def build(self):
         return self.run(["swift", "build", "-c", "release", "--product", "factorsense"])
 
-    def pytest(self):
+    def pytest(self, first=""):
+        """pytest -x over the suite, oracles first; with `first` (a file of python/tests), that
+        file alone before the rest, so a mutant its entry names the catching test for dies in seconds."""
+        if first:
+            status, output, detail = self.pytest_run([str(Path("python") / "tests" / first)])
+            if status != 0:
+                return status, output, detail
+        return self.pytest_run(self.pytest_files)
+
+    def pytest_run(self, files):
         # A fixed Hypothesis seed and no example database carried from one mutant to the next:
         # every mutant meets the same tests.
         shutil.rmtree(self.scratch / ".build" / "hypothesis", ignore_errors=True)
         status, output = self.run([self.python, "-m", "pytest", "-x", "-q", "-rf", "-p", "no:cacheprovider",
-                                   "--hypothesis-seed=0", *self.pytest_files])
+                                   "--hypothesis-seed=0", *files])
         failed = re.findall(r"^FAILED (\S+)", output, flags=re.M)
         detail = failed[0].split("/")[-1] if failed else None
         if detail is None and status != 0:
@@ -177,9 +191,9 @@ class Suites:
         failed = re.findall(r"Test (\w+\(\)) recorded an issue", output)
         return status, output, (failed[0] if failed else None)
 
-    def kill(self, need_swift_baseline):
+    def kill(self, need_swift_baseline, first=""):
         """The first suite that fails, as (suite, detail), or None when all pass."""
-        for suite, call in (("pytest", self.pytest), ("C", self.c_tests), ("swift", self.swift_test)):
+        for suite, call in (("pytest", lambda: self.pytest(first)), ("C", self.c_tests), ("swift", self.swift_test)):
             if suite == "swift" and need_swift_baseline and not self.swift_ready:
                 return "baseline-swift"
             status, output, detail = call()
@@ -222,7 +236,7 @@ def evaluate(m, suites):
             broken = f"[{m.name}] ({m.listed_in}) does not compile:\n{output[-3000:]}"
             verdict = ("build", "does not compile")
         else:
-            verdict = suites.kill(need_swift_baseline=True)
+            verdict = suites.kill(need_swift_baseline=True, first=m.first)
             if verdict == "baseline-swift":
                 # The first mutant of this tree to reach swift test: the unmutated tree must pass it first.
                 path.write_text(pristine)
@@ -234,7 +248,7 @@ def evaluate(m, suites):
                 Suites.swift_ready = True
                 path.write_text(mutated)
                 suites.build()
-                verdict = suites.kill(need_swift_baseline=False)
+                verdict = suites.kill(need_swift_baseline=False, first=m.first)
     finally:
         path.write_text(pristine)
     killer = "SURVIVED" if verdict is None else f"{verdict[0]}: {verdict[1]}"

@@ -61,6 +61,33 @@ import Testing
         }
     }
 
+    /// An operator of the caller's own that gives only `apply`, `adjoint` and `restricted`: the
+    /// solvers use the protocol's default pass for it (every built-in operator has its own).
+    struct ThroughApplyAndAdjoint: MeasurementOperator {
+        let base: any MeasurementOperator
+        var measurementCount: Int { base.measurementCount }
+        var rows: Int { base.rows }
+        var columns: Int { base.columns }
+        func apply(_ x: Matrix) -> [Double] { base.apply(x) }
+        func adjoint(_ residual: [Double]) -> Matrix { base.adjoint(residual) }
+        func restricted(to indices: [Int]) -> any MeasurementOperator { base.restricted(to: indices) }
+    }
+
+    @Test func theDefaultPassIsTheResidualAndTheAdjointsProducts() throws {
+        for (name, op) in try Self.operators() {
+            let own = ThroughApplyAndAdjoint(base: op)
+            var sampler = GaussianSampler(seed: 6, stream: .noise)
+            let u = sampler.matrix(rows: op.rows, columns: 2)
+            let v = sampler.matrix(rows: op.columns, columns: 2)
+            let y = sampler.values(op.measurementCount)
+            let pass = own.residualAndGradient(U: u, V: v, measurements: y)
+            let expected = Self.generic(op, u, v, y)
+            #expect(Self.close(pass.residual, expected.residual), "\(name)")
+            #expect(Self.close(pass.gradientU.elements, expected.gradientU.elements), "\(name)")
+            #expect(Self.close(pass.gradientV.elements, expected.gradientV.elements), "\(name)")
+        }
+    }
+
     @Test func symmetricGaussianRowsAreSymmetric() throws {
         let op = try DenseOperator.symmetricGaussian(measurements: 3, size: 4, seed: 2)
         for i in 0..<3 {

@@ -22,6 +22,23 @@ def test_every_mutant_entry_is_found_exactly_once():
     assert {"Solvers", "Operators", "Random", "Problems", "Diagnostics", "Linear"} <= folders
 
 
+def test_a_first_test_file_must_exist(tmp_path):
+    script = load_script()
+    folder = tmp_path / "Sources" / "X"
+    folder.mkdir(parents=True)
+    (folder / "A.swift").write_text("let a = 1\n")
+    (folder / "mutants.txt").write_text("[one]\nfile: A.swift\nfrom: = 1\nto: = 2\nwhy: w\nfirst: test_nothing.py\n")
+    try:
+        script.load(tmp_path)
+    except SystemExit as error:
+        assert "python/tests/test_nothing.py does not exist" in str(error)
+    else:
+        raise AssertionError("a first: naming a missing file was accepted")
+    (tmp_path / "python" / "tests").mkdir(parents=True)
+    (tmp_path / "python" / "tests" / "test_nothing.py").write_text("")
+    assert script.load(tmp_path)[0].first == "test_nothing.py"
+
+
 def test_an_out_of_date_entry_fails_loudly(tmp_path):
     script = load_script()
     folder = tmp_path / "Sources" / "X"
