@@ -37,17 +37,23 @@ import Testing
         }
     }
 
+    /// `passer`'s gradient pass at random factors of width k against the generic pass of `op`.
+    static func expectTheGenericPass(of passer: any MeasurementOperator, for op: any MeasurementOperator,
+                                     seed: UInt64, width k: Int, _ name: String) {
+        var sampler = GaussianSampler(seed: seed, stream: .noise)
+        let u = sampler.matrix(rows: op.rows, columns: k)
+        let v = sampler.matrix(rows: op.columns, columns: k)
+        let y = sampler.values(op.measurementCount)
+        let pass = passer.residualAndGradient(U: u, V: v, measurements: y)
+        let expected = generic(op, u, v, y)
+        #expect(close(pass.residual, expected.residual), "\(name)")
+        #expect(close(pass.gradientU.elements, expected.gradientU.elements), "\(name)")
+        #expect(close(pass.gradientV.elements, expected.gradientV.elements), "\(name)")
+    }
+
     @Test func specialisedGradientPassesMatchTheGenericOne() throws {
         for (name, op) in try Self.operators() {
-            var sampler = GaussianSampler(seed: 4, stream: .noise)
-            let u = sampler.matrix(rows: op.rows, columns: 3)
-            let v = sampler.matrix(rows: op.columns, columns: 3)
-            let y = sampler.values(op.measurementCount)
-            let fast = op.residualAndGradient(U: u, V: v, measurements: y)
-            let slow = Self.generic(op, u, v, y)
-            #expect(Self.close(fast.residual, slow.residual), "\(name)")
-            #expect(Self.close(fast.gradientU.elements, slow.gradientU.elements), "\(name)")
-            #expect(Self.close(fast.gradientV.elements, slow.gradientV.elements), "\(name)")
+            Self.expectTheGenericPass(of: op, for: op, seed: 4, width: 3, name)
         }
     }
 
@@ -75,16 +81,7 @@ import Testing
 
     @Test func theDefaultPassIsTheResidualAndTheAdjointsProducts() throws {
         for (name, op) in try Self.operators() {
-            let own = ThroughApplyAndAdjoint(base: op)
-            var sampler = GaussianSampler(seed: 6, stream: .noise)
-            let u = sampler.matrix(rows: op.rows, columns: 2)
-            let v = sampler.matrix(rows: op.columns, columns: 2)
-            let y = sampler.values(op.measurementCount)
-            let pass = own.residualAndGradient(U: u, V: v, measurements: y)
-            let expected = Self.generic(op, u, v, y)
-            #expect(Self.close(pass.residual, expected.residual), "\(name)")
-            #expect(Self.close(pass.gradientU.elements, expected.gradientU.elements), "\(name)")
-            #expect(Self.close(pass.gradientV.elements, expected.gradientV.elements), "\(name)")
+            Self.expectTheGenericPass(of: ThroughApplyAndAdjoint(base: op), for: op, seed: 6, width: 2, name)
         }
     }
 
