@@ -124,14 +124,7 @@ enum DenseKernels {
             }
         }
         let rowValues = (0..<lanes).map { Array(perRow[($0 * m)..<($0 * m + m)]) }
-        let sums = (0..<lanes).map { lane in
-            var sum = [Double](repeating: 0, count: width)
-            for chunk in 0..<FixedChunks.count {
-                let base = (lane * FixedChunks.count + chunk) * width
-                for j in 0..<width { sum[j] += partials[base + j] }
-            }
-            return sum
-        }
+        let sums = (0..<lanes).map { FixedChunks.sumInOrder(partials, width: width, from: $0 * FixedChunks.count * width) }
         return (rowValues, sums)
     }
 }

@@ -23,6 +23,17 @@ enum FixedChunks {
         (c * m / count)..<((c + 1) * m / count)
     }
 
+    /// Σ_c P_c added in chunk order (0 + P_0 + P_1 + ⋯), for the `count` partial sums of `width`
+    /// entries each stored one after another in `partials` from `offset`.
+    static func sumInOrder(_ partials: [Double], width: Int, from offset: Int = 0) -> [Double] {
+        var sum = [Double](repeating: 0, count: width)
+        for c in 0..<count {
+            let base = offset + c * width
+            for j in 0..<width { sum[j] += partials[base + j] }
+        }
+        return sum
+    }
+
     /// Runs `body(c, rows of chunk c)` for every chunk c, in parallel when `work` reaches
     /// `parallelThreshold`. The chunks must write disjoint memory.
     static func forEach(rows m: Int, work: Int, _ body: (Int, Range<Int>) -> Void) {

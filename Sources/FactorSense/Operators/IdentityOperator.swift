@@ -76,10 +76,7 @@ public struct IdentityOperator: MeasurementOperator {
             }
         }
         var gradientV = Matrix(rows: n2, columns: k)
-        for c in 0..<FixedChunks.count {
-            let base = c * n2 * k
-            for j in 0..<(n2 * k) { gradientV.elements[j] += partials[base + j] }
-        }
+        gradientV.elements = FixedChunks.sumInOrder(partials, width: n2 * k)
         return FactorGradient(residual: residual, gradientU: gradientU, gradientV: gradientV)
     }
 
