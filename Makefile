@@ -24,7 +24,7 @@ PYTHONPATH_DEMO := $(abspath python)
 APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config valgrind python3-venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build demo test test-swift test-c test-python deps deps-system deps-python clean
+.PHONY: all build demo test test-swift test-c c-programs print-c-tests test-python deps deps-system deps-python clean
 
 all: build
 
@@ -61,34 +61,24 @@ test-swift: deps-system
 	$(SWIFT) test
 	$(SWIFT) run recover-swift
 
-test-c: build
-	$(CC) $(C_STRICT) examples/c/recover.c -o examples/c/recover $(C_LINK)
-	./examples/c/recover
-	$(CC) $(C_STRICT) examples/c/families.c -o examples/c/families $(C_LINK)
-	./examples/c/families
-	$(CC) $(C_STRICT) Tests/c/test_api.c -o Tests/c/test_api $(C_LINK)
-	./Tests/c/test_api
-	$(CC) $(C_STRICT) Tests/c/test_families.c -o Tests/c/test_families $(C_LINK)
-	./Tests/c/test_families
-	$(CC) $(C_STRICT) Tests/c/test_diagnostics.c -o Tests/c/test_diagnostics $(C_LINK)
-	./Tests/c/test_diagnostics
-	$(CC) $(C_STRICT) Tests/c/test_targets.c -o Tests/c/test_targets $(C_LINK)
-	./Tests/c/test_targets
-	$(CC) $(C_STRICT) Tests/c/test_memory_limits.c -o Tests/c/test_memory_limits $(C_LINK)
-	./Tests/c/test_memory_limits
-	$(CC) $(C_STRICT) Tests/c/test_handle_race.c -o Tests/c/test_handle_race $(C_LINK)
-	./Tests/c/test_handle_race
+# The C programs of test-c, in the order they run; each is built from its .c file with warnings as
+# errors. scripts/mutants.py runs the same list (make print-c-tests) against each mutant.
+C_TESTS := examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families Tests/c/test_diagnostics \
+           Tests/c/test_targets Tests/c/test_memory_limits Tests/c/test_handle_race Tests/c/test_completion \
+           Tests/c/test_batch Tests/c/test_flow Tests/c/test_precision
+
+## c-programs: build the C test programs and examples against the library
+c-programs: build
+	@for program in $(C_TESTS); do $(CC) $(C_STRICT) $$program.c -o $$program $(C_LINK) || exit 1; done
 	$(CC) $(C_STRICT) -pthread Tests/c/test_exit_during_solve.c -o Tests/c/test_exit_during_solve $(C_LINK)
+
+print-c-tests:
+	@echo $(C_TESTS)
+
+test-c: c-programs
+	@for program in $(C_TESTS); do echo "./$$program"; ./$$program || { echo "test-c: $$program failed"; exit 1; }; done
 	@crashes=0; for i in $$(seq 1 50); do ./Tests/c/test_exit_during_solve || crashes=$$((crashes + 1)); done; \
 	  echo "exit during a solve: $$crashes crashes in 50 runs"; test $$crashes -eq 0
-	$(CC) $(C_STRICT) Tests/c/test_completion.c -o Tests/c/test_completion $(C_LINK)
-	./Tests/c/test_completion
-	$(CC) $(C_STRICT) Tests/c/test_batch.c -o Tests/c/test_batch $(C_LINK)
-	./Tests/c/test_batch
-	$(CC) $(C_STRICT) Tests/c/test_flow.c -o Tests/c/test_flow $(C_LINK)
-	./Tests/c/test_flow
-	$(CC) $(C_STRICT) Tests/c/test_precision.c -o Tests/c/test_precision $(C_LINK)
-	./Tests/c/test_precision
 
 test-python: build deps-python
 	PYTHONPATH=$(PYTHONPATH_DEMO) FACTORSENSE_LIBRARY=$(abspath $(LIBRARY)) $(VENV_PYTHON) -m pytest -q python/tests

@@ -2,29 +2,27 @@
 """The mutation check (`make mutants`): every deliberate one-line bug listed beside the code it
 mutates (Sources/**/mutants.txt) must be caught by some test.
 
-For each mutant, in a scratch copy of the tree (the files git tracks or would track, as they
-are in the working tree, copied to .build/mutants/tree, whose own .build is reused so every
-rebuild is incremental), the script
+One scratch copy of the tree (.build/mutants/tree: the files git tracks or would track, as they
+are in the working tree) gets every listed bug at once, each behind a run-time switch
+(scripts/mutation/schemata.py), and is built once: the library, the C test programs and the
+Swift tests. Mutant N then runs with FACTORSENSE_MUTANT=N in the environment of its suites:
 
-1. puts the bug in: the entry's `from` text, which must occur exactly once in its file, is
-   replaced by its `to` text (an entry whose text is missing or repeated fails the whole run:
-   the list is out of date);
-2. rebuilds libfactorsense.so (a mutant that does not compile fails the run too: it tests nothing);
-3. runs the suites, stopping at the first failure: pytest -x with the oracle tests first, then
-   the C tests (`make test-c`), then `swift test` only if the mutant is still alive;
-4. restores the file.
+1. the test that killed it last time (Tests/mutants/killers.tsv), alone;
+2. if it survives that, pytest -x (oracle tests first), the C test programs, `swift test`,
+   stopping at the first failure, whose test becomes its recorded killer.
 
-The unmutated tree must pass the same suites first. It prints a table (mutant, what killed it,
-seconds) and exits non-zero if any mutant survived or any entry is broken.
+A bug that cannot be a switch (`schema: rebuild` or refused by the compiler in every form) is
+put into the file and the library rebuilt for it alone, after the others. Before the mutants,
+the unmutated scratch tree must pass every suite (skipped with --no-baseline, for a run right
+after a green `make test`); the recorded killers that will run must pass on it in any case, so
+that a test failing by itself never counts as a kill. It prints a table (mutant, form, what
+killed it, seconds) and exits non-zero if any mutant survived.
 
-    python3 scripts/mutants.py                 # all mutants
-    python3 scripts/mutants.py NAME…           # some of them (names as in the lists)
+    python3 scripts/mutants.py                 # all mutants; on success records the commit
+    python3 scripts/mutants.py NAME…           # some of them
+    python3 scripts/mutants.py --ci            # those whose code changed since the last full pass, and a sample
     python3 scripts/mutants.py --check         # only validate the lists (fast; also run by pytest)
-    python3 scripts/mutants.py --jobs 1        # one scratch tree (default: one a core, at most 4)
-
-With several jobs each has its own scratch tree (.build/mutants/tree, tree-2, …) and takes the
-next mutant when it is done with one: a release rebuild of the Swift core runs on one core, so
-two trees on two cores check the list in about half the time.
+    python3 scripts/mutants.py --jobs 1        # mutants checked at once (default: one a core, at most 4)
 """
 import argparse
 import os
@@ -35,79 +33,22 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from mutation import killers as killer_file  # noqa: E402
+from mutation import lists, selection  # noqa: E402
+from mutation.schemata import VARIABLE, Schemata  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
-LISTS = "Sources/**/mutants.txt"
-FIELDS = ("file", "from", "to", "why")
-OPTIONAL = ("first",)  # a pytest file of python/tests expected to catch the bug: run before the rest
 SUITE_TIMEOUT = 600  # seconds; a mutant that makes a suite hang this long counts as killed by it
-
-
-@dataclass
-class Mutant:
-    name: str
-    file: str  # relative to ROOT
-    original: str
-    replacement: str
-    why: str
-    listed_in: str
-    first: str = ""
-
-
-def parse(path, root):
-    """The entries of one list file: `[name]` then `field: value` lines (see the file's header)."""
-    mutants, current = [], None
-    for number, line in enumerate(path.read_text().splitlines(), 1):
-        where = f"{path.relative_to(root)}:{number}"
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        header = re.fullmatch(r"\[([a-z0-9-]+)\]", line.strip())
-        if header:
-            current = {"name": header.group(1), "where": where}
-            mutants.append(current)
-            continue
-        field = re.fullmatch(r"(\w+):\s?(.*)", line)
-        if current is None or field is None or field.group(1) not in FIELDS + OPTIONAL or field.group(1) in current:
-            raise SystemExit(f"{where}: expected [name] or one of {', '.join(FIELDS + OPTIONAL)} (once each), got {line!r}")
-        current[field.group(1)] = field.group(2).strip()
-    result = []
-    for entry in mutants:
-        missing = [f for f in FIELDS if f not in entry]
-        if missing or not entry["from"] or not entry["why"]:
-            raise SystemExit(f"{entry['where']}: [{entry['name']}] needs non-empty file, from, why and a to line")
-        file = (path.parent / entry["file"]).relative_to(root).as_posix()
-        result.append(Mutant(entry["name"], file, entry["from"], entry["to"], entry["why"], entry["where"],
-                             entry.get("first", "")))
-    return result
+KILLER_TIMEOUT = 300
+BUILD_ROUNDS = 6
 
 
 def load(root=ROOT):
-    """Every mutant of every list, checked: unique names, an existing file, `from` exactly once,
-    and a replacement that changes the file. Raises SystemExit naming each problem."""
-    mutants = [m for path in sorted(root.glob(LISTS)) for m in parse(path, root)]
-    problems = []
-    seen = set()
-    for m in mutants:
-        if m.name in seen:
-            problems.append(f"{m.listed_in}: [{m.name}] is listed twice")
-        seen.add(m.name)
-        source = root / m.file
-        if not source.is_file():
-            problems.append(f"{m.listed_in}: [{m.name}] names {m.file}, which does not exist")
-            continue
-        count = source.read_text().count(m.original)
-        if count != 1:
-            problems.append(f"{m.listed_in}: [{m.name}] `{m.original}` occurs {count} times in {m.file} "
-                            f"(must be exactly once: update the entry with the code)")
-        if m.first and not (root / "python" / "tests" / m.first).is_file():
-            problems.append(f"{m.listed_in}: [{m.name}] first: python/tests/{m.first} does not exist")
-        if m.original == m.replacement:
-            problems.append(f"{m.listed_in}: [{m.name}] replaces its text with itself")
-    if problems:
-        raise SystemExit("mutant lists out of date:\n  " + "\n  ".join(problems))
-    return mutants
+    """Every listed mutant, checked (lists.load)."""
+    return lists.load(root)
 
 
 def tracked_files():
@@ -118,7 +59,7 @@ def tracked_files():
 
 def sync_tree(scratch):
     """Copies the tracked (and new, unignored) files into `scratch`, rewriting only those whose
-    bytes differ, so that the scratch build stays incremental."""
+    bytes differ, so that the scratch build stays incremental; returns their texts by path."""
     for relative in tracked_files():
         source, target = ROOT / relative, scratch / relative
         if not source.is_file():
@@ -131,194 +72,276 @@ def sync_tree(scratch):
         shutil.copymode(source, target)
 
 
-class Suites:
-    """The build and the test suites of the scratch tree, fast-fail."""
+def write_if_changed(path, text):
+    if not path.is_file() or path.read_text() != text:
+        path.write_text(text)
 
-    # Whether the unmutated tree passed `swift test`: the trees hold the same sources, so one
-    # check serves them all.
-    swift_ready = False
+
+class Suites:
+    """The build and the test suites of the scratch tree, each run with one mutant switched on."""
 
     def __init__(self, scratch, python):
         self.scratch = scratch
         self.python = python
-        library = scratch / ".build" / "release" / "libfactorsense.so"
-        self.env = dict(os.environ, PYTHONPATH=str(scratch / "python"), FACTORSENSE_LIBRARY=str(library),
-                        HYPOTHESIS_STORAGE_DIRECTORY=str(scratch / ".build" / "hypothesis"))
-        # test_mutants_list.py checks the lists against the code, which a mutated tree fails by design.
+        self.env = dict(os.environ, PYTHONPATH=str(scratch / "python"),
+                        FACTORSENSE_LIBRARY=str(scratch / ".build" / "release" / "libfactorsense.so"))
+        self.env.pop(VARIABLE, None)
+        # test_mutants_list.py checks the lists against the code, which a rewritten tree fails by design.
         tests = sorted(t for t in (scratch / "python" / "tests").glob("test_*.py") if t.name != "test_mutants_list.py")
         oracles = [t for t in tests if t.name.startswith("test_oracle")]
         self.pytest_files = [str(t.relative_to(scratch)) for t in oracles + [t for t in tests if t not in oracles]]
+        self.c_programs = []
 
-    def run(self, command, timeout=SUITE_TIMEOUT):
+    def run(self, command, mutant=0, timeout=SUITE_TIMEOUT, job=0):
+        env = dict(self.env, HYPOTHESIS_STORAGE_DIRECTORY=str(self.scratch / ".build" / f"hypothesis-{job}"))
+        if mutant:
+            env[VARIABLE] = str(mutant)
         try:
-            out = subprocess.run(command, cwd=self.scratch, env=self.env, capture_output=True, text=True,
-                                 timeout=timeout)
+            out = subprocess.run(command, cwd=self.scratch, env=env, capture_output=True, text=True, timeout=timeout)
             return out.returncode, out.stdout + out.stderr
         except subprocess.TimeoutExpired as expired:
             return "timeout", f"timed out after {timeout} s: {expired}"
 
     def build(self):
-        return self.run(["swift", "build", "-c", "release", "--product", "factorsense"])
+        """The library (as `make build` builds it), the C programs and the Swift tests."""
+        status, output = self.run(["make", "--no-print-directory", "build", "c-programs"])
+        if status == 0:
+            status, more = self.run(["swift", "build", "--build-tests"])
+            output += more
+        if status == 0:
+            _, listing = self.run(["make", "-s", "--no-print-directory", "print-c-tests"])
+            self.c_programs = listing.split()
+        return status, output
 
-    def pytest(self, first=""):
-        """pytest -x over the suite, oracles first; with `first` (a file of python/tests), that
-        file alone before the rest, so a mutant its entry names the catching test for dies in seconds."""
-        if first:
-            status, output, detail = self.pytest_run([str(Path("python") / "tests" / first)])
-            if status != 0:
-                return status, output, detail
-        return self.pytest_run(self.pytest_files)
-
-    def pytest_run(self, files):
+    def pytest(self, files, mutant=0, job=0, timeout=SUITE_TIMEOUT):
         # A fixed Hypothesis seed and no example database carried from one mutant to the next:
         # every mutant meets the same tests.
-        shutil.rmtree(self.scratch / ".build" / "hypothesis", ignore_errors=True)
+        shutil.rmtree(self.scratch / ".build" / f"hypothesis-{job}", ignore_errors=True)
         status, output = self.run([self.python, "-m", "pytest", "-x", "-q", "-rf", "-p", "no:cacheprovider",
-                                   "--hypothesis-seed=0", *files])
+                                   "--hypothesis-seed=0", *files], mutant, timeout, job)
         failed = re.findall(r"^FAILED (\S+)", output, flags=re.M)
-        detail = failed[0].split("/")[-1] if failed else None
-        if detail is None and status != 0:
-            detail = "crash" if status not in (1, "timeout") else str(status)
-        return status, output, detail
-
-    def c_tests(self):
-        status, output = self.run(["make", "--no-print-directory", "test-c"])
-        failed = re.findall(r"^make: \*\*\* \[\S+: (\S+)\]", output, flags=re.M)
         return status, output, (failed[0] if failed else None)
 
-    def swift_test(self):
-        status, output = self.run(["swift", "test"], timeout=3 * SUITE_TIMEOUT)
-        failed = re.findall(r"Test (\w+\(\)) recorded an issue", output)
-        return status, output, (failed[0] if failed else None)
-
-    def kill(self, need_swift_baseline, first=""):
-        """The first suite that fails, as (suite, detail), or None when all pass."""
-        for suite, call in (("pytest", lambda: self.pytest(first)), ("C", self.c_tests), ("swift", self.swift_test)):
-            if suite == "swift" and need_swift_baseline and not self.swift_ready:
-                return "baseline-swift"
-            status, output, detail = call()
+    def c_tests(self, programs=None, mutant=0, job=0, timeout=SUITE_TIMEOUT):
+        for program in programs or self.c_programs:
+            status, output = self.run([f"./{program}"], mutant, timeout, job)
             if status != 0:
-                return suite, detail or "failed", output
+                return status, output, program
+        return 0, "", None
+
+    def swift_test(self, filter=None, mutant=0, job=0, timeout=3 * SUITE_TIMEOUT):
+        status, output = self.run(["swift", "test", "--skip-build", *(["--filter", filter] if filter else [])],
+                                  mutant, timeout, job)
+        failed = re.findall(r"Test (\w+\(\)) recorded an issue", output) or re.findall(r"Test (\w+)\(\) failed", output)
+        name = re.sub(r"\(\)$", "", failed[0]) if failed else None
+        return status, output, name
+
+    def killer(self, suite, test, mutant=0, job=0):
+        """Runs one recorded killer; (status, output)."""
+        if suite == "pytest":
+            status, output, _ = self.pytest([test], mutant, job, KILLER_TIMEOUT)
+        elif suite == "c":
+            status, output, _ = self.c_tests([test], mutant, job, KILLER_TIMEOUT)
+        else:
+            status, output, _ = self.swift_test(f"{test}$" if not test.endswith("$") else test, mutant, job,
+                                                KILLER_TIMEOUT)
+        return status, output
+
+    def whole(self, mutant=0, job=0):
+        """The first suite that fails, as (suite, test or None, output), or None when all pass."""
+        for suite, call in (("pytest", lambda: self.pytest(self.pytest_files, mutant, job)),
+                            ("c", lambda: self.c_tests(None, mutant, job)),
+                            ("swift", lambda: self.swift_test(None, mutant, job))):
+            status, output, test = call()
+            if status != 0:
+                return suite, test, output
         return None
 
 
-def prepare(scratch, python, run_baseline):
-    """Syncs and builds one scratch tree; with `run_baseline`, also checks that the unmutated
-    tree passes pytest and the C tests. Returns its Suites."""
-    scratch.mkdir(parents=True, exist_ok=True)
-    sync_tree(scratch)
-    suites = Suites(scratch, python)
-    status, output = suites.build()
-    if status != 0:
-        print(output)
-        raise SystemExit(f"the unmutated tree {scratch} does not build")
-    if run_baseline:
-        for name, call in (("pytest", suites.pytest), ("C tests", suites.c_tests)):
-            status, output, _ = call()
-            if status != 0:
-                print(output[-5000:])
-                raise SystemExit(f"the unmutated tree fails {name}: fix that before checking mutants")
-    return suites
+def build_schemata(scratch, mutants, suites):
+    """Writes every mutant's switch into the scratch tree and builds it, moving a mutant to its
+    next form each time the compiler refuses its rewrite. Returns the Schemata."""
+    pristine = {m.file: (ROOT / m.file).read_text() for m in mutants}
+    schemata = Schemata(scratch, mutants, pristine)
+    for round_number in range(1, BUILD_ROUNDS + 1):
+        lines = schemata.write()
+        status, output = suites.build()
+        if status == 0:
+            return schemata
+        moved = schemata.demote(output, lines)
+        print(f"build {round_number}: the compiler refused the switches of {', '.join(sorted(moved))}; "
+              f"trying their next forms", flush=True)
+    print(output[-5000:])
+    raise SystemExit(f"the scratch tree does not build after {BUILD_ROUNDS} rounds")
 
 
-def evaluate(m, suites):
-    """Puts mutant `m` into the scratch tree of `suites`, rebuilds, runs the suites until one
-    fails, and restores the file. Returns (killer, seconds, a broken-entry message or None)."""
-    t0 = time.monotonic()
+def baseline(suites, whole, killers_to_run):
+    """The unmutated scratch tree must pass: every suite (`whole`), and in any case the killers
+    that will run first. Returns the killers that failed on it (they are then not used)."""
+    if whole:
+        failure = suites.whole()
+        if failure:
+            print(failure[2][-5000:])
+            raise SystemExit(f"the unmutated tree fails {failure[0]} ({failure[1]}): fix that before checking mutants")
+    failing = set()
+    pytest_ids = sorted({test for suite, test in killers_to_run if suite == "pytest"})
+    if pytest_ids and not whole:
+        status, output, _ = suites.pytest(pytest_ids)
+        if status != 0:  # find which, one by one
+            failing |= {("pytest", t) for t in pytest_ids if suites.pytest([t])[0] != 0}
+    for suite, test in sorted(k for k in killers_to_run if k[0] != "pytest"):
+        if not whole and suites.killer(suite, test)[0] != 0:
+            failing.add((suite, test))
+    for suite, test in sorted(failing):
+        print(f"recorded killer {suite} {test} fails without any mutant: not used", flush=True)
+    return failing
+
+
+def check(m, suites, recorded, job):
+    """Runs mutant `m` (already in the scratch tree, switched or built): its recorded killer, then
+    the whole suite. Returns ((suite, test) or None, how it died)."""
+    if recorded:
+        status, _ = suites.killer(*recorded, mutant=m.number, job=job)
+        if status != 0:
+            return recorded, "first" if status != "timeout" else "first (timeout)"
+    failure = suites.whole(mutant=m.number, job=job)
+    if failure is None:
+        return None, "survived"
+    suite, test, _ = failure
+    return ((suite, test) if test else None), f"{suite}: {test or 'failed'}"
+
+
+def check_rebuilt(m, suites, recorded):
+    """A mutant with no switch: put into its file, the library rebuilt, checked, restored."""
     path = suites.scratch / m.file
-    pristine = path.read_text()
-    mutated = pristine.replace(m.original, m.replacement, 1)
-    path.write_text(mutated)
-    broken = None
+    current = path.read_text()
+    path.write_text(current.replace(m.original, m.replacement, 1))
     try:
         status, output = suites.build()
         if status != 0:
-            broken = f"[{m.name}] ({m.listed_in}) does not compile:\n{output[-3000:]}"
-            verdict = ("build", "does not compile")
-        else:
-            verdict = suites.kill(need_swift_baseline=True, first=m.first)
-            if verdict == "baseline-swift":
-                # The first mutant of this tree to reach swift test: the unmutated tree must pass it first.
-                path.write_text(pristine)
-                suites.build()
-                status, output, _ = suites.swift_test()
-                if status != 0:
-                    print(output[-5000:])
-                    raise SystemExit("the unmutated tree fails swift test")
-                Suites.swift_ready = True
-                path.write_text(mutated)
-                suites.build()
-                verdict = suites.kill(need_swift_baseline=False, first=m.first)
+            return None, "does not compile", output[-3000:]
+        killer, how = check(m, suites, recorded, job=0)
+        return killer, how, None
     finally:
-        path.write_text(pristine)
-    killer = "SURVIVED" if verdict is None else f"{verdict[0]}: {verdict[1]}"
-    return killer, time.monotonic() - t0, broken
+        path.write_text(current)
 
 
-def main():
+def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("names", nargs="*", help="run only these mutants")
     parser.add_argument("--check", action="store_true", help="only validate the mutant lists")
+    parser.add_argument("--ci", action="store_true",
+                        help="only the mutants whose code changed since the last full pass, and a rotating sample")
+    parser.add_argument("--select", action="store_true", help="print what --ci would run, and why, and stop")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="skip the unmutated tree's whole suites (right after a green make test)")
     parser.add_argument("--scratch", default=str(ROOT / ".build" / "mutants" / "tree"),
-                        help="the scratch copy of the tree (kept between runs for incremental builds); "
-                             "further jobs use SCRATCH-2, SCRATCH-3, …")
+                        help="the scratch copy of the tree (kept between runs for incremental builds)")
     parser.add_argument("--jobs", type=int, default=min(os.cpu_count() or 1, 4),
-                        help="scratch trees checked at once (default: the cores, at most 4); a rebuild "
-                             "of the Swift core in release runs on one core, so two trees on two cores "
-                             "take about half the time of one")
-    args = parser.parse_args()
+                        help="mutants checked at once in the scratch tree (default: the cores, at most 4)")
+    return parser.parse_args()
 
-    mutants = load()
+
+def chosen_mutants(args, mutants, recorded):
+    """[(mutant, why)] that this run checks."""
     if args.names:
         unknown = set(args.names) - {m.name for m in mutants}
         if unknown:
             raise SystemExit(f"no such mutants: {', '.join(sorted(unknown))}")
-        mutants = [m for m in mutants if m.name in args.names]
+        return [(m, "named") for m in mutants if m.name in args.names]
+    if args.ci or args.select:
+        return selection.select(ROOT, mutants, recorded)
+    return [(m, "all") for m in mutants]
+
+
+def main():
+    args = parse_arguments()
+    mutants = load()
     if args.check:
         print(f"{len(mutants)} mutants, every listed text found exactly once")
         return 0
+    recorded = killer_file.read(ROOT)
+    chosen = chosen_mutants(args, mutants, recorded)
+    if args.select:
+        for m, why in chosen:
+            print(f"{m.name}: {why}")
+        print(f"{len(chosen)} of {len(mutants)} mutants")
+        return 0
 
     started = time.monotonic()
-    jobs = max(1, min(args.jobs, len(mutants)))
-    trees = [Path(args.scratch)] + [Path(f"{args.scratch}-{j + 1}") for j in range(1, jobs)]
-    print(f"scratch trees {', '.join(map(str, trees))}; building them and testing the unmutated tree", flush=True)
-    with ThreadPoolExecutor(jobs) as pool:
-        all_suites = list(pool.map(lambda j: prepare(trees[j], sys.executable, run_baseline=j == 0), range(jobs)))
+    scratch = Path(args.scratch)
+    scratch.mkdir(parents=True, exist_ok=True)
+    print(f"{len(chosen)} of {len(mutants)} mutants; building every switch into {scratch}", flush=True)
+    sync_tree(scratch)
+    suites = Suites(scratch, sys.executable)
+    schemata = build_schemata(scratch, mutants, suites)
+    built = time.monotonic() - started
+    run_killers = {recorded[m.name] for m, _ in chosen if m.name in recorded}
+    print(f"built in {built:.0f} s; baseline: {'killers only' if args.no_baseline else 'every suite'}", flush=True)
+    bad_killers = baseline(suites, not args.no_baseline, run_killers)
+    first = {name: k for name, k in recorded.items() if k not in bad_killers}
 
     results, lock = {}, threading.Lock()
-    queue = iter(mutants)
-    width = max(len(m.name) for m in mutants)
+    switched = [m for m, _ in chosen if schemata.form(m) != "rebuild"]
+    queue = iter(switched)
+    width = max(len(m.name) for m, _ in chosen)
 
-    def worker(suites):
+    def report(m, killer, how, seconds):
+        with lock:
+            results[m.name] = (killer, how, seconds)
+            print(f"{m.name:<{width}}  {schemata.form(m):<10}  {how:<60.60}  {seconds:5.1f} s", flush=True)
+
+    def worker(job):
         while True:
             with lock:
                 m = next(queue, None)
             if m is None:
                 return
-            killer, seconds, broken = evaluate(m, suites)
-            with lock:
-                results[m.name] = (killer, seconds, broken)
-                print(f"{m.name:<{width}}  {killer:<70.70}  {seconds:5.1f} s", flush=True)
+            t0 = time.monotonic()
+            killer, how = check(m, suites, first.get(m.name), job)
+            report(m, killer, how, time.monotonic() - t0)
 
+    jobs = max(1, min(args.jobs, len(switched) or 1))
     with ThreadPoolExecutor(jobs) as pool:
-        for done in [pool.submit(worker, suites) for suites in all_suites]:
-            done.result()  # re-raises a worker's SystemExit
-        list(pool.map(lambda suites: suites.build(), all_suites))  # leave the scratch libraries unmutated
+        for done in [pool.submit(worker, j) for j in range(jobs)]:
+            done.result()
+    broken = []
+    for m in [m for m, _ in chosen if schemata.form(m) == "rebuild"]:
+        t0 = time.monotonic()
+        killer, how, problem = check_rebuilt(m, suites, first.get(m.name))
+        if problem:
+            broken.append(f"[{m.name}] ({m.listed_in}) does not compile:\n{problem}")
+        report(m, killer, how, time.monotonic() - t0)
+    if any(schemata.form(m) == "rebuild" for m, _ in chosen):
+        suites.build()  # leave the scratch library as the switches built it
 
-    rows = [(m, *results[m.name][:2]) for m in mutants]
-    broken = [results[m.name][2] for m in mutants if results[m.name][2]]
-    survivors = [m for m, killer, _ in rows if killer == "SURVIVED"]
-    total = time.monotonic() - started
+    return summarize(args, mutants, chosen, schemata, results, recorded, broken, time.monotonic() - started)
+
+
+def summarize(args, mutants, chosen, schemata, results, recorded, broken, total):
+    rows = [(m, *results[m.name]) for m, _ in chosen]
+    survivors = [m for m, killer, how, _ in rows if how == "survived"]
     print()
-    print(f"| mutant | killed by | s |\n|---|---|---|")
-    for m, killer, seconds in rows:
-        print(f"| {m.name} | {killer} | {seconds:.1f} |")
-    print(f"\n{len(rows) - len(survivors) - len(broken)} of {len(rows)} mutants killed in {total:.0f} s ({jobs} trees)")
+    print("| mutant | form | killed by | s |\n|---|---|---|---|")
+    for m, killer, how, seconds in rows:
+        print(f"| {m.name} | {schemata.form(m)} | {how} | {seconds:.1f} |")
+    for m, killer, how, _ in rows:
+        if killer:
+            recorded[m.name] = killer
+    killer_file.write(ROOT, recorded, mutants)
+    killed = len(rows) - len(survivors) - len(broken)
+    rebuilt = [m.name for m, _ in chosen if schemata.form(m) == "rebuild"]
+    print(f"\n{killed} of {len(rows)} mutants killed in {total:.0f} s (one build; "
+          f"{len(rebuilt)} rebuilt alone{': ' + ', '.join(rebuilt) if rebuilt else ''})")
     for m in survivors:
         print(f"SURVIVED: [{m.name}] {m.file}: {m.why}")
     for problem in broken:
         print(f"BROKEN: {problem}")
-    return 1 if survivors or broken else 0
+    if survivors or broken:
+        return 1
+    if len(chosen) == len(mutants) and not args.ci:
+        print(f"every mutant killed: {selection.FULL_PASS} records commit {selection.record_full_pass(ROOT)[:12]}")
+    return 0
 
 
 if __name__ == "__main__":
