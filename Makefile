@@ -24,7 +24,7 @@ PYTHONPATH_DEMO := $(abspath python)
 APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config valgrind python3-venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build demo test test-swift test-c c-programs print-c-tests test-python deps deps-system deps-python clean
+.PHONY: all build demo test test-lane-a test-lane-b test-swift test-c c-programs print-c-tests test-python deps deps-system deps-python clean
 
 all: build
 
@@ -45,17 +45,40 @@ deps-python: deps-system
 
 deps: deps-system deps-python
 
-## build: libfactorsense.so in .build/release
+## build: libfactorsense.so in .build/release (SKIP_BUILD=1: use the one there, as make test's lanes do)
 build: deps-system
+ifneq ($(SKIP_BUILD),1)
 	$(SWIFT) build -c $(CONFIG) --product factorsense $(LIBRARY_FLAGS)
 	@ln -sf libfactorsense.so $(BUILD_DIR)/libfactorsense.so.$(MAJOR)   # the SONAME programs linked here ask for
+endif
 
 ## demo: recover a low-rank matrix from Gaussian measurements, print phases and error, save demo.png
 demo: build deps-python
 	PYTHONPATH=$(PYTHONPATH_DEMO) $(VENV_PYTHON) examples/python/demo.py --plot demo.png
 
-## test: every suite — Swift, C (warnings as errors), Python, memory checks, a short fuzz run
-test: test-swift test-c check-library test-install check-memory fuzz-smoke test-python notebooks test-wheel
+## test: every suite — Swift, C (warnings as errors), Python, memory checks, a short fuzz run —
+## after one build, in two lanes that run side by side on two cores. Lane a holds every part that
+## runs SwiftPM (which locks .build): swift test, the wheel. Each part's output is printed whole
+## when it ends; $(TEST_TIMES) gets a line `part<TAB>seconds<TAB>status` for each (.ci/run's table).
+TEST_LANE_a := test-swift test-wheel check-library test-install fuzz-smoke notebooks
+TEST_LANE_b := test-c test-python check-memory
+TEST_TIMES  := .build/test-times.tsv
+TEST_LOGS   := .build/test-logs
+
+test: build deps-python deps-valgrind
+	@mkdir -p $(TEST_LOGS) && : > $(TEST_TIMES)
+	@$(MAKE) --no-print-directory -j2 test-lane-a test-lane-b
+	@echo "make test: every part passed"; awk -F '\t' '{ printf "  %-16s %5s s\n", $$1, $$2 }' $(TEST_TIMES)
+
+test-lane-%:
+	@for part in $(TEST_LANE_$*); do \
+	  start=$$(date +%s); \
+	  $(MAKE) --no-print-directory $$part SKIP_BUILD=1 > $(TEST_LOGS)/$$part.log 2>&1; status=$$?; \
+	  seconds=$$(( $$(date +%s) - start )); \
+	  flock $(TEST_LOGS)/.print sh -c "echo '=== $$part (lane $*): exit $$status after $$seconds s'; cat $(TEST_LOGS)/$$part.log"; \
+	  printf '%s\t%s\t%s\n' $$part $$seconds $$status >> $(TEST_TIMES); \
+	  [ $$status -eq 0 ] || { echo "make test: $$part failed (its whole output: $(TEST_LOGS)/$$part.log)"; exit 1; }; \
+	done
 
 test-swift: deps-system
 	$(SWIFT) test

@@ -37,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from mutation import killers as killer_file  # noqa: E402
-from mutation import lists, selection  # noqa: E402
+from mutation import lists, schemata, selection  # noqa: E402
 from mutation.schemata import VARIABLE, Schemata  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

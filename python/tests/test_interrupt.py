@@ -18,15 +18,21 @@ from factorsense import progress as progress_module
 
 
 def interrupt_after(delay):
-    """Sends SIGINT to this process after `delay` seconds; returns the list that receives the
-    time it was sent."""
+    """Sends SIGINT to this process `delay` seconds after the library's call has started in its
+    worker thread (`factorsense-call`), so that a loaded machine, slow to reach the call, cannot
+    make the signal land before it; returns the list that receives the time it was sent."""
     sent = []
 
     def fire():
+        deadline = time.perf_counter() + 120
+        while time.perf_counter() < deadline and not any(
+                t.name == "factorsense-call" and t.is_alive() for t in threading.enumerate()):
+            time.sleep(0.001)
+        time.sleep(delay)
         sent.append(time.perf_counter())
         os.kill(os.getpid(), signal.SIGINT)
 
-    threading.Timer(delay, fire).start()
+    threading.Thread(target=fire, daemon=True).start()
     return sent
 
 
