@@ -147,6 +147,23 @@ def test_without_a_truth_the_truth_columns_are_nan_and_the_spectral_ones_need_a_
     assert np.all(np.isfinite(ranked.history["spectral_alignment_left"]))
 
 
+def test_a_user_rank_other_than_the_truths_sets_the_spectral_subspace():
+    """rank= names the spectral subspace's dimension even when the problem has a truth of
+    another rank: the spectral alignment is against the top-3 subspace of 𝒜*(y) here, the
+    truth's columns (alignment, signal, noise) keep the truth's rank 2."""
+    for problem in (fs.SensingProblem.gaussian(12, 9, 2, 150, condition_number=3, seed=1),
+                    fs.SensingProblem.gaussian(10, 10, 2, 150, condition_number=3, psd=True, seed=2)):
+        result, seen = run_with_factors(problem, width=5, init_scale=1e-2, step=0.2, max_iter=40, record_every=20,
+                                        seed=11, rank=3)
+        for row, t in enumerate(result.history["iteration"]):
+            U, V = seen[int(t)]
+            expected = oracle(problem, U, V, 5, rank=3)
+            for name in ALL:
+                close(result.history[name][row], expected[name], f"rank 3 over a rank-2 truth, t={t} {name}")
+        truth_ranked = oracle(problem, *seen[40], 5)
+        assert abs(truth_ranked["spectral_alignment_left"] - expected["spectral_alignment_left"]) > 1e-6
+
+
 def test_user_entries_with_a_truth():
     gen = fs.SensingProblem.completion(10, 12, 2, 70, condition_number=3, seed=13)
     rows, cols, scale = gen.entries
