@@ -203,7 +203,7 @@ def check(m, suites, recorded, job):
     if recorded:
         status, _ = suites.killer(*recorded, mutant=m.number, job=job)
         if status != 0:
-            return recorded, "first" if status != "timeout" else "first (timeout)"
+            return recorded, f"{recorded[0]} (recorded): {recorded[1]}" + (" (timeout)" if status == "timeout" else "")
     failure = suites.whole(mutant=m.number, job=job)
     if failure is None:
         return None, "survived"
