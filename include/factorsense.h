@@ -401,12 +401,15 @@ void fs_options_free(fs_options *options);
  *   "scaled_damping"   λ ≥ 0 of ScaledGD's (VᵀV + λI)⁻¹ (0)
  *   "ridge"         μ ≥ 0 of the ridge +(μ/2)(‖U‖²_F + ‖V‖²_F) on the factors, +(μ/2)‖U‖²_F
  *                   for PSD; gradients +μU, +μV (docs/completion.md) (0)
- *   "alignment_threshold"  phase (I) ends when the spectral alignment sine is ≤ this, in (0, 1) (0.1)
+ *   "alignment_threshold"  phase (I) ends when the spectral alignment sine is ≤ this while X is
+ *                   still small, in (0, 1) (0.1)
  *   "saddle_fraction"  phase (II) ends, and σ_i(X) counts as learned, when σ_i(X) ≥ this · s⋆_i,
  *                   in (0, 1) (0.5)
  *   "plateau_tolerance"  the test error has reached its plateau when it improved by less than
  *                   this fraction … in (0, 1) (0.01)
  *   "plateau_window"  … over this last fraction of the run's iterations, in (0, 1) (0.1)
+ *   "recovery_threshold"  phases are named only for a run whose final test error (without a
+ *                   truth: relative residual) is ≤ this, in (0, 1) (0.1)
  * Text options (default):
  *   "init"          "random" (small random, scale "init_scale") or "spectral" (top-k SVD,
  *                   or eigenpairs for PSD, of 𝒜*(y); width ≤ min(n1, n2)) ("random")
@@ -710,15 +713,17 @@ fs_status fs_result_copy_history(const fs_result *result, const char *name, doub
 
 /**
  * The phases of a run, read off its history (docs/mathematics.md, "Phases"); −1 (or NaN) where
- * the run does not show a phase: no truth, the diagnostic it needs not recorded, or the run
- * too short. Later versions only append fields: set struct_size = sizeof(fs_phases) before the
- * call; the library fills only the fields that fit.
+ * the run does not show a phase: it did not recover (recovered = 0: no phase is named), no
+ * truth, the diagnostic it needs not recorded, or the run too short. Event times are those of
+ * the recorded iterates (record_every = 1 for exact ones). Later versions only append fields:
+ * set struct_size = sizeof(fs_phases) before the call; the library fills only the fields that
+ * fit.
  */
 typedef struct fs_phases {
     size_t struct_size;         /* set by the caller to sizeof(fs_phases) */
-    int64_t alignment_end;      /* end of (I): first recorded t from which max(spectral
-                                   alignment left, right) ≤ "alignment_threshold" through the
-                                   end of (II) */
+    int64_t alignment_end;      /* end of (I), spectral rule: first recorded t with max(spectral
+                                   alignment left, right) ≤ "alignment_threshold" while
+                                   σ₁(X) ≤ 0.1 s⋆_r (without a truth: 0.1 σ_r(𝒜*(y))) */
     int64_t saddle_end;         /* end of (II): first recorded t with σ_r(X) ≥ saddle_fraction · s⋆_r */
     int64_t plateau_start;      /* (III) ends: first recorded t after saddle_end with test error
                                    ≤ (1 + plateau_tolerance) · the final one, when the test error
@@ -729,9 +734,21 @@ typedef struct fs_phases {
     double alignment_end_time;  /* the "time" of those iterates (η·t for gradient descent), NaN */
     double saddle_end_time;     /*   when not resolved */
     double plateau_start_time;
+    /* since 0.5: */
+    int32_t recovered;          /* 1 when the final test error (without a truth: the relative
+                                   residual) is ≤ "recovery_threshold"; 0: no phase is named */
+    int32_t still_improving;    /* 1 when (II) ended but the test error still improved at the end
+                                   (no plateau yet) */
+    int64_t signal_end;         /* end of (I), signal rule (with a truth): first recorded t with
+                                   σ_min(L⋆ᵀU) ≥ 10 ‖UW⊥‖ */
+    double signal_end_time;
+    double spectral_angle_left; /* sin ∠(top-r left subspace of 𝒜*(y), L⋆), NaN without a truth
+                                   or the spectral alignment; reported even when not recovered */
+    double spectral_angle_right;/* the same for the right subspace and R⋆ (PSD: = left) */
 } fs_phases;
 
-/** Fills `phases` (its struct_size must be at least the size of fs_phases of version 0.2). */
+/** Fills `phases` (its struct_size must be at least the size of fs_phases of version 0.2: the
+ * fields of later versions that do not fit are left alone). */
 fs_status fs_result_get_phases(const fs_result *result, fs_phases *phases);
 /**
  * Incremental learning: iterations[i] is the first recorded t with σ_{i+1}(X) ≥ saddle_fraction ·

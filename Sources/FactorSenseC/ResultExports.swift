@@ -136,12 +136,13 @@ public func fs_result_get_phases(_ result: OpaquePointer?, _ phases: UnsafeMutab
     withHandle(result, as: ResultHandle.self) { handle throws(FactorSenseError) in
         guard let phases else { throw FactorSenseError(.nullPointer, "phases is NULL") }
         let size = phases.pointee.struct_size
-        guard size >= MemoryLayout<fs_phases>.size else {
+        let oldest = MemoryLayout<fs_phases>.offset(of: \fs_phases.recovered) ?? MemoryLayout<fs_phases>.size
+        guard size >= oldest else {
             throw FactorSenseError(.invalidArgument,
-                "phases->struct_size is \(size), smaller than sizeof(fs_phases) = \(MemoryLayout<fs_phases>.size): set it before the call")
+                "phases->struct_size is \(size), smaller than the fs_phases of version 0.2 (\(oldest) bytes): set it to sizeof(fs_phases) before the call")
         }
         let found = try handle.filled().phases
-        phases.pointee = fs_phases(
+        var filled = fs_phases(
             struct_size: size,
             alignment_end: Int64(found.alignmentEnd?.iteration ?? -1),
             saddle_end: Int64(found.saddleEnd?.iteration ?? -1),
@@ -150,7 +151,19 @@ public func fs_result_get_phases(_ result: OpaquePointer?, _ phases: UnsafeMutab
             learning_time_count: Int64(found.learningTimes.count),
             alignment_end_time: found.alignmentEnd?.time ?? .nan,
             saddle_end_time: found.saddleEnd?.time ?? .nan,
-            plateau_start_time: found.plateauStart?.time ?? .nan)
+            plateau_start_time: found.plateauStart?.time ?? .nan,
+            recovered: found.recovered ? 1 : 0,
+            still_improving: found.stillImproving ? 1 : 0,
+            signal_end: Int64(found.signalEnd?.iteration ?? -1),
+            signal_end_time: found.signalEnd?.time ?? .nan,
+            spectral_angle_left: found.spectralAngleLeft ?? .nan,
+            spectral_angle_right: found.spectralAngleRight ?? .nan)
+        // Only the bytes the caller's struct has: an older caller's struct is smaller.
+        withUnsafeBytes(of: &filled) { source in
+            if let base = source.baseAddress {
+                UnsafeMutableRawPointer(phases).copyMemory(from: base, byteCount: min(size, source.count))
+            }
+        }
     }
 }
 

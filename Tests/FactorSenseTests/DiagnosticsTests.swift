@@ -78,6 +78,46 @@ import Glibc
         loose.plateauTolerance = 0.1
         let found = PhaseDetector.detect(improving, truthValues: [1, 1], thresholds: loose)
         #expect(found.plateauStart?.iteration == 90 && found.plateauLevel == 0.095)
+        #expect(PhaseDetector.detect(improving, truthValues: [1, 1], thresholds: PhaseThresholds()).stillImproving)
+        #expect(!found.stillImproving)
+    }
+
+    /// The rules of docs/mathematics.md, "Phases", on a hand-made record: no phase for a run that
+    /// does not recover; (I) by the spectral rule only while σ₁(X) ≤ 0.1 s⋆_r, by the signal rule
+    /// at signal ≥ 10 noise, both only up to the end of (II).
+    @Test func phaseOneEndsByEitherRuleWhileXIsSmallAndOnlyInRecoveredRuns() {
+        let names = ["iteration", "time", "test_error", "residual", "singular_values", "spectral_alignment_left",
+                     "signal", "noise"]
+        func history(finalError: Double) -> History {
+            var h = History(names: names, widths: [1, 1, 1, 1, 2, 1, 1, 1])
+            // t: sine, σ₁, σ₂, signal, noise. The sine is low at t = 1 but X is not small then
+            // (σ₁ = 0.3 > 0.1 · s⋆_r = 0.1); it is small and aligned at t = 2; the signal first
+            // dominates at t = 3 (1 ≥ 10 · 0.1); (II) ends at t = 4; signal ≥ 10 noise again later.
+            let rows: [(Double, Double, Double, Double, Double, Double)] = [
+                (0, 0.9, 0.01, 0, 0.1, 1), (1, 0.05, 0.3, 0, 0.2, 1), (2, 0.05, 0.05, 0.01, 0.5, 0.1),
+                (3, 0.3, 0.6, 0.2, 1, 0.1), (4, 0.4, 1, 0.6, 2, 0.1), (5, 0.4, 1, 1, 3, 0.01),
+            ]
+            for (t, sine, s1, s2, signal, noise) in rows {
+                let error = t == 5 ? finalError : 1
+                h.append([[t], [t], [error], [error], [s1, s2], [sine], [signal], [noise]])
+            }
+            return h
+        }
+        let phases = PhaseDetector.detect(history(finalError: 0.05), truthValues: [1, 1], thresholds: PhaseThresholds())
+        #expect(phases.recovered)
+        #expect(phases.alignmentEnd?.iteration == 2)
+        #expect(phases.signalEnd?.iteration == 3)
+        #expect(phases.saddleEnd?.iteration == 4)
+        let failed = PhaseDetector.detect(history(finalError: 0.5), truthValues: [1, 1], thresholds: PhaseThresholds())
+        #expect(!failed.recovered && failed.alignmentEnd == nil && failed.signalEnd == nil && failed.saddleEnd == nil)
+        #expect(failed.learningTimes.count == 2)
+        var loose = PhaseThresholds()
+        loose.recovery = 0.6
+        #expect(PhaseDetector.detect(history(finalError: 0.5), truthValues: [1, 1], thresholds: loose).saddleEnd?.iteration == 4)
+        // Without a truth the spectral rule measures "small" against σ_r(𝒜*(y)).
+        let untrue = PhaseDetector.detect(history(finalError: 0.05), truthValues: nil, spectralValues: [9, 3],
+                                          thresholds: PhaseThresholds())
+        #expect(untrue.alignmentEnd?.iteration == 1 && untrue.signalEnd == nil && untrue.saddleEnd == nil)
     }
 
     @Test func diagnosticNamesParseAndPrint() throws {

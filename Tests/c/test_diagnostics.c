@@ -8,6 +8,7 @@
  * CHECK (check.h) counts passes and failures; the last line is "N passed, M failed".
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,6 +171,21 @@ static void test_phases(fs_problem *p) {
     CHECK(clock[0] == 0.3 * (double)times[0] && clock[1] == 0.3 * (double)times[1]);
     CHECK(phases.saddle_end_time == 0.3 * (double)phases.saddle_end);
     CHECK(isnan(phases.plateau_start_time) == (phases.plateau_start < 0));
+    /* Since 0.5: the run recovered, so its phases are named; (I) ends before (II) by either rule. */
+    CHECK(phases.recovered == 1);
+    CHECK(phases.still_improving == (phases.plateau_start < 0));
+    CHECK(phases.signal_end >= 0 && phases.signal_end <= phases.saddle_end);
+    CHECK(phases.signal_end_time == 0.3 * (double)phases.signal_end);
+    CHECK(phases.alignment_end < 0 || phases.alignment_end <= phases.saddle_end);
+    CHECK(phases.spectral_angle_left >= 0 && phases.spectral_angle_left < 1);
+    CHECK(phases.spectral_angle_right >= 0 && phases.spectral_angle_right < 1);
+    /* A caller built against 0.4 passes the smaller struct: the fields past it are not written. */
+    unsigned char old[sizeof(fs_phases) + 16];
+    memset(old, 0xAB, sizeof old);
+    fs_phases *older = (fs_phases *)(void *)old;
+    older->struct_size = offsetof(fs_phases, recovered);
+    CHECK(fs_result_get_phases(r, older) == FS_OK && older->saddle_end == phases.saddle_end);
+    for (size_t i = offsetof(fs_phases, recovered); i < sizeof old; i++) CHECK(old[i] == 0xAB);
     fs_result_free(r);
     fs_options_free(o);
 }

@@ -48,6 +48,12 @@ class fs_phases(ctypes.Structure):
         ("alignment_end_time", c_double),
         ("saddle_end_time", c_double),
         ("plateau_start_time", c_double),
+        ("recovered", ctypes.c_int32),
+        ("still_improving", ctypes.c_int32),
+        ("signal_end", c_int64),
+        ("signal_end_time", c_double),
+        ("spectral_angle_left", c_double),
+        ("spectral_angle_right", c_double),
     ]
 
 

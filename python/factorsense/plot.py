@@ -37,19 +37,21 @@ def _positive(values):
 
 
 def phase_spans(result):
-    """The (start, end, label) of each resolved phase of ``result`` in iterations: (I) from 0 to
-    its end, (II) from there to the end of saddle avoidance, (III) from there to the plateau."""
+    """The (start, end, label) of each phase of ``result`` found, in iterations: (I) from 0 to its
+    end (the spectral rule's, else the signal rule's), (II) from there to the end of saddle
+    avoidance, (III) from there to the plateau (or to the end of a run still improving). A phase
+    whose start or end was not found is left out; a run that did not recover has none."""
     _check_result(result)
     ph = result.phases
     spans = []
+    end_of_one = ph.alignment_end if ph.alignment_end is not None else ph.signal_end
+    if end_of_one is not None:
+        spans.append((0, end_of_one, "(I) alignment"))
     if ph.saddle_end is not None:
-        start = 0
-        if ph.alignment_end is not None:
-            spans.append((0, ph.alignment_end, "(I) alignment"))
-            start = ph.alignment_end
-        spans.append((start, ph.saddle_end, "(II) saddle avoidance"))
+        if end_of_one is not None:
+            spans.append((end_of_one, ph.saddle_end, "(II) saddle avoidance"))
         end = ph.plateau_start if ph.plateau_start is not None else int(result.history["iteration"][-1])
-        spans.append((ph.saddle_end, end, "(III) local refinement"))
+        spans.append((ph.saddle_end, end, "(III) local refinement" + (", still improving" if ph.still_improving else "")))
     return spans
 
 
@@ -63,7 +65,8 @@ def loss(result, ax=None, x="iteration"):
     for name in ("loss", "test_error"):
         if name in h and np.any(np.isfinite(h[name])):
             ax.semilogy(h[x], _positive(h[name]), label=name.replace("_", " "))
-    for (start, end, label), colour in zip(phase_spans(result), PHASE_COLOURS[3 - len(phase_spans(result)):]):
+    for start, end, label in phase_spans(result):
+        colour = PHASE_COLOURS[["(I)", "(II)", "(III)"].index(label.split()[0])]
         ax.axvspan(start * scale, end * scale, color=colour, alpha=0.12, label=label)
     if result.phases.plateau_level is not None:
         ax.axhline(result.phases.plateau_level, color="grey", linestyle=":", label="plateau")

@@ -12,13 +12,16 @@ from .history import History
 @dataclass(frozen=True)
 class Phases:
     """The phases of a run read off its history (docs/mathematics.md, "Phases"); ``None`` where
-    the run does not show a phase (no truth, a diagnostic not recorded, a run too short).
+    the run does not show a phase (it did not recover, no truth, a diagnostic not recorded, a run
+    too short). Event times are those of the recorded iterates: with ``record_every=10`` they are
+    known to within 10 iterations (use ``record_every=1`` where phase times matter).
 
     Attributes
     ----------
     alignment_end : int or None
-        End of (I): the first recorded iteration from which the spectral alignment sine stays
-        at most ``alignment_threshold`` up to the end of (II).
+        End of (I), spectral rule: the first recorded iteration at which the spectral alignment
+        sine is at most ``alignment_threshold`` while X is still small (σ₁(X) ≤ 0.1 s⋆_r; without a
+        truth 0.1 σ_r(𝒜*(y))).
     saddle_end : int or None
         End of (II): the first recorded iteration with σ_r(X) ≥ ``saddle_fraction``·s⋆_r.
     plateau_start : int or None
@@ -28,7 +31,19 @@ class Phases:
     plateau_level : float or None
         The final test error when the plateau is resolved.
     alignment_end_time, saddle_end_time, plateau_start_time : float or None
-        The "time" of those iterates: η·t for gradient descent.
+        The "time" of those iterates: η·t for gradient descent, t for the flow.
+    recovered : bool
+        Whether the final test error (without a truth, the final relative residual) is at most
+        ``recovery_threshold``. A run that did not recover names no phase.
+    signal_end, signal_end_time : int, float or None
+        End of (I), signal rule (with a truth): the first recorded iteration at which
+        σ_min(L⋆ᵀU) ≥ 10‖UW⊥‖, and its time.
+    still_improving : bool
+        (II) ended, but the test error was still improving at the end of the run (no plateau
+        yet): run longer to see it.
+    spectral_angle_left, spectral_angle_right : float or None
+        sin ∠(top-r subspaces of 𝒜*(y), L⋆ / R⋆): where the spectral sine of U ends up in (II),
+        and whether ``alignment_threshold`` is reachable. Reported whether or not the run recovered.
     """
 
     alignment_end: object = None
@@ -38,6 +53,12 @@ class Phases:
     alignment_end_time: object = None
     saddle_end_time: object = None
     plateau_start_time: object = None
+    recovered: bool = False
+    signal_end: object = None
+    signal_end_time: object = None
+    still_improving: bool = False
+    spectral_angle_left: object = None
+    spectral_angle_right: object = None
 
 
 class Result:
@@ -143,7 +164,11 @@ class Result:
 
         phases = Phases(resolved(found.alignment_end), resolved(found.saddle_end), resolved(found.plateau_start),
                         known(found.plateau_level), known(found.alignment_end_time), known(found.saddle_end_time),
-                        known(found.plateau_start_time))
+                        known(found.plateau_start_time), recovered=bool(found.recovered),
+                        signal_end=resolved(found.signal_end), signal_end_time=known(found.signal_end_time),
+                        still_improving=bool(found.still_improving),
+                        spectral_angle_left=known(found.spectral_angle_left),
+                        spectral_angle_right=known(found.spectral_angle_right))
         return phases, np.where(steps < 0, np.nan, steps.astype(float)), clock
 
     @property

@@ -57,8 +57,8 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
                      noise_injection=0.0, preconditioner="none", scaled_damping=0.0, batch_size=0,
                      U0=None, V0=None, callback=None, progress=False, diagnostics="default",
                      singular_value_count=0, rank=0, alignment_threshold=0.1, saddle_fraction=0.5,
-                     plateau_tolerance=0.01, plateau_window=0.1, ridge=0.0, validation=None, holdout=None,
-                     holdout_seed=None, patience=None, restore_best=False, spectral_method="auto"):
+                     plateau_tolerance=0.01, plateau_window=0.1, recovery_threshold=0.1, ridge=0.0, validation=None,
+                     holdout=None, holdout_seed=None, patience=None, restore_best=False, spectral_method="auto"):
     """Factorized gradient descent on a :class:`SensingProblem` (docs/mathematics.md, "Gradient descent and its variants").
 
     Asymmetric problems minimize f(U, V) = ½‖𝒜(UVᵀ) − y‖² by the simultaneous updates
@@ -111,8 +111,10 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
         c, the singular values of X recorded a row (0: all min(n1, n2, k), at most 50).
     rank : int
         r of the spectral alignment (0: the truth's rank; without a truth those columns are NaN).
-    alignment_threshold, saddle_fraction, plateau_tolerance, plateau_window : float
-        The thresholds of phase detection, each in (0, 1) (see :class:`Phases`).
+    alignment_threshold, saddle_fraction, plateau_tolerance, plateau_window, recovery_threshold : float
+        The thresholds of phase detection, each in (0, 1) (see :class:`Phases`): phases are
+        named only when the final test error (without a truth, the relative residual) is at most
+        ``recovery_threshold`` (0.1).
     ridge : float
         μ ≥ 0 of the ridge on the factors, +(μ/2)(‖U‖²_F + ‖V‖²_F) (PSD: +(μ/2)‖U‖²_F), with
         gradients +μU, +μV (docs/completion.md, "Ridge").
@@ -287,7 +289,7 @@ def _attach_all(error, outcomes):
 def _prepare(problem, width, *, init, init_scale, step, max_iter, seed, record_every, tol, loss_tol, window,
              divergence_factor, balancing, noise_injection, preconditioner, scaled_damping, batch_size, U0, V0,
              diagnostics, singular_value_count, rank, alignment_threshold, saddle_fraction, plateau_tolerance,
-             plateau_window, ridge, validation, holdout, holdout_seed, patience, restore_best, spectral_method):
+             plateau_window, recovery_threshold, ridge, validation, holdout, holdout_seed, patience, restore_best, spectral_method):
     """(the fs_options handle of gradient_descent's arguments, the problem to train on)."""
     if isinstance(init, (tuple, list)) or isinstance(init, np.ndarray):
         if U0 is not None or V0 is not None:
@@ -332,7 +334,7 @@ def _prepare(problem, width, *, init, init_scale, step, max_iter, seed, record_e
                      divergence_factor=divergence_factor, balancing=balancing, noise_injection=noise_injection,
                      scaled_damping=scaled_damping, alignment_threshold=alignment_threshold,
                      saddle_fraction=saddle_fraction, plateau_tolerance=plateau_tolerance,
-                     plateau_window=plateau_window, ridge=ridge),
+                     plateau_window=plateau_window, recovery_threshold=recovery_threshold, ridge=ridge),
                 dict(init=init, preconditioner=preconditioner, diagnostics=_diagnostics_text(diagnostics),
                      step_rule=step_rule, spectral_method=spectral_method))
     return options, problem

@@ -32,8 +32,8 @@ KINDS = ("gaussian", "symmetric_gaussian", "factorization", "completion", "rank_
 NOT_IN_SWEEPS = ("callback", "progress", "holdout", "validation", "U0", "V0")
 
 #: The outcome columns of every row, after the parameters.
-OUTCOMES = ("stop_reason", "iterations", "final_loss", "final_test_error", "seconds", "alignment_end", "saddle_end",
-            "plateau_start", "plateau_level", "learning_times", "error")
+OUTCOMES = ("stop_reason", "iterations", "final_loss", "final_test_error", "seconds", "recovered", "alignment_end",
+            "signal_end", "saddle_end", "plateau_start", "plateau_level", "learning_times", "error")
 
 
 def sweep(problem, grid=None, *, client=None, path=None, progress=False, histories=False, workers=None,
@@ -77,8 +77,8 @@ def sweep(problem, grid=None, *, client=None, path=None, progress=False, histori
         One row per trial, in grid order: ``trial``, the problem's parameters (its ``seed`` as
         ``problem_seed``), the run's, then ``stop_reason``, ``iterations``, ``final_loss``,
         ``final_test_error``, ``seconds`` (wall time of the trial's task, shared among its
-        trials), the phases ``alignment_end``, ``saddle_end``, ``plateau_start``,
-        ``plateau_level`` (NaN when not seen), ``learning_times`` (a list) and ``error`` (the
+        trials), ``recovered`` (whether phases are named), the phases ``alignment_end``,
+        ``signal_end``, ``saddle_end``, ``plateau_start``, ``plateau_level`` (NaN when not seen), ``learning_times`` (a list) and ``error`` (the
         message of a trial the library refused; its stop reason is then "error").
         ``df.attrs["computed"]`` and ``df.attrs["reused"]`` count the trials computed by this
         call and read from ``path``.
@@ -313,7 +313,8 @@ def _outcome(outcome, seconds, histories):
     nan = float("nan")
     if isinstance(outcome, Exception):
         row = dict(stop_reason="error", iterations=0, final_loss=nan, final_test_error=nan, seconds=seconds,
-                   alignment_end=nan, saddle_end=nan, plateau_start=nan, plateau_level=nan, learning_times=[],
+                   recovered=False, alignment_end=nan, signal_end=nan, saddle_end=nan, plateau_start=nan,
+                   plateau_level=nan, learning_times=[],
                    error=f"{type(outcome).__name__}: {outcome}")
         if histories:
             row.update(loss_history=[], test_error_history=[])
@@ -322,7 +323,8 @@ def _outcome(outcome, seconds, histories):
     number = lambda value: nan if value is None else float(value)  # noqa: E731
     row = dict(stop_reason=outcome.stop_reason, iterations=outcome.iterations,
                final_loss=float(outcome.history["loss"][-1]), final_test_error=float(outcome.history["test_error"][-1]),
-               seconds=seconds, alignment_end=number(phases.alignment_end), saddle_end=number(phases.saddle_end),
+               seconds=seconds, recovered=phases.recovered, alignment_end=number(phases.alignment_end),
+               signal_end=number(phases.signal_end), saddle_end=number(phases.saddle_end),
                plateau_start=number(phases.plateau_start), plateau_level=number(phases.plateau_level),
                learning_times=[float(t) for t in outcome.learning_times], error="")
     if histories:

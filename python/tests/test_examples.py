@@ -20,6 +20,11 @@ def test_demo(tmp_path):
     plot = tmp_path / "demo.png"
     out = run("demo.py", "--plot", str(plot))
     assert "final test error" in out and "phase (III)" in out
+    # All three phases are named, (I) by both rules, in order.
+    one = out.split("phase (I), alignment: ends at iteration ")[1]
+    spectral, signal = int(one.split()[0]), int(one.split("at ")[1].split()[0])
+    two = int(out.split("phase (II), saddle avoidance: ends at iteration ")[1].split()[0])
+    assert spectral < two and signal < two
     assert plot.stat().st_size > 10_000
 
 

@@ -66,6 +66,23 @@ def test_unresolved_phases_draw_no_spans():
     plt.close("all")
 
 
+def test_a_phase_whose_start_was_not_found_is_not_shaded():
+    """(I) not found (the spectral alignment and the signal not recorded): (II) has no start, so
+    only (III) is shaded — never (II) from t = 0; a run that did not recover shades nothing."""
+    p = fs.SensingProblem.symmetric_gaussian(20, 2, 2000, seed=0)
+    r = fs.gradient_descent(p, width=20, init_scale=1e-6, step=0.25, max_iter=400, seed=1,
+                            diagnostics=["singular_values"])
+    assert r.phases.alignment_end is None and r.phases.signal_end is None and r.phases.saddle_end is not None
+    ax = fs.plot.loss(r)
+    assert [(q.get_x(), q.get_x() + q.get_width()) for q in ax.patches] == [(r.phases.saddle_end,
+                                                                             r.phases.plateau_start)]
+    assert [t.get_text() for t in ax.get_legend().get_texts()][-2:] == ["(III) local refinement", "plateau"]
+    failed = fs.gradient_descent(fs.SensingProblem.gaussian(30, 20, 2, 100, seed=0), width=2, step=0.2,
+                                 max_iter=2000, seed=1)
+    assert not failed.phases.recovered and fs.plot.phase_spans(failed) == []
+    plt.close("all")
+
+
 def test_plateau_against_alpha_fits_the_slope():
     p = fs.SensingProblem.symmetric_gaussian(12, 1, 400, seed=2)
     alphas = [1e-4, 1e-3, 1e-2]

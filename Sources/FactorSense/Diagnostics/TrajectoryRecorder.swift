@@ -61,9 +61,18 @@ struct TrajectoryRecorder {
         return true
     }
 
-    /// The phases of the history recorded so far.
-    func phases(_ thresholds: PhaseThresholds) -> Phases {
-        PhaseDetector.detect(history, truthValues: diagnostics.truth?.values, thresholds: thresholds)
+    /// The phases of the history recorded so far, with the plateau's window along `axis`
+    /// ("iteration" for gradient descent, "time" for the flow), and the angles between the
+    /// spectral subspaces and the truth's.
+    func phases(_ thresholds: PhaseThresholds, axis: String = "iteration") -> Phases {
+        var phases = PhaseDetector.detect(history, truthValues: diagnostics.truth?.values,
+                                          spectralValues: diagnostics.spectral?.values, thresholds: thresholds, axis: axis)
+        if let truth = diagnostics.truth, let spectral = diagnostics.spectral {
+            phases.spectralAngleLeft = try? SubspaceGeometry.sine(of: spectral.left, from: truth.left)
+            phases.spectralAngleRight = problem.parameterization == .symmetric
+                ? phases.spectralAngleLeft : try? SubspaceGeometry.sine(of: spectral.right, from: truth.right)
+        }
+        return phases
     }
 }
 

@@ -68,7 +68,7 @@ struct FlowRun {
         case .evaluationBudget: reason = .maxIterations
         }
         var result = GradientDescentResult(U: last.U, V: last.V, iterations: last.row, stopReason: reason,
-                                           history: recorder.history, phases: recorder.phases(options.phaseThresholds))
+                                           history: recorder.history, phases: recorder.phases(options.phaseThresholds, axis: "time"))
         result.flowStatistics = FlowStatistics(acceptedSteps: outcome.statistics.accepted,
                                                rejectedSteps: outcome.statistics.rejected,
                                                evaluations: outcome.statistics.evaluations)

@@ -153,6 +153,7 @@ public struct GradientDescentOptions: Sendable, Equatable {
         case "saddle_fraction": phaseThresholds.saddleFraction = value
         case "plateau_tolerance": phaseThresholds.plateauTolerance = value
         case "plateau_window": phaseThresholds.plateauWindow = value
+        case "recovery_threshold": phaseThresholds.recovery = value
         default: divergenceFactor = value
         }
     }
@@ -176,7 +177,8 @@ public struct GradientDescentOptions: Sendable, Equatable {
                               ("scaled_damping", scaledDamping), ("ridge", ridge), ("alignment_threshold", phaseThresholds.alignment),
                               ("saddle_fraction", phaseThresholds.saddleFraction),
                               ("plateau_tolerance", phaseThresholds.plateauTolerance),
-                              ("plateau_window", phaseThresholds.plateauWindow)] {
+                              ("plateau_window", phaseThresholds.plateauWindow),
+                              ("recovery_threshold", phaseThresholds.recovery)] {
             try Self.checkReal(name, value)
         }
     }
@@ -199,7 +201,8 @@ public struct GradientDescentOptions: Sendable, Equatable {
         guard value.isFinite else { throw FactorSenseError(.notFinite, "\(name) must be finite, got \(value)") }
         switch name {
         case "init_scale", "step": _ = try positive(value, name)
-        case "alignment_threshold", "saddle_fraction", "plateau_tolerance", "plateau_window": _ = try fraction(value, name)
+        case "alignment_threshold", "saddle_fraction", "plateau_tolerance", "plateau_window", "recovery_threshold":
+            _ = try fraction(value, name)
         case "divergence_factor":
             guard value > 1 else { throw FactorSenseError(.invalidArgument, "divergence_factor must be > 1, got \(value)") }
         default: _ = try nonNegative(value, name)
@@ -222,6 +225,7 @@ public struct GradientDescentOptions: Sendable, Equatable {
         case "saddle_fraction": return phaseThresholds.saddleFraction
         case "plateau_tolerance": return phaseThresholds.plateauTolerance
         case "plateau_window": return phaseThresholds.plateauWindow
+        case "recovery_threshold": return phaseThresholds.recovery
         default: throw Self.unknown(name, Self.realNames)
         }
     }
