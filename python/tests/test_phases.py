@@ -155,6 +155,20 @@ def test_without_truth_the_residual_decides_and_the_spectral_rule_needs_a_rank()
     assert strict.phases == fs.Phases(recovered=False)
 
 
+def test_recovery_is_the_final_test_error_against_its_threshold(psd_problem):
+    """Stopped at iteration 54, with a test error of about 0.39: not recovered at the
+    default 0.1 (no phase named), recovered at 0.95 (the same record's phases named)."""
+    short = fs.gradient_descent(psd_problem, width=20, init_scale=1e-5, step=0.25, max_iter=54, seed=2)
+    error = short.history["test_error"][-1]
+    assert 0.15 < error < 0.9
+    assert short.phases == fs.Phases(recovered=False, spectral_angle_left=short.phases.spectral_angle_left,
+                                     spectral_angle_right=short.phases.spectral_angle_right)
+    loose = fs.gradient_descent(psd_problem, width=20, init_scale=1e-5, step=0.25, max_iter=54, seed=2,
+                                recovery_threshold=0.95)
+    assert loose.phases.recovered and loose.phases.alignment_end is not None
+    assert loose.phases == numpy_phases(loose, np.ones(2), recovery=0.95, problem=psd_problem)[0]
+
+
 def test_a_run_that_does_not_recover_names_no_phase():
     """30 × 20, m = 100 < r(n1 + n2): gradient descent ends far from X⋆ (test error ≈ 1.7); it
     names no phase, though σ_r(X) reached ½ s⋆_r, and still reports the spectral angles."""

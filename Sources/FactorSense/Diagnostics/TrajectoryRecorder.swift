@@ -68,9 +68,9 @@ struct TrajectoryRecorder {
         var phases = PhaseDetector.detect(history, truthValues: diagnostics.truth?.values,
                                           spectralValues: diagnostics.spectral?.values, thresholds: thresholds, axis: axis)
         if let truth = diagnostics.truth, let spectral = diagnostics.spectral {
-            phases.spectralAngleLeft = try? SubspaceGeometry.sine(of: spectral.left, from: truth.left)
-            phases.spectralAngleRight = problem.parameterization == .symmetric
-                ? phases.spectralAngleLeft : try? SubspaceGeometry.sine(of: spectral.right, from: truth.right)
+            let left = try? SubspaceGeometry.sine(of: spectral.left, from: truth.left)
+            let right = try? SubspaceGeometry.sine(of: spectral.right, from: truth.right)
+            (phases.spectralAngleLeft, phases.spectralAngleRight) = (left, problem.parameterization == .symmetric ? left : right)
         }
         return phases
     }
