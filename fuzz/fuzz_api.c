@@ -607,8 +607,12 @@ static void op_generate(state *st, reader *r) {
     fs_problem *p = pick_handle(st, r, KIND_PROBLEM, &cls);
     char scratch[25];
     const char *kind = pick_name(r, OPERATOR_KINDS, 5, scratch); /* the 5 valid kinds, mostly */
+    /* A newer caller's spec: this library's fields, then one it does not know (0, or not). */
+    struct { fs_problem_spec known; uint64_t future; } box;
+    fs_problem_spec_init(&box.known, sizeof box);
+    REQUIRE(box.known.struct_size == sizeof box && box.future == 0, "fs_problem_spec_init", 0);
     fs_problem_spec spec;
-    fs_problem_spec_init(&spec);
+    fs_problem_spec_init(&spec, sizeof spec);
     REQUIRE(spec.struct_size == sizeof spec && spec.scale == 1 && spec.condition_number == 1,
             "fs_problem_spec_init", 0);
     spec.n1 = dim(r, SMALL_N);
@@ -626,10 +630,14 @@ static void op_generate(state *st, reader *r) {
     if ((mode & 0xE0) == 0xE0) { /* a struct_size of an older header, or of a newer one */
         static const size_t sizes[] = {0, 1, sizeof(size_t), offsetof(fs_problem_spec, seed),
                                        offsetof(fs_problem_spec, precision), offsetof(fs_problem_spec, precision) - 1,
-                                       sizeof(fs_problem_spec) - 1, sizeof(fs_problem_spec) + 8, SIZE_MAX};
+                                       sizeof(fs_problem_spec) - 1, sizeof(fs_problem_spec) + 8, 4097, SIZE_MAX};
         spec.struct_size = sizes[u8(r) % COUNT(sizes)];
     }
-    fs_status s = fs_problem_generate(p, kind, (u8(r) % 16 == 0) ? NULL : &spec);
+    /* A struct_size past the spec: the caller's bytes there are box.future (0 or not). */
+    box.known = spec;
+    box.future = (u8(r) & 1) ? 0 : u64(r);
+    const fs_problem_spec *given = spec.struct_size > sizeof spec ? &box.known : &spec;
+    fs_status s = fs_problem_generate(p, kind, (u8(r) % 16 == 0) ? NULL : given);
     check_call(p, cls, s, "fs_problem_generate");
 }
 
@@ -1177,12 +1185,16 @@ static void op_result(state *st, reader *r) {
         break;
     }
     case 7: {
-        fs_phases phases;
-        memset(&phases, 0x5a, sizeof phases);
-        phases.struct_size = (u8(r) % 8) ? sizeof phases : (size_t)u8(r);
-        s = fs_result_get_phases(res, (u8(r) % 8) ? &phases : NULL);
+        /* Room for any struct_size up to 255: a newer caller's larger struct is written up to it. */
+        struct { fs_phases known; unsigned char future[256]; } box;
+        memset(&box, 0x5a, sizeof box);
+        box.known.struct_size = (u8(r) % 8) ? sizeof box.known : (size_t)u8(r);
+        s = fs_result_get_phases(res, (u8(r) % 8) ? &box.known : NULL);
         check_call(res, cls, s, "fs_result_get_phases");
-        int64_t count = s == FS_OK ? phases.learning_time_count : -1;
+        if (s == FS_OK && box.known.struct_size > sizeof box.known)  /* the fields it does not know, zeroed */
+            for (size_t i = 0; i < box.known.struct_size - sizeof box.known; i++)
+                REQUIRE(box.future[i] == 0, "fs_result_get_phases", (int64_t)i);
+        int64_t count = s == FS_OK ? box.known.learning_time_count : -1;
         if (s == FS_OK) REQUIRE(count >= 0 && count <= SMALL_N, "fs_result_get_phases", count);
         int64_t length = claim(r, count);
         out_array steps = out_alloc(r, sizeof(int64_t), length);
@@ -1265,7 +1277,8 @@ static void op_static(state *st, reader *r) {
     default:
         REQUIRE(fs_version_number() == FS_VERSION_NUMBER, "fs_version_number", 0);
         REQUIRE(strcmp(fs_version_string(), "0.1.0") == 0 || strlen(fs_version_string()) > 0, "fs_version_string", 0);
-        fs_problem_spec_init(NULL); /* the library writes nothing through NULL */
+        REQUIRE(fs_problem_spec_init(NULL, sizeof(fs_problem_spec)) == FS_ERROR_NULL_POINTER, "fs_problem_spec_init", 0);
+        REQUIRE(fs_flow_settings_init(NULL, sizeof(fs_flow_settings)) == FS_ERROR_NULL_POINTER, "fs_flow_settings_init", 0);
         break;
     }
 }

@@ -135,13 +135,9 @@ public func fs_result_copy_history(
 public func fs_result_get_phases(_ result: OpaquePointer?, _ phases: UnsafeMutablePointer<fs_phases>?) -> fs_status {
     withHandle(result, as: ResultHandle.self) { handle throws(FactorSenseError) in
         guard let phases else { throw FactorSenseError(.nullPointer, "phases is NULL") }
-        let size = phases.pointee.struct_size
-        guard size >= MemoryLayout<fs_phases>.size else {
-            throw FactorSenseError(.invalidArgument,
-                "phases->struct_size is \(size), smaller than sizeof(fs_phases) = \(MemoryLayout<fs_phases>.size): set it before the call")
-        }
+        let size = try PhasesLayout.layout.callerSize(UnsafeRawPointer(phases))
         let found = try handle.filled().phases
-        phases.pointee = fs_phases(
+        let filled = fs_phases(
             struct_size: size,
             alignment_end: Int64(found.alignmentEnd?.iteration ?? -1),
             saddle_end: Int64(found.saddleEnd?.iteration ?? -1),
@@ -151,7 +147,17 @@ public func fs_result_get_phases(_ result: OpaquePointer?, _ phases: UnsafeMutab
             alignment_end_time: found.alignmentEnd?.time ?? .nan,
             saddle_end_time: found.saddleEnd?.time ?? .nan,
             plateau_start_time: found.plateauStart?.time ?? .nan)
+        PhasesLayout.layout.write(filled, to: UnsafeMutableRawPointer(phases), size: size)
     }
+}
+
+/// The caller's fs_phases: written by the versioned-struct rule; its first published size is
+/// that of 0.2, before the times.
+enum PhasesLayout {
+    static let layout = VersionedStruct<fs_phases>(
+        typeName: "fs_phases", argument: "phases",
+        firstSize: MemoryLayout<fs_phases>.offset(of: \fs_phases.alignment_end_time) ?? MemoryLayout<fs_phases>.size,
+        advice: "set phases.struct_size = sizeof phases before the call")
 }
 
 @_cdecl("fs_result_copy_learning_times") @implementation

@@ -19,7 +19,7 @@ enum { N1 = 8, N2 = 6, K = 2, M = 120 };
 static fs_problem *gaussian_problem(void) {
     fs_problem *problem = NULL;
     fs_problem_spec spec;
-    fs_problem_spec_init(&spec);
+    fs_problem_spec_init(&spec, sizeof spec);
     spec.n1 = N1;
     spec.n2 = N2;
     spec.rank = 2;
@@ -87,7 +87,7 @@ int main(int argc, char **argv) {
 
     double times[] = {0, 0.5, 1, 1.5, 2};
     fs_flow_settings settings;
-    fs_flow_settings_init(&settings);
+    fs_flow_settings_init(&settings, sizeof settings);
     settings.times = times;
     settings.time_count = 5;
     settings.rtol = 1e-11;
@@ -144,12 +144,12 @@ int main(int argc, char **argv) {
     /* Refusals. */
     fs_flow_settings bad;
     CHECK(fs_gradient_flow(problem, options, NULL, other) == FS_ERROR_NULL_POINTER);
-    fs_flow_settings_init(&bad);
+    fs_flow_settings_init(&bad, sizeof bad);
     bad.times = times;
     bad.time_count = 5;
     bad.struct_size = 8;
     CHECK(fs_gradient_flow(problem, options, &bad, other) == FS_ERROR_INVALID_ARGUMENT);
-    fs_flow_settings_init(&bad);
+    fs_flow_settings_init(&bad, sizeof bad);
     bad.time_count = 5;
     CHECK(fs_gradient_flow(problem, options, &bad, other) == FS_ERROR_NULL_POINTER);
     bad.times = times;
@@ -184,7 +184,7 @@ int main(int argc, char **argv) {
     double A[6 * 6] = {0}, y[6] = {1, 1, 1, 1, 1, 1};
     for (int i = 0; i < 6; i++) A[i * 6 + i] = 1;
     CHECK(fs_problem_create(&no_truth) == FS_OK && fs_problem_set_dense(no_truth, 3, 2, 6, A, 36, y, 6, NULL, 0) == FS_OK);
-    fs_flow_settings_init(&bad);
+    fs_flow_settings_init(&bad, sizeof bad);
     bad.times = times;
     bad.time_count = 5;
     bad.perturbation = FS_PERTURBATION_NONE;
