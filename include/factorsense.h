@@ -31,8 +31,9 @@
  * - Versioned structs (fs_problem_spec, fs_flow_settings, fs_phases) follow one rule, that of
  *   zstd and of the Linux kernel's extensible structs. Each is led by `size_t struct_size`, which
  *   is always the *caller's* sizeof: the `*_init(&s, sizeof s)` functions write it, and for
- *   fs_phases the caller sets it. Later versions only append fields. The library reads and
- *   writes only min(struct_size, its own size) bytes, never more:
+ *   fs_phases the caller sets it. Later versions only append fields, each starting at the
+ *   previous version's sizeof (never in its tail padding). The library reads and writes only
+ *   min(struct_size, its own size) bytes, never more:
  *   - a caller built against an older, smaller header: the fields it did not send read as 0
  *     (each appended field's default is 0), the fields it has no room for are not written;
  *   - a caller built against a newer, larger header: the fields this library does not know
@@ -683,8 +684,8 @@ typedef enum fs_stop_reason {
 
 /**
  * A short static name: "none", "converged", "max_iterations", "diverged", "callback",
- * "interrupted", "end_time", "step_size_underflow", "early_stopped"; "unknown stop reason" for a value not
- * listed in fs_stop_reason.
+ * "interrupted", "end_time", "step_size_underflow", "early_stopped"; "unknown stop reason" for a
+ * value not listed in fs_stop_reason.
  */
 const char *fs_stop_reason_string(fs_stop_reason reason);
 

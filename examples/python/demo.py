@@ -43,7 +43,7 @@ def main():
               f"at test error {ph.plateau_level:.2e} (grows with α)")
     else:
         print("phase (III), local refinement: still improving at the end of the run")
-    print("incremental learning, σ_i(X) ≥ ½ s⋆_i at iterations", [int(t) for t in result.learning_times])
+    print("incremental learning, σ_i(X) ≥ ½ s⋆_i at iterations", [int(t) for t in result.learning_iterations])
     print(f"final test error ‖X − X⋆‖_F/‖X⋆‖_F = {final:.3e}")
 
     if not args.no_plot:
