@@ -1,7 +1,8 @@
 /*
  * C tests of fs_gradient_flow: the flow against gradient descent with a small step (first
- * order in η), the perturbation callback (zeros = the population flow bit for bit, a nonzero
- * return stops the flow, a non-finite E is an error naming it), the statistics, and every
+ * order in η), the perturbation callback given its sizes (zeros = the population flow bit for
+ * bit, a nonzero return stops the flow, a non-finite E is an error naming it; the 0.4 callback
+ * without sizes is in test_struct_sizes.c), the statistics, and every
  * refusal of the settings. Prints "N passed, M failed" and exits nonzero on any failure. An
  * optional argument (the memory checks' budget) is accepted and ignored.
  */
@@ -58,21 +59,25 @@ static double relative_gap(const double *a, const double *b) {
     return sqrt(d / n);
 }
 
-static int zeros(void *user, double t, const double *U, const double *V, double *E) {
+/* The perturbation callbacks get the sizes: a wrong one stops the flow (stop reason callback). */
+static int zeros(void *user, double t, int64_t n1, int64_t n2, int64_t k, const double *U, const double *V, double *E) {
     (void)user; (void)t; (void)U; (void)V;
+    if (n1 != N1 || n2 != N2 || k != K) return 1;
     memset(E, 0, sizeof(double) * N1 * N2);
     return 0;
 }
 
-static int stop_after(void *user, double t, const double *U, const double *V, double *E) {
-    (void)U; (void)V;
-    memset(E, 0, sizeof(double) * N1 * N2);
+static int stop_after(void *user, double t, int64_t n1, int64_t n2, int64_t k, const double *U, const double *V,
+                      double *E) {
+    (void)U; (void)V; (void)k;
+    memset(E, 0, sizeof(double) * (size_t)(n1 * n2));
     return t > *(const double *)user;
 }
 
-static int not_finite(void *user, double t, const double *U, const double *V, double *E) {
-    (void)user; (void)t; (void)U; (void)V;
-    memset(E, 0, sizeof(double) * N1 * N2);
+static int not_finite(void *user, double t, int64_t n1, int64_t n2, int64_t k, const double *U, const double *V,
+                      double *E) {
+    (void)user; (void)t; (void)U; (void)V; (void)k;
+    memset(E, 0, sizeof(double) * (size_t)(n1 * n2));
     E[7] = NAN;
     return 0;
 }
@@ -123,7 +128,7 @@ int main(int argc, char **argv) {
     settings.perturbation = FS_PERTURBATION_NONE;
     CHECK(fs_gradient_flow(problem, options, &settings, flow) == FS_OK);
     settings.perturbation = FS_PERTURBATION_CALLBACK;
-    settings.callback = zeros;
+    settings.sized_callback = zeros;
     CHECK(fs_gradient_flow(problem, options, &settings, other) == FS_OK);
     double Xnone[N1 * N2], Xzeros[N1 * N2];
     product(flow, Xnone);
@@ -132,12 +137,12 @@ int main(int argc, char **argv) {
 
     /* A nonzero return stops the flow; a non-finite E is an error that names the perturbation. */
     double after = 0.7;
-    settings.callback = stop_after;
+    settings.sized_callback = stop_after;
     settings.user = &after;
     CHECK(fs_gradient_flow(problem, options, &settings, other) == FS_OK);
     CHECK(fs_result_get_stop_reason(other, &reason) == FS_OK && reason == FS_STOP_CALLBACK);
     CHECK(fs_result_copy_history(other, "time", recorded, 2) == FS_OK);
-    settings.callback = not_finite;
+    settings.sized_callback = not_finite;
     CHECK(fs_gradient_flow(problem, options, &settings, other) == FS_ERROR_NOT_FINITE);
     CHECK(strstr(fs_last_error(other), "perturbation") != NULL);
 
