@@ -53,7 +53,8 @@ def gradient_flow(problem, width=None, *, times, rtol=1e-8, atol=1e-10, perturba
         With the history at ``times``, the factors of the last recorded row, the phases read off
         it (their ``*_time`` fields are flow times), and ``flow_statistics``: the accepted and
         rejected steps and the evaluations. Stop reasons: "end_time", "max_iterations",
-        "diverged", "step_size_underflow", "callback", "interrupted".
+        "diverged", "step_size_underflow", "callback", "interrupted"; ``success`` is True for
+        "end_time" only (as scipy.optimize: the evaluation budget running out is no success).
 
     Raises
     ------

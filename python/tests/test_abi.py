@@ -3,6 +3,7 @@ offsetof (compiled here), the version check (major and minor), the perturbation 
 its sizes (init=(U0, V0) works), Result.success as scipy.optimize's, and the names of the
 learning times."""
 import ctypes
+import pickle
 import shutil
 import subprocess
 import warnings
@@ -143,3 +144,17 @@ def test_the_learning_times_say_whether_they_are_iterations_or_times():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         r.learning_iterations, r.learning_at_time  # noqa: B018 — the new names do not warn
+
+
+def test_a_result_pickled_by_0_4_reads_under_the_new_names():
+    p = fs.SensingProblem.gaussian(10, 8, 2, 200, seed=1)
+    r = fs.gradient_descent(p, width=3, max_iter=5, seed=0)
+    old = fs.Result(r.U, r.V, r.stop_reason, r.iterations, r.history)
+    state = vars(old)  # as 0.4 held them
+    state["learning_times"] = state.pop("learning_iterations")
+    state["learning_clock"] = state.pop("learning_at_time")
+    state["learning_times"], state["learning_clock"] = r.learning_iterations, r.learning_at_time
+    back = pickle.loads(pickle.dumps(old))
+    np.testing.assert_array_equal(back.learning_iterations, r.learning_iterations)
+    np.testing.assert_array_equal(back.learning_at_time, r.learning_at_time)
+    assert "learning_times" not in vars(back)
