@@ -1078,6 +1078,76 @@ static void op_run(state *st, reader *r) {
     }
 }
 
+/* A perturbation callback given its sizes: they must be the result's (n1 × k, n2 × k); it writes
+ * E = 0, or a NaN (the flow must refuse it), or asks to stop. */
+static int fuzz_perturbation(void *user, double t, int64_t n1, int64_t n2, int64_t k, const double *U,
+                             const double *V, double *E) {
+    (void)t;
+    uint8_t mode = *(const uint8_t *)user;
+    if (n1 < 1 || n1 > SMALL_N || n2 < 1 || n2 > SMALL_N || k < 1 || U == NULL || V == NULL || E == NULL)
+        fail("the perturbation callback's sizes", "fs_gradient_flow", (int)n1);
+    memset(E, 0, sizeof(double) * (size_t)(n1 * n2));
+    if (mode % 8 == 1) E[0] = NAN;
+    return mode % 8 == 2;
+}
+
+/* fs_gradient_flow with settings by the versioned-struct rule: the 0.4 size, this header's, or a
+ * newer caller's with a tail that is 0 or not; struct_size values no header had; short runs. */
+static void op_flow(state *st, reader *r) {
+    if (st->runs >= MAX_RUNS) return;
+    st->runs++;
+    handle_class pc, oc, rc;
+    fs_problem *p = pick_handle(st, r, KIND_PROBLEM, &pc);
+    fs_options *o = pick_handle(st, r, KIND_OPTIONS, &oc);
+    fs_result *res = pick_handle(st, r, KIND_RESULT, &rc);
+    keep_runs_small(o, r);
+    struct { fs_flow_settings known; uint64_t future[4]; } box;
+    memset(&box, 0x5a, sizeof box);
+    static const size_t sizes[] = {offsetof(fs_flow_settings, sized_callback), sizeof(fs_flow_settings),
+                                   sizeof(fs_flow_settings) + 8, sizeof box};
+    size_t size = sizes[u8(r) % COUNT(sizes)];
+    REQUIRE(fs_flow_settings_init(&box.known, size) == FS_OK && box.known.struct_size == size,
+            "fs_flow_settings_init", 0);
+    if (size > sizeof box.known)
+        for (size_t i = 0; i < (size - sizeof box.known) / 8; i++) REQUIRE(box.future[i] == 0, "fs_flow_settings_init", 0);
+    double times[4];
+    int64_t count = u8(r) % 5;
+    for (int64_t i = 0; i < count; i++) times[i] = (u8(r) & 1) ? real(r) : (double)i * 0.25;
+    box.known.times = (u8(r) % 16) ? times : NULL;
+    box.known.time_count = count;
+    uint8_t mode = u8(r);
+    if (mode & 1) box.known.rtol = real(r);
+    if (mode & 2) box.known.atol = real(r);
+    box.known.max_evaluations = (mode & 4) ? (int64_t)(u64(r) % 400) - 20 : 200;
+    box.known.perturbation = (mode & 8) ? (int32_t)(uint32_t)u64(r) : (int32_t)(u8(r) % 3);
+    if (size > offsetof(fs_flow_settings, sized_callback)) box.known.sized_callback = fuzz_perturbation;
+    else box.known.callback = NULL;
+    box.known.user = &mode;
+    box.known.method = (mode & 16) ? (int32_t)(uint32_t)u64(r) : (int32_t)(u8(r) % 2);
+    if (size > sizeof box.known && (mode & 32)) box.future[0] = u64(r) | 1;  /* a newer field set */
+    if ((mode & 0xC0) == 0xC0) { /* struct_size values no header had */
+        static const size_t odd[] = {0, 1, 8, 16, offsetof(fs_flow_settings, sized_callback) - 1, 4097, SIZE_MAX};
+        box.known.struct_size = odd[u8(r) % COUNT(odd)];
+    }
+    fs_status s = fs_gradient_flow(p, o, (u8(r) % 16) ? &box.known : NULL, res);
+    REQUIRE(s >= FS_OK && s <= FS_ERROR_INTERRUPTED && s != FS_ERROR_INTERNAL, "fs_gradient_flow", s);
+    if (rc == H_INVALID) REQUIRE(s == FS_ERROR_INVALID_HANDLE, "fs_gradient_flow", s);
+    if (rc == H_VALID && (pc == H_INVALID || oc == H_INVALID)) REQUIRE(s == FS_ERROR_INVALID_HANDLE, "fs_gradient_flow", s);
+    if (rc == H_VALID && pc == H_VALID && oc == H_VALID) REQUIRE(s != FS_ERROR_INVALID_HANDLE, "fs_gradient_flow", s);
+    check_call(res, rc == H_INVALID ? H_INVALID : H_UNKNOWN, s, "fs_gradient_flow");
+    if (size > sizeof box.known && box.future[0] != 0 && box.known.struct_size == size)
+        REQUIRE(s != FS_OK, "fs_gradient_flow took a non-zero field it does not know", s);
+    if (s != FS_OK) return;
+    fs_stop_reason reason = FS_STOP_NONE;
+    int64_t rows = -1;
+    REQUIRE(fs_result_get_stop_reason(res, &reason) == FS_OK, "fs_result_get_stop_reason", 0);
+    REQUIRE(reason == FS_STOP_END_TIME || reason == FS_STOP_MAX_ITERATIONS || reason == FS_STOP_DIVERGED ||
+            reason == FS_STOP_STEP_SIZE_UNDERFLOW || reason == FS_STOP_CALLBACK || reason == FS_STOP_INTERRUPTED,
+            "fs_gradient_flow's stop reason", reason);
+    REQUIRE(fs_result_get_history_length(res, &rows) == FS_OK && rows >= 0 && rows <= count,
+            "fs_result_get_history_length", rows);
+}
+
 typedef struct {
     const fs_problem *problem;
     const fs_options *options;
@@ -1136,7 +1206,7 @@ static void op_result(state *st, reader *r) {
         fs_stop_reason reason = (fs_stop_reason)77;
         s = fs_result_get_stop_reason(res, (u8(r) % 8) ? &reason : NULL);
         check_call(res, cls, s, "fs_result_get_stop_reason");
-        if (s == FS_OK) REQUIRE(reason <= FS_STOP_INTERRUPTED, "fs_result_get_stop_reason", reason);
+        if (s == FS_OK) REQUIRE(reason <= FS_STOP_EARLY_STOPPED, /* a result may hold a flow */ "fs_result_get_stop_reason", reason);
         else REQUIRE(reason == (fs_stop_reason)77, "fs_result_get_stop_reason", s);
         REQUIRE(strlen(fs_stop_reason_string(reason)) > 0, "fs_stop_reason_string", reason);
         break;
@@ -1320,7 +1390,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         case 9: op_low_level(&st, &r); break;
         case 10: case 11: op_options(&st, &r); break;
         case 12: op_initial_factors(&st, &r); break;
-        case 13: (u8(&r) % 4) ? op_run(&st, &r) : op_run_parallel(&st, &r); break;
+        case 13: {
+            uint8_t which = u8(&r) % 8;
+            if (which == 0) op_run_parallel(&st, &r);
+            else if (which == 1) op_flow(&st, &r);
+            else op_run(&st, &r);
+            break;
+        }
         case 14: op_result(&st, &r); break;
         default: op_static(&st, &r); break;
         }
