@@ -607,8 +607,12 @@ static void op_generate(state *st, reader *r) {
     fs_problem *p = pick_handle(st, r, KIND_PROBLEM, &cls);
     char scratch[25];
     const char *kind = pick_name(r, OPERATOR_KINDS, 5, scratch); /* the 5 valid kinds, mostly */
+    /* A newer caller's spec: this library's fields, then one it does not know (0, or not). */
+    struct { fs_problem_spec known; uint64_t future; } box;
+    fs_problem_spec_init(&box.known, sizeof box);
+    REQUIRE(box.known.struct_size == sizeof box && box.future == 0, "fs_problem_spec_init", 0);
     fs_problem_spec spec;
-    fs_problem_spec_init(&spec);
+    fs_problem_spec_init(&spec, sizeof spec);
     REQUIRE(spec.struct_size == sizeof spec && spec.scale == 1 && spec.condition_number == 1,
             "fs_problem_spec_init", 0);
     spec.n1 = dim(r, SMALL_N);
@@ -626,10 +630,14 @@ static void op_generate(state *st, reader *r) {
     if ((mode & 0xE0) == 0xE0) { /* a struct_size of an older header, or of a newer one */
         static const size_t sizes[] = {0, 1, sizeof(size_t), offsetof(fs_problem_spec, seed),
                                        offsetof(fs_problem_spec, precision), offsetof(fs_problem_spec, precision) - 1,
-                                       sizeof(fs_problem_spec) - 1, sizeof(fs_problem_spec) + 8, SIZE_MAX};
+                                       sizeof(fs_problem_spec) - 1, sizeof(fs_problem_spec) + 8, 4097, SIZE_MAX};
         spec.struct_size = sizes[u8(r) % COUNT(sizes)];
     }
-    fs_status s = fs_problem_generate(p, kind, (u8(r) % 16 == 0) ? NULL : &spec);
+    /* A struct_size past the spec: the caller's bytes there are box.future (0 or not). */
+    box.known = spec;
+    box.future = (u8(r) & 1) ? 0 : u64(r);
+    const fs_problem_spec *given = spec.struct_size > sizeof spec ? &box.known : &spec;
+    fs_status s = fs_problem_generate(p, kind, (u8(r) % 16 == 0) ? NULL : given);
     check_call(p, cls, s, "fs_problem_generate");
 }
 
@@ -1070,6 +1078,76 @@ static void op_run(state *st, reader *r) {
     }
 }
 
+/* A perturbation callback given its sizes: they must be the result's (n1 × k, n2 × k); it writes
+ * E = 0, or a NaN (the flow must refuse it), or asks to stop. */
+static int fuzz_perturbation(void *user, double t, int64_t n1, int64_t n2, int64_t k, const double *U,
+                             const double *V, double *E) {
+    (void)t;
+    uint8_t mode = *(const uint8_t *)user;
+    if (n1 < 1 || n1 > SMALL_N || n2 < 1 || n2 > SMALL_N || k < 1 || U == NULL || V == NULL || E == NULL)
+        fail("the perturbation callback's sizes", "fs_gradient_flow", (int)n1);
+    memset(E, 0, sizeof(double) * (size_t)(n1 * n2));
+    if (mode % 8 == 1) E[0] = NAN;
+    return mode % 8 == 2;
+}
+
+/* fs_gradient_flow with settings by the versioned-struct rule: the 0.4 size, this header's, or a
+ * newer caller's with a tail that is 0 or not; struct_size values no header had; short runs. */
+static void op_flow(state *st, reader *r) {
+    if (st->runs >= MAX_RUNS) return;
+    st->runs++;
+    handle_class pc, oc, rc;
+    fs_problem *p = pick_handle(st, r, KIND_PROBLEM, &pc);
+    fs_options *o = pick_handle(st, r, KIND_OPTIONS, &oc);
+    fs_result *res = pick_handle(st, r, KIND_RESULT, &rc);
+    keep_runs_small(o, r);
+    struct { fs_flow_settings known; uint64_t future[4]; } box;
+    memset(&box, 0x5a, sizeof box);
+    static const size_t sizes[] = {offsetof(fs_flow_settings, sized_callback), sizeof(fs_flow_settings),
+                                   sizeof(fs_flow_settings) + 8, sizeof box};
+    size_t size = sizes[u8(r) % COUNT(sizes)];
+    REQUIRE(fs_flow_settings_init(&box.known, size) == FS_OK && box.known.struct_size == size,
+            "fs_flow_settings_init", 0);
+    if (size > sizeof box.known)
+        for (size_t i = 0; i < (size - sizeof box.known) / 8; i++) REQUIRE(box.future[i] == 0, "fs_flow_settings_init", 0);
+    double times[4];
+    int64_t count = u8(r) % 5;
+    for (int64_t i = 0; i < count; i++) times[i] = (u8(r) & 1) ? real(r) : (double)i * 0.25;
+    box.known.times = (u8(r) % 16) ? times : NULL;
+    box.known.time_count = count;
+    uint8_t mode = u8(r);
+    if (mode & 1) box.known.rtol = real(r);
+    if (mode & 2) box.known.atol = real(r);
+    box.known.max_evaluations = (mode & 4) ? (int64_t)(u64(r) % 400) - 20 : 200;
+    box.known.perturbation = (mode & 8) ? (int32_t)(uint32_t)u64(r) : (int32_t)(u8(r) % 3);
+    if (size > offsetof(fs_flow_settings, sized_callback)) box.known.sized_callback = fuzz_perturbation;
+    else box.known.callback = NULL;
+    box.known.user = &mode;
+    box.known.method = (mode & 16) ? (int32_t)(uint32_t)u64(r) : (int32_t)(u8(r) % 2);
+    if (size > sizeof box.known && (mode & 32)) box.future[0] = u64(r) | 1;  /* a newer field set */
+    if ((mode & 0xC0) == 0xC0) { /* struct_size values no header had */
+        static const size_t odd[] = {0, 1, 8, 16, offsetof(fs_flow_settings, sized_callback) - 1, 4097, SIZE_MAX};
+        box.known.struct_size = odd[u8(r) % COUNT(odd)];
+    }
+    fs_status s = fs_gradient_flow(p, o, (u8(r) % 16) ? &box.known : NULL, res);
+    REQUIRE(s >= FS_OK && s <= FS_ERROR_INTERRUPTED && s != FS_ERROR_INTERNAL, "fs_gradient_flow", s);
+    if (rc == H_INVALID) REQUIRE(s == FS_ERROR_INVALID_HANDLE, "fs_gradient_flow", s);
+    if (rc == H_VALID && (pc == H_INVALID || oc == H_INVALID)) REQUIRE(s == FS_ERROR_INVALID_HANDLE, "fs_gradient_flow", s);
+    if (rc == H_VALID && pc == H_VALID && oc == H_VALID) REQUIRE(s != FS_ERROR_INVALID_HANDLE, "fs_gradient_flow", s);
+    check_call(res, rc == H_INVALID ? H_INVALID : H_UNKNOWN, s, "fs_gradient_flow");
+    if (size > sizeof box.known && box.future[0] != 0 && box.known.struct_size == size)
+        REQUIRE(s != FS_OK, "fs_gradient_flow took a non-zero field it does not know", s);
+    if (s != FS_OK) return;
+    fs_stop_reason reason = FS_STOP_NONE;
+    int64_t rows = -1;
+    REQUIRE(fs_result_get_stop_reason(res, &reason) == FS_OK, "fs_result_get_stop_reason", 0);
+    REQUIRE(reason == FS_STOP_END_TIME || reason == FS_STOP_MAX_ITERATIONS || reason == FS_STOP_DIVERGED ||
+            reason == FS_STOP_STEP_SIZE_UNDERFLOW || reason == FS_STOP_CALLBACK || reason == FS_STOP_INTERRUPTED,
+            "fs_gradient_flow's stop reason", reason);
+    REQUIRE(fs_result_get_history_length(res, &rows) == FS_OK && rows >= 0 && rows <= count,
+            "fs_result_get_history_length", rows);
+}
+
 typedef struct {
     const fs_problem *problem;
     const fs_options *options;
@@ -1128,7 +1206,7 @@ static void op_result(state *st, reader *r) {
         fs_stop_reason reason = (fs_stop_reason)77;
         s = fs_result_get_stop_reason(res, (u8(r) % 8) ? &reason : NULL);
         check_call(res, cls, s, "fs_result_get_stop_reason");
-        if (s == FS_OK) REQUIRE(reason <= FS_STOP_INTERRUPTED, "fs_result_get_stop_reason", reason);
+        if (s == FS_OK) REQUIRE(reason <= FS_STOP_EARLY_STOPPED, /* a result may hold a flow */ "fs_result_get_stop_reason", reason);
         else REQUIRE(reason == (fs_stop_reason)77, "fs_result_get_stop_reason", s);
         REQUIRE(strlen(fs_stop_reason_string(reason)) > 0, "fs_stop_reason_string", reason);
         break;
@@ -1177,12 +1255,16 @@ static void op_result(state *st, reader *r) {
         break;
     }
     case 7: {
-        fs_phases phases;
-        memset(&phases, 0x5a, sizeof phases);
-        phases.struct_size = (u8(r) % 8) ? sizeof phases : (size_t)u8(r);
-        s = fs_result_get_phases(res, (u8(r) % 8) ? &phases : NULL);
+        /* Room for any struct_size up to 255: a newer caller's larger struct is written up to it. */
+        struct { fs_phases known; unsigned char future[256]; } box;
+        memset(&box, 0x5a, sizeof box);
+        box.known.struct_size = (u8(r) % 8) ? sizeof box.known : (size_t)u8(r);
+        s = fs_result_get_phases(res, (u8(r) % 8) ? &box.known : NULL);
         check_call(res, cls, s, "fs_result_get_phases");
-        int64_t count = s == FS_OK ? phases.learning_time_count : -1;
+        if (s == FS_OK && box.known.struct_size > sizeof box.known)  /* the fields it does not know, zeroed */
+            for (size_t i = 0; i < box.known.struct_size - sizeof box.known; i++)
+                REQUIRE(box.future[i] == 0, "fs_result_get_phases", (int64_t)i);
+        int64_t count = s == FS_OK ? box.known.learning_time_count : -1;
         if (s == FS_OK) REQUIRE(count >= 0 && count <= SMALL_N, "fs_result_get_phases", count);
         int64_t length = claim(r, count);
         out_array steps = out_alloc(r, sizeof(int64_t), length);
@@ -1265,7 +1347,8 @@ static void op_static(state *st, reader *r) {
     default:
         REQUIRE(fs_version_number() == FS_VERSION_NUMBER, "fs_version_number", 0);
         REQUIRE(strcmp(fs_version_string(), "0.1.0") == 0 || strlen(fs_version_string()) > 0, "fs_version_string", 0);
-        fs_problem_spec_init(NULL); /* the library writes nothing through NULL */
+        REQUIRE(fs_problem_spec_init(NULL, sizeof(fs_problem_spec)) == FS_ERROR_NULL_POINTER, "fs_problem_spec_init", 0);
+        REQUIRE(fs_flow_settings_init(NULL, sizeof(fs_flow_settings)) == FS_ERROR_NULL_POINTER, "fs_flow_settings_init", 0);
         break;
     }
 }
@@ -1307,7 +1390,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         case 9: op_low_level(&st, &r); break;
         case 10: case 11: op_options(&st, &r); break;
         case 12: op_initial_factors(&st, &r); break;
-        case 13: (u8(&r) % 4) ? op_run(&st, &r) : op_run_parallel(&st, &r); break;
+        case 13: {
+            uint8_t which = u8(&r) % 8;
+            if (which == 0) op_run_parallel(&st, &r);
+            else if (which == 1) op_flow(&st, &r);
+            else op_run(&st, &r);
+            break;
+        }
         case 14: op_result(&st, &r); break;
         default: op_static(&st, &r); break;
         }

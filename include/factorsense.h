@@ -28,6 +28,21 @@
  *   the cgroup limit less its usage). No allocation failure ends the caller's process.
  * - Text arguments are C strings: the library sees them up to their first NUL. Messages repeat
  *   at most 64 characters of a caller's text.
+ * - Versioned structs (fs_problem_spec, fs_flow_settings, fs_phases) follow one rule, that of
+ *   zstd and of the Linux kernel's extensible structs. Each is led by `size_t struct_size`, which
+ *   is always the *caller's* sizeof: the `*_init(&s, sizeof s)` functions write it, and for
+ *   fs_phases the caller sets it. Later versions only append fields, each starting at the
+ *   previous version's sizeof (never in its tail padding). The library reads and writes only
+ *   min(struct_size, its own size) bytes, never more:
+ *   - a caller built against an older, smaller header: the fields it did not send read as 0
+ *     (each appended field's default is 0), the fields it has no room for are not written;
+ *   - a caller built against a newer, larger header: the fields this library does not know
+ *     must be 0 (as `*_init` leaves them) — a non-zero one is refused with
+ *     FS_ERROR_INVALID_ARGUMENT naming its byte offset — and in an output struct they are set
+ *     to 0;
+ *   - a struct_size below the struct's first published size, or above 4096, is refused
+ *     (FS_ERROR_INVALID_ARGUMENT) before anything past struct_size is read.
+ *   The library never writes its own sizeof into a caller's struct.
  *
  * Threads
  * - Use a handle from one thread at a time; distinct handles are independent.
@@ -64,7 +79,7 @@ extern "C" {
 /* ---------------------------------------------------------------- version */
 
 #define FS_VERSION_MAJOR 0
-#define FS_VERSION_MINOR 4
+#define FS_VERSION_MINOR 5
 #define FS_VERSION_PATCH 0
 /** MAJOR * 10000 + MINOR * 100 + PATCH; compare with fs_version_number() at run time. */
 #define FS_VERSION_NUMBER (FS_VERSION_MAJOR * 10000 + FS_VERSION_MINOR * 100 + FS_VERSION_PATCH)
@@ -136,7 +151,13 @@ typedef struct fs_result fs_result;
 
 /* ---------------------------------------------------------------- problems */
 
-/** Creates an empty problem; fill it with fs_problem_generate_gaussian or fs_problem_set_dense. */
+/**
+ * Creates an empty problem; fill it with fs_problem_generate (a drawn target and any operator
+ * kind), fs_problem_generate_for_target / fs_problem_generate_for_factors (your target),
+ * fs_problem_set_dense / fs_problem_set_dense_f32 (your operator) or fs_problem_set_entries
+ * (your sampled entries). fs_problem_generate_gaussian is the older generator of the Gaussian
+ * operator alone, kept for old callers.
+ */
 fs_status fs_problem_create(fs_problem **out);
 /** Releases a problem. NULL and already freed handles are ignored. */
 void fs_problem_free(fs_problem *problem);
@@ -207,11 +228,12 @@ typedef enum fs_spectrum {
 } fs_spectrum;
 
 /**
- * What fs_problem_generate draws. Fill it with fs_problem_spec_init, then set the fields.
- * Later versions only append fields: the library reads struct_size to know which are there.
+ * What fs_problem_generate draws. Fill it with fs_problem_spec_init(&spec, sizeof spec), then
+ * set the fields. A versioned struct (see "Versioned structs" at the top): later versions only
+ * append fields; the first published size is that of 0.3, which ends before `precision`.
  */
 typedef struct fs_problem_spec {
-    size_t struct_size;         /* sizeof(fs_problem_spec), set by fs_problem_spec_init */
+    size_t struct_size;         /* the caller's sizeof(fs_problem_spec), set by fs_problem_spec_init */
     int64_t n1;                 /* rows of X⋆ (≥ 1) */
     int64_t n2;                 /* columns of X⋆ (≥ 1; equal to n1 when psd) */
     int64_t rank;               /* r, 1 ≤ r ≤ min(n1, n2); for the caller's target, 0 or its rank */
@@ -229,8 +251,17 @@ typedef struct fs_problem_spec {
     int32_t precision;
 } fs_problem_spec;
 
-/** Sets struct_size and every default; sizes are left 0 for the caller to set. */
-void fs_problem_spec_init(fs_problem_spec *spec);
+/**
+ * Fills the caller's `size` bytes at `spec` — pass sizeof *spec, the size of the struct as the
+ * caller's header declares it — with every default (sizes are left 0 for the caller to set),
+ * and struct_size = size. Fields beyond this library's own fs_problem_spec are set to 0; nothing
+ * past `size` bytes is written. Returns FS_OK; FS_ERROR_NULL_POINTER for a NULL spec;
+ * FS_ERROR_INVALID_ARGUMENT, writing nothing, for a size below the 0.3 size
+ * (offsetof(fs_problem_spec, precision)) or above 4096.
+ * Since 0.5 (before, it took no size and wrote the library's own sizeof: a program built against
+ * 0.4 or older must be rebuilt).
+ */
+fs_status fs_problem_spec_init(fs_problem_spec *spec, size_t size);
 
 /**
  * Fills `problem` with a random problem of docs/mathematics.md: the target of `spec` measured by the
@@ -556,12 +587,16 @@ fs_status fs_gradient_descent_batch(const fs_problem *problem, const fs_options 
  *   FS_PERTURBATION_OPERATOR  E = 𝒜*(𝒜(X) − y) − (X − X⋆): the flow is −∇f of the problem,
  *                             the flow gradient descent with step η follows at time η·t;
  *   FS_PERTURBATION_NONE      E = 0: the population flow of ½‖UVᵀ − X⋆‖²_F (needs a truth);
- *   FS_PERTURBATION_CALLBACK  E = callback(user, t, U, V, E): the callback writes the n1 × n2
- *                             matrix E (row-major) and returns 0, or nonzero to stop the flow
- *                             (stop reason FS_STOP_CALLBACK); needs a truth. U is n1 × k and V
- *                             n2 × k (V is U for the symmetric parameterization), both row-major
- *                             and valid during the call only.
+ *   FS_PERTURBATION_CALLBACK  E = sized_callback(user, t, n1, n2, k, U, V, E): the callback
+ *                             writes the n1 × n2 matrix E (row-major) and returns 0, or nonzero
+ *                             to stop the flow (stop reason FS_STOP_CALLBACK); needs a truth. U
+ *                             is n1 × k and V n2 × k (V is U for the symmetric
+ *                             parameterization), both row-major and valid during the call only.
  */
+typedef int (*fs_perturbation_sized_callback)(void *user, double t, int64_t n1, int64_t n2, int64_t k,
+                                              const double *U, const double *V, double *E);
+/** The perturbation callback of 0.4 and before, without the sizes (the caller had to know k):
+ * kept in fs_flow_settings.callback for old callers; use fs_perturbation_sized_callback. */
 typedef int (*fs_perturbation_callback)(void *user, double t, const double *U, const double *V, double *E);
 
 /** The perturbation of a gradient flow. Values are pinned. */
@@ -579,24 +614,36 @@ typedef enum fs_flow_method {
 } fs_flow_method;
 
 /**
- * What fs_gradient_flow integrates. Fill it with fs_flow_settings_init, then set the fields; later
- * versions only append fields.
+ * What fs_gradient_flow integrates. Fill it with fs_flow_settings_init(&settings, sizeof settings),
+ * then set the fields. A versioned struct (see "Versioned structs" at the top): later versions
+ * only append fields; the first published size is that of 0.3 and 0.4, which ends before
+ * `sized_callback`.
  */
 typedef struct fs_flow_settings {
-    size_t struct_size;         /* sizeof(fs_flow_settings), set by fs_flow_settings_init */
+    size_t struct_size;         /* the caller's sizeof(fs_flow_settings), set by fs_flow_settings_init */
     const double *times;        /* the times of the history's rows: t₀ ≥ 0, strictly increasing */
     int64_t time_count;         /* their number (≥ 1) */
     double rtol;                /* relative tolerance of a step, > 0 (1e-8) */
     double atol;                /* absolute tolerance of a step, > 0 (1e-10) */
     int64_t max_evaluations;    /* right-hand-side evaluations at most, ≥ 1 (10⁶); beyond: FS_STOP_MAX_ITERATIONS */
     int32_t perturbation;       /* an fs_perturbation (FS_PERTURBATION_OPERATOR) */
-    fs_perturbation_callback callback;  /* for FS_PERTURBATION_CALLBACK (NULL) */
+    fs_perturbation_callback callback;  /* deprecated (0.4): the callback without sizes, used for
+                                   FS_PERTURBATION_CALLBACK when sized_callback is NULL (NULL) */
     void *user;                 /* handed to the callback (NULL) */
     int32_t method;             /* an fs_flow_method (FS_FLOW_METHOD_RK45) */
+    /* Since 0.5: the callback of FS_PERTURBATION_CALLBACK, given n1, n2 and k (NULL). Set this
+     * one or `callback`, not both. */
+    fs_perturbation_sized_callback sized_callback;
 } fs_flow_settings;
 
-/** Sets struct_size and every default (no times: the caller sets times and time_count). */
-void fs_flow_settings_init(fs_flow_settings *settings);
+/**
+ * Fills the caller's `size` bytes at `settings` — pass sizeof *settings — with every default
+ * (no times: the caller sets times and time_count) and struct_size = size, as
+ * fs_problem_spec_init does: FS_OK; FS_ERROR_NULL_POINTER; FS_ERROR_INVALID_ARGUMENT, writing
+ * nothing, for a size below the 0.3 size (offsetof(fs_flow_settings, sized_callback)) or above
+ * 4096. Since 0.5 (a program built against 0.4 or older must be rebuilt).
+ */
+fs_status fs_flow_settings_init(fs_flow_settings *settings, size_t size);
 
 /**
  * Integrates the gradient flow of `problem` from the initial factors `options` gives ("width",
@@ -609,7 +656,9 @@ void fs_flow_settings_init(fs_flow_settings *settings);
  * value), FS_STOP_STEP_SIZE_UNDERFLOW, FS_STOP_CALLBACK or FS_STOP_INTERRUPTED;
  * fs_result_get_flow_statistics gives its counts.
  * Errors: those of fs_gradient_descent for the options; FS_ERROR_NULL_POINTER for settings, or
- * times or callback missing where needed; FS_ERROR_INVALID_ARGUMENT for struct_size, times empty,
+ * times or callback missing where needed; FS_ERROR_INVALID_ARGUMENT for a struct_size outside
+ * [the 0.3 size, 4096] (checked before anything after struct_size is read), a non-zero field
+ * this library does not know (a newer caller's), both callback and sized_callback set, times empty,
  * negative or not strictly increasing, rtol or atol ≤ 0, max_evaluations < 1, an unknown
  * perturbation or method, a population flow on a problem without truth; FS_ERROR_NOT_FINITE for a
  * non-finite time, rtol, atol, or a non-finite entry the callback wrote into E (the message says
@@ -638,10 +687,18 @@ typedef enum fs_stop_reason {
 
 /**
  * A short static name: "none", "converged", "max_iterations", "diverged", "callback",
- * "interrupted", "early_stopped".
+ * "interrupted", "end_time", "step_size_underflow", "early_stopped"; "unknown stop reason" for a
+ * value not listed in fs_stop_reason.
  */
 const char *fs_stop_reason_string(fs_stop_reason reason);
 
+/**
+ * Sets *reason to why the run `result` holds stopped (an fs_stop_reason; FS_STOP_NONE for a
+ * result that holds no run — not an error). FS_ERROR_NULL_POINTER for a NULL reason.
+ * The run ended as it should with FS_STOP_CONVERGED, FS_STOP_END_TIME (a flow) and
+ * FS_STOP_EARLY_STOPPED; FS_STOP_MAX_ITERATIONS means the budget ran out first (the Python
+ * Result's `success` follows scipy.optimize: True for the first three only).
+ */
 fs_status fs_result_get_stop_reason(const fs_result *result, fs_stop_reason *reason);
 /**
  * The index t of the iterate the result holds. After divergence this is the last iterate whose
@@ -715,9 +772,11 @@ fs_status fs_result_copy_history(const fs_result *result, const char *name, doub
  * The phases of a run, read off its history (docs/mathematics.md, "Phases"); −1 (or NaN) where
  * the run does not show a phase: it did not recover (recovered = 0: no phase is named), no
  * truth, the diagnostic it needs not recorded, or the run too short. Event times are those of
- * the recorded iterates (record_every = 1 for exact ones). Later versions only append fields:
- * set struct_size = sizeof(fs_phases) before the call; the library fills only the fields that
- * fit.
+ * the recorded iterates (record_every = 1 for exact ones). A versioned struct (see "Versioned
+ * structs" at the top) that the library writes: set struct_size = sizeof(fs_phases) before the
+ * call; the library fills the fields that fit in min(struct_size, its own size) bytes, sets a
+ * newer caller's fields it does not know to 0, and leaves struct_size as the caller set it. The
+ * first published size is that of 0.2, which ends before alignment_end_time.
  */
 typedef struct fs_phases {
     size_t struct_size;         /* set by the caller to sizeof(fs_phases) */
@@ -747,8 +806,9 @@ typedef struct fs_phases {
     double spectral_angle_right;/* the same for the right subspace and R⋆ (PSD: = left) */
 } fs_phases;
 
-/** Fills `phases` (its struct_size must be at least the size of fs_phases of version 0.2: the
- * fields of later versions that do not fit are left alone). */
+/** Fills `phases` as above. FS_ERROR_NULL_POINTER for NULL; FS_ERROR_INVALID_ARGUMENT, writing
+ * nothing, for a struct_size below the 0.2 size (offsetof(fs_phases, alignment_end_time)) or above
+ * 4096; FS_ERROR_WRONG_STATE for a result that holds no run. */
 fs_status fs_result_get_phases(const fs_result *result, fs_phases *phases);
 /**
  * Incremental learning: iterations[i] is the first recorded t with σ_{i+1}(X) ≥ saddle_fraction ·

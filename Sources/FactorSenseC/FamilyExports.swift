@@ -2,11 +2,13 @@ import CFactorSense
 import FactorSense
 
 @_cdecl("fs_problem_spec_init") @implementation
-public func fs_problem_spec_init(_ spec: UnsafeMutablePointer<fs_problem_spec>?) {
-    spec?.pointee = fs_problem_spec(
-        struct_size: MemoryLayout<fs_problem_spec>.size, n1: 0, n2: 0, rank: 0, measurements: 0,
-        scale: 1, condition_number: 1, spectrum: Int32(FS_SPECTRUM_GEOMETRIC.rawValue), psd: 0,
-        noise_level: 0, seed: 0, precision: Int32(FS_PRECISION_FLOAT64.rawValue))
+public func fs_problem_spec_init(_ spec: UnsafeMutablePointer<fs_problem_spec>?, _ size: Int) -> fs_status {
+    ProblemSpec.layout.initialize(spec, size: size) { size in
+        fs_problem_spec(
+            struct_size: size, n1: 0, n2: 0, rank: 0, measurements: 0,
+            scale: 1, condition_number: 1, spectrum: Int32(FS_SPECTRUM_GEOMETRIC.rawValue), psd: 0,
+            noise_level: 0, seed: 0, precision: Int32(FS_PRECISION_FLOAT64.rawValue))
+    }
 }
 
 @_cdecl("fs_problem_generate") @implementation
@@ -43,22 +45,16 @@ extension OperatorKind {
 
 /// Reading the caller's fs_problem_spec.
 enum ProblemSpec {
-    /// The size of the spec before `precision` was appended (0.3): the smallest struct_size read.
-    static let firstSize = MemoryLayout<fs_problem_spec>.offset(of: \fs_problem_spec.precision) ?? MemoryLayout<fs_problem_spec>.size
+    /// The versioned struct: its first published size is that of 0.3, before `precision`.
+    static let layout = VersionedStruct<fs_problem_spec>(
+        typeName: "fs_problem_spec", argument: "spec",
+        firstSize: MemoryLayout<fs_problem_spec>.offset(of: \fs_problem_spec.precision) ?? MemoryLayout<fs_problem_spec>.size,
+        advice: "fill the spec with fs_problem_spec_init(&spec, sizeof spec)")
 
-    /// A copy of `*spec`, once its struct_size shows it came from fs_problem_spec_init: the
-    /// struct_size bytes the caller has (never more), the fields after them at their defaults.
+    /// A copy of `*spec` by the versioned-struct rule: the caller's bytes up to its struct_size
+    /// (never more), the fields of a later version than the caller's 0 (their defaults).
     static func read(_ spec: UnsafePointer<fs_problem_spec>?) throws(FactorSenseError) -> fs_problem_spec {
-        guard let spec else { throw FactorSenseError(.nullPointer, "spec is NULL") }
-        let size = UnsafeRawPointer(spec).loadUnaligned(as: Int.self)
-        guard size >= firstSize else {
-            throw FactorSenseError(.invalidArgument,
-                "spec.struct_size is \(size), expected at least \(firstSize): fill the spec with fs_problem_spec_init")
-        }
-        var s = fs_problem_spec()
-        fs_problem_spec_init(&s)
-        withUnsafeMutableBytes(of: &s) { $0.copyMemory(from: UnsafeRawBufferPointer(start: spec, count: min(size, $0.count))) }
-        return s
+        try layout.read(spec, zero: fs_problem_spec())
     }
 
     /// The spec's storage precision.

@@ -2,11 +2,13 @@ import CFactorSense
 import FactorSense
 
 @_cdecl("fs_flow_settings_init") @implementation
-public func fs_flow_settings_init(_ settings: UnsafeMutablePointer<fs_flow_settings>?) {
-    settings?.pointee = fs_flow_settings(
-        struct_size: MemoryLayout<fs_flow_settings>.size, times: nil, time_count: 0, rtol: 1e-8, atol: 1e-10,
-        max_evaluations: 1_000_000, perturbation: Int32(FS_PERTURBATION_OPERATOR.rawValue), callback: nil, user: nil,
-        method: Int32(FS_FLOW_METHOD_RK45.rawValue))
+public func fs_flow_settings_init(_ settings: UnsafeMutablePointer<fs_flow_settings>?, _ size: Int) -> fs_status {
+    FlowSettings.layout.initialize(settings, size: size) { size in
+        fs_flow_settings(
+            struct_size: size, times: nil, time_count: 0, rtol: 1e-8, atol: 1e-10,
+            max_evaluations: 1_000_000, perturbation: Int32(FS_PERTURBATION_OPERATOR.rawValue), callback: nil, user: nil,
+            method: Int32(FS_FLOW_METHOD_RK45.rawValue), sized_callback: nil)
+    }
 }
 
 @_cdecl("fs_gradient_flow") @implementation
@@ -51,13 +53,16 @@ public func fs_result_get_flow_statistics(_ result: OpaquePointer?, _ accepted: 
 
 /// The caller's fs_flow_settings as `GradientFlow.Settings`.
 enum FlowSettings {
+    /// The versioned struct: its first published size is that of 0.3 and 0.4, before `sized_callback`.
+    static let layout = VersionedStruct<fs_flow_settings>(
+        typeName: "fs_flow_settings", argument: "settings",
+        firstSize: MemoryLayout<fs_flow_settings>.offset(of: \fs_flow_settings.sized_callback) ?? MemoryLayout<fs_flow_settings>.size,
+        advice: "fill the settings with fs_flow_settings_init(&settings, sizeof settings)")
+
+    /// The settings read by the versioned-struct rule (only struct_size is read before it is
+    /// checked), as `GradientFlow.Settings`.
     static func read(_ pointer: UnsafePointer<fs_flow_settings>?) throws(FactorSenseError) -> GradientFlow.Settings {
-        guard let pointer else { throw FactorSenseError(.nullPointer, "settings is NULL") }
-        let s = pointer.pointee
-        guard s.struct_size >= MemoryLayout<fs_flow_settings>.size else {
-            throw FactorSenseError(.invalidArgument,
-                "settings.struct_size is \(s.struct_size), expected at least \(MemoryLayout<fs_flow_settings>.size): fill the settings with fs_flow_settings_init")
-        }
+        let s = try layout.read(pointer, zero: fs_flow_settings())
         guard s.time_count >= 1 else {
             throw FactorSenseError(.invalidArgument, "times is empty (settings.time_count is \(s.time_count)): give at least one time")
         }
@@ -84,22 +89,42 @@ enum FlowSettings {
         case Int32(FS_PERTURBATION_OPERATOR.rawValue): return .operator
         case Int32(FS_PERTURBATION_NONE.rawValue): return .none
         case Int32(FS_PERTURBATION_CALLBACK.rawValue):
-            guard let callback = s.callback else {
-                throw FactorSenseError(.nullPointer, "settings.callback is NULL but the perturbation is FS_PERTURBATION_CALLBACK")
-            }
             let user = s.user
-            return .custom { t, U, V throws(FactorSenseError) in
-                var e = [Double](repeating: 0, count: U.rows * V.rows)
-                let stop = U.elements.withUnsafeBufferPointer { u in
-                    V.elements.withUnsafeBufferPointer { v in
-                        e.withUnsafeMutableBufferPointer { out in callback(user, t, u.baseAddress, v.baseAddress, out.baseAddress) }
+            switch (s.sized_callback, s.callback) {
+            case (.some, .some):
+                throw FactorSenseError(.invalidArgument,
+                    "settings.sized_callback and settings.callback are both set: set sized_callback alone (callback is the 0.4 one without sizes)")
+            case (.some(let callback), nil):
+                return .custom { t, U, V throws(FactorSenseError) in
+                    try perturbation(U, V) { u, v, e in
+                        callback(user, t, Int64(U.rows), Int64(V.rows), Int64(U.columns), u, v, e)
                     }
                 }
-                return stop != 0 ? nil : try Matrix(rows: U.rows, columns: V.rows, elements: e)
+            case (nil, .some(let callback)):
+                return .custom { t, U, V throws(FactorSenseError) in
+                    try perturbation(U, V) { u, v, e in callback(user, t, u, v, e) }
+                }
+            case (nil, nil):
+                throw FactorSenseError(.nullPointer,
+                    "settings.sized_callback is NULL but the perturbation is FS_PERTURBATION_CALLBACK")
             }
         default:
             throw FactorSenseError(.invalidArgument,
                 "settings.perturbation must be FS_PERTURBATION_OPERATOR (0), FS_PERTURBATION_NONE (1) or FS_PERTURBATION_CALLBACK (2), got \(s.perturbation)")
         }
+    }
+
+    /// E from a callback that writes the n1 × n2 matrix; nil when it asks to stop.
+    private static func perturbation(
+        _ U: Matrix, _ V: Matrix,
+        _ call: (UnsafePointer<Double>?, UnsafePointer<Double>?, UnsafeMutablePointer<Double>?) -> Int32
+    ) throws(FactorSenseError) -> Matrix? {
+        var e = [Double](repeating: 0, count: U.rows * V.rows)
+        let stop = U.elements.withUnsafeBufferPointer { u in
+            V.elements.withUnsafeBufferPointer { v in
+                e.withUnsafeMutableBufferPointer { out in call(u.baseAddress, v.baseAddress, out.baseAddress) }
+            }
+        }
+        return stop != 0 ? nil : try Matrix(rows: U.rows, columns: V.rows, elements: e)
     }
 }

@@ -135,14 +135,9 @@ public func fs_result_copy_history(
 public func fs_result_get_phases(_ result: OpaquePointer?, _ phases: UnsafeMutablePointer<fs_phases>?) -> fs_status {
     withHandle(result, as: ResultHandle.self) { handle throws(FactorSenseError) in
         guard let phases else { throw FactorSenseError(.nullPointer, "phases is NULL") }
-        let size = phases.pointee.struct_size
-        let oldest = MemoryLayout<fs_phases>.offset(of: \fs_phases.recovered) ?? MemoryLayout<fs_phases>.size
-        guard size >= oldest else {
-            throw FactorSenseError(.invalidArgument,
-                "phases->struct_size is \(size), smaller than the fs_phases of version 0.2 (\(oldest) bytes): set it to sizeof(fs_phases) before the call")
-        }
+        let size = try PhasesLayout.layout.callerSize(UnsafeRawPointer(phases))
         let found = try handle.filled().phases
-        var filled = fs_phases(
+        let filled = fs_phases(
             struct_size: size,
             alignment_end: Int64(found.alignmentEnd?.iteration ?? -1),
             saddle_end: Int64(found.saddleEnd?.iteration ?? -1),
@@ -158,13 +153,17 @@ public func fs_result_get_phases(_ result: OpaquePointer?, _ phases: UnsafeMutab
             signal_end_time: found.signalEnd?.time ?? .nan,
             spectral_angle_left: found.spectralAngleLeft ?? .nan,
             spectral_angle_right: found.spectralAngleRight ?? .nan)
-        // Only the bytes the caller's struct has: an older caller's struct is smaller.
-        withUnsafeBytes(of: &filled) { source in
-            if let base = source.baseAddress {
-                UnsafeMutableRawPointer(phases).copyMemory(from: base, byteCount: min(size, source.count))
-            }
-        }
+        PhasesLayout.layout.write(filled, to: UnsafeMutableRawPointer(phases), size: size)
     }
+}
+
+/// The caller's fs_phases: written by the versioned-struct rule; its first published size is
+/// that of 0.2, before the times.
+enum PhasesLayout {
+    static let layout = VersionedStruct<fs_phases>(
+        typeName: "fs_phases", argument: "phases",
+        firstSize: MemoryLayout<fs_phases>.offset(of: \fs_phases.alignment_end_time) ?? MemoryLayout<fs_phases>.size,
+        advice: "set phases.struct_size = sizeof phases before the call")
 }
 
 @_cdecl("fs_result_copy_learning_times") @implementation

@@ -91,7 +91,7 @@ static void test_versions_and_texts(void) {
         CHECK(sscanf(version, "%d.%d.%d%n", &major, &minor, &patch, &consumed) == 3 &&
               (size_t)consumed == strlen(version));
         CHECK(major == FS_VERSION_MAJOR && minor == FS_VERSION_MINOR && patch == FS_VERSION_PATCH);
-        CHECK(strcmp(version, "0.4.0") == 0);
+        CHECK(strcmp(version, "0.5.0") == 0);
     }
 
     for (int s = FS_OK; s <= FS_ERROR_INTERRUPTED; s++) {
@@ -817,7 +817,7 @@ static void test_interrupt(void) {
     /* Every generator and set call sees a pending request. */
     const char *const kinds[] = {"gaussian", "symmetric_gaussian", "identity", "completion", "rank_one"};
     fs_problem_spec spec;
-    fs_problem_spec_init(&spec);
+    fs_problem_spec_init(&spec, sizeof spec);
     spec.n1 = spec.n2 = 5;
     spec.rank = 1;
     spec.measurements = 12;

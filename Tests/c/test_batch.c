@@ -24,7 +24,7 @@ static int64_t max_iter = 150;
 static fs_problem *gaussian_problem(void) {
     fs_problem *problem = NULL;
     fs_problem_spec spec;
-    fs_problem_spec_init(&spec);
+    fs_problem_spec_init(&spec, sizeof spec);
     spec.n1 = N1;
     spec.n2 = N2;
     spec.rank = 2;

@@ -57,7 +57,7 @@ static double imbalance(const double *U, const double *V, int n1, int n2, int k)
 static fs_problem *gaussian_problem(void) {
     fs_problem *p = NULL;
     fs_problem_spec spec;
-    fs_problem_spec_init(&spec);
+    fs_problem_spec_init(&spec, sizeof spec);
     spec.n1 = N1;
     spec.n2 = N2;
     spec.rank = RANK;

@@ -17,7 +17,7 @@ static fs_problem *generated(const char *kind, int64_t n1, int64_t n2, int64_t r
     fs_problem *problem = NULL;
     if (fs_problem_create(&problem) != FS_OK) return NULL;
     fs_problem_spec spec;
-    fs_problem_spec_init(&spec);
+    fs_problem_spec_init(&spec, sizeof spec);
     spec.n1 = n1;
     spec.n2 = n2;
     spec.rank = rank;
@@ -196,20 +196,20 @@ static void test_runs_and_options(void) {
     CHECK(fs_options_set_int(o, "batch_size", -1) == FS_ERROR_INVALID_ARGUMENT);
 
     fs_problem_spec spec;
-    fs_problem_spec_init(&spec);
+    fs_problem_spec_init(&spec, sizeof spec);
     spec.n1 = 4; spec.n2 = 3; spec.rank = 1; spec.measurements = 5;
     CHECK(fs_problem_generate(p, "telepathy", &spec) == FS_ERROR_INVALID_ARGUMENT);
     CHECK(fs_problem_generate(p, "gaussian", NULL) == FS_ERROR_NULL_POINTER);
     spec.struct_size = 8;
     CHECK(fs_problem_generate(p, "gaussian", &spec) == FS_ERROR_INVALID_ARGUMENT);
-    fs_problem_spec_init(&spec);
+    fs_problem_spec_init(&spec, sizeof spec);
     spec.n1 = 4; spec.n2 = 3; spec.rank = 1; spec.measurements = 5; spec.psd = 1;
     CHECK(fs_problem_generate(p, "gaussian", &spec) == FS_ERROR_INVALID_ARGUMENT);      /* PSD needs n1 = n2 */
     spec.psd = 0; spec.measurements = 13;
     CHECK(fs_problem_generate(p, "completion", &spec) == FS_ERROR_INVALID_ARGUMENT);    /* m > n1·n2 */
     spec.spectrum = 7;
     CHECK(fs_problem_generate(p, "gaussian", &spec) == FS_ERROR_INVALID_ARGUMENT);
-    fs_problem_spec_init(&spec);
+    fs_problem_spec_init(&spec, sizeof spec);
     spec.n1 = INT64_MAX / 2; spec.n2 = INT64_MAX / 2; spec.rank = 1; spec.measurements = INT64_MAX / 2;
     CHECK(fs_problem_generate(p, "rank_one", &spec) == FS_ERROR_OVERFLOW);
     CHECK(fs_problem_generate(p, "completion", &spec) == FS_ERROR_OVERFLOW);

@@ -1,7 +1,8 @@
 /*
  * C tests of fs_gradient_flow: the flow against gradient descent with a small step (first
- * order in η), the perturbation callback (zeros = the population flow bit for bit, a nonzero
- * return stops the flow, a non-finite E is an error naming it), the statistics, and every
+ * order in η), the perturbation callback given its sizes (zeros = the population flow bit for
+ * bit, a nonzero return stops the flow, a non-finite E is an error naming it; the 0.4 callback
+ * without sizes is in test_struct_sizes.c), the statistics, and every
  * refusal of the settings. Prints "N passed, M failed" and exits nonzero on any failure. An
  * optional argument (the memory checks' budget) is accepted and ignored.
  */
@@ -19,7 +20,7 @@ enum { N1 = 8, N2 = 6, K = 2, M = 120 };
 static fs_problem *gaussian_problem(void) {
     fs_problem *problem = NULL;
     fs_problem_spec spec;
-    fs_problem_spec_init(&spec);
+    fs_problem_spec_init(&spec, sizeof spec);
     spec.n1 = N1;
     spec.n2 = N2;
     spec.rank = 2;
@@ -58,21 +59,25 @@ static double relative_gap(const double *a, const double *b) {
     return sqrt(d / n);
 }
 
-static int zeros(void *user, double t, const double *U, const double *V, double *E) {
+/* The perturbation callbacks get the sizes: a wrong one stops the flow (stop reason callback). */
+static int zeros(void *user, double t, int64_t n1, int64_t n2, int64_t k, const double *U, const double *V, double *E) {
     (void)user; (void)t; (void)U; (void)V;
+    if (n1 != N1 || n2 != N2 || k != K) return 1;
     memset(E, 0, sizeof(double) * N1 * N2);
     return 0;
 }
 
-static int stop_after(void *user, double t, const double *U, const double *V, double *E) {
-    (void)U; (void)V;
-    memset(E, 0, sizeof(double) * N1 * N2);
+static int stop_after(void *user, double t, int64_t n1, int64_t n2, int64_t k, const double *U, const double *V,
+                      double *E) {
+    (void)U; (void)V; (void)k;
+    memset(E, 0, sizeof(double) * (size_t)(n1 * n2));
     return t > *(const double *)user;
 }
 
-static int not_finite(void *user, double t, const double *U, const double *V, double *E) {
-    (void)user; (void)t; (void)U; (void)V;
-    memset(E, 0, sizeof(double) * N1 * N2);
+static int not_finite(void *user, double t, int64_t n1, int64_t n2, int64_t k, const double *U, const double *V,
+                      double *E) {
+    (void)user; (void)t; (void)U; (void)V; (void)k;
+    memset(E, 0, sizeof(double) * (size_t)(n1 * n2));
     E[7] = NAN;
     return 0;
 }
@@ -87,7 +92,7 @@ int main(int argc, char **argv) {
 
     double times[] = {0, 0.5, 1, 1.5, 2};
     fs_flow_settings settings;
-    fs_flow_settings_init(&settings);
+    fs_flow_settings_init(&settings, sizeof settings);
     settings.times = times;
     settings.time_count = 5;
     settings.rtol = 1e-11;
@@ -123,7 +128,7 @@ int main(int argc, char **argv) {
     settings.perturbation = FS_PERTURBATION_NONE;
     CHECK(fs_gradient_flow(problem, options, &settings, flow) == FS_OK);
     settings.perturbation = FS_PERTURBATION_CALLBACK;
-    settings.callback = zeros;
+    settings.sized_callback = zeros;
     CHECK(fs_gradient_flow(problem, options, &settings, other) == FS_OK);
     double Xnone[N1 * N2], Xzeros[N1 * N2];
     product(flow, Xnone);
@@ -132,24 +137,24 @@ int main(int argc, char **argv) {
 
     /* A nonzero return stops the flow; a non-finite E is an error that names the perturbation. */
     double after = 0.7;
-    settings.callback = stop_after;
+    settings.sized_callback = stop_after;
     settings.user = &after;
     CHECK(fs_gradient_flow(problem, options, &settings, other) == FS_OK);
     CHECK(fs_result_get_stop_reason(other, &reason) == FS_OK && reason == FS_STOP_CALLBACK);
     CHECK(fs_result_copy_history(other, "time", recorded, 2) == FS_OK);
-    settings.callback = not_finite;
+    settings.sized_callback = not_finite;
     CHECK(fs_gradient_flow(problem, options, &settings, other) == FS_ERROR_NOT_FINITE);
     CHECK(strstr(fs_last_error(other), "perturbation") != NULL);
 
     /* Refusals. */
     fs_flow_settings bad;
     CHECK(fs_gradient_flow(problem, options, NULL, other) == FS_ERROR_NULL_POINTER);
-    fs_flow_settings_init(&bad);
+    fs_flow_settings_init(&bad, sizeof bad);
     bad.times = times;
     bad.time_count = 5;
     bad.struct_size = 8;
     CHECK(fs_gradient_flow(problem, options, &bad, other) == FS_ERROR_INVALID_ARGUMENT);
-    fs_flow_settings_init(&bad);
+    fs_flow_settings_init(&bad, sizeof bad);
     bad.time_count = 5;
     CHECK(fs_gradient_flow(problem, options, &bad, other) == FS_ERROR_NULL_POINTER);
     bad.times = times;
@@ -184,7 +189,7 @@ int main(int argc, char **argv) {
     double A[6 * 6] = {0}, y[6] = {1, 1, 1, 1, 1, 1};
     for (int i = 0; i < 6; i++) A[i * 6 + i] = 1;
     CHECK(fs_problem_create(&no_truth) == FS_OK && fs_problem_set_dense(no_truth, 3, 2, 6, A, 36, y, 6, NULL, 0) == FS_OK);
-    fs_flow_settings_init(&bad);
+    fs_flow_settings_init(&bad, sizeof bad);
     bad.times = times;
     bad.time_count = 5;
     bad.perturbation = FS_PERTURBATION_NONE;

@@ -40,7 +40,7 @@ static long long address_space_in_use(void) {
 
 static fs_status generate(fs_problem *problem, const char *kind, int64_t n1, int64_t n2, int64_t m) {
     fs_problem_spec spec;
-    fs_problem_spec_init(&spec);
+    fs_problem_spec_init(&spec, sizeof spec);
     spec.n1 = n1;
     spec.n2 = n2;
     spec.rank = 2;

@@ -22,7 +22,7 @@ static int64_t max_iter = 100;
 static fs_problem *generated(int32_t precision) {
     fs_problem *problem = NULL;
     fs_problem_spec spec;
-    fs_problem_spec_init(&spec);
+    fs_problem_spec_init(&spec, sizeof spec);
     spec.n1 = N1;
     spec.n2 = N2;
     spec.rank = 2;
@@ -62,7 +62,7 @@ static double *run(const fs_problem *problem) {
 
 static void test_generated_float32_is_the_float64_draw_rounded(void) {
     fs_problem_spec spec;
-    fs_problem_spec_init(&spec);
+    fs_problem_spec_init(&spec, sizeof spec);
     CHECK(spec.precision == FS_PRECISION_FLOAT64);
     fs_problem *single = generated(FS_PRECISION_FLOAT32), *twin = generated(FS_PRECISION_FLOAT64);
     CHECK(single != NULL && twin != NULL);
@@ -89,7 +89,7 @@ static void test_spec_precision_is_read_by_struct_size_and_checked(void) {
     fs_problem *problem = NULL;
     CHECK(fs_problem_create(&problem) == FS_OK);
     fs_problem_spec spec;
-    fs_problem_spec_init(&spec);
+    fs_problem_spec_init(&spec, sizeof spec);
     spec.n1 = N1;
     spec.n2 = N2;
     spec.rank = 1;

@@ -19,7 +19,7 @@ enum { N1 = 5, N2 = 4, R = 2, M = 12 };
 
 static fs_problem_spec spec_of(int64_t n1, int64_t n2, int psd, double noise) {
     fs_problem_spec spec;
-    fs_problem_spec_init(&spec);
+    fs_problem_spec_init(&spec, sizeof spec);
     spec.n1 = n1;
     spec.n2 = n2;
     spec.measurements = M;

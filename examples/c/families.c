@@ -47,7 +47,7 @@ static int psd_sensing(int32_t precision) {
     CHECK(fs_result_create(&result), result);
 
     fs_problem_spec spec;
-    fs_problem_spec_init(&spec);
+    fs_problem_spec_init(&spec, sizeof spec);
     spec.n1 = spec.n2 = 30;
     spec.rank = 2;
     spec.measurements = 450;

@@ -30,7 +30,7 @@ from .solvers import gradient_descent, gradient_descent_batch
 from .sweep import sweep
 from .flow import gradient_flow
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
 
 
 def library_version():

@@ -10,8 +10,11 @@ import os
 from ctypes import POINTER, c_char_p, c_double, c_int, c_int32, c_int64, c_size_t, c_uint64, c_void_p
 from pathlib import Path
 
-#: The major version of the C library this package is written for.
-EXPECTED_MAJOR = 0
+#: The major and minor version of the C library this package is written for: in 0.x a minor
+#: version may change the ABI (0.5 changed the *_init functions and fs_flow_settings), so both
+#: must match; any patch version does.
+EXPECTED_VERSION = (0, 5)
+EXPECTED_MAJOR = EXPECTED_VERSION[0]
 
 _PACKAGE = Path(__file__).resolve().parent
 _CHECKOUT = _PACKAGE.parent.parent
@@ -79,6 +82,8 @@ class fs_problem_spec(ctypes.Structure):
 PROGRESS_CALLBACK = ctypes.CFUNCTYPE(c_int, c_void_p, POINTER(fs_progress))
 PERTURBATION_CALLBACK = ctypes.CFUNCTYPE(c_int, c_void_p, c_double, POINTER(c_double), POINTER(c_double),
                                          POINTER(c_double))
+SIZED_PERTURBATION_CALLBACK = ctypes.CFUNCTYPE(c_int, c_void_p, c_double, c_int64, c_int64, c_int64,
+                                               POINTER(c_double), POINTER(c_double), POINTER(c_double))
 
 
 class fs_flow_settings(ctypes.Structure):
@@ -95,6 +100,7 @@ class fs_flow_settings(ctypes.Structure):
         ("callback", PERTURBATION_CALLBACK),
         ("user", c_void_p),
         ("method", c_int32),
+        ("sized_callback", SIZED_PERTURBATION_CALLBACK),
     ]
 
 _double_p = POINTER(c_double)
@@ -121,7 +127,7 @@ SIGNATURES = {
     "fs_problem_copy_operator": (c_int, [c_void_p, _double_p, c_int64]),
     "fs_problem_copy_measurements": (c_int, [c_void_p, _double_p, c_int64]),
     "fs_problem_copy_truth": (c_int, [c_void_p, _double_p, c_int64]),
-    "fs_problem_spec_init": (None, [POINTER(fs_problem_spec)]),
+    "fs_problem_spec_init": (c_int, [POINTER(fs_problem_spec), c_size_t]),
     "fs_problem_generate": (c_int, [c_void_p, c_char_p, POINTER(fs_problem_spec)]),
     "fs_problem_generate_for_target": (c_int, [c_void_p, c_char_p, POINTER(fs_problem_spec), _double_p, c_int64]),
     "fs_problem_generate_for_factors": (c_int, [c_void_p, c_char_p, POINTER(fs_problem_spec), _double_p, c_int64, _double_p, c_int64, _double_p, c_int64]),
@@ -153,7 +159,7 @@ SIGNATURES = {
     "fs_result_free": (None, [c_void_p]),
     "fs_gradient_descent": (c_int, [c_void_p, c_void_p, c_void_p]),
     "fs_gradient_descent_batch": (c_int, [c_void_p, POINTER(c_void_p), POINTER(c_void_p), c_int64, POINTER(c_int)]),
-    "fs_flow_settings_init": (None, [POINTER(fs_flow_settings)]),
+    "fs_flow_settings_init": (c_int, [POINTER(fs_flow_settings), c_size_t]),
     "fs_gradient_flow": (c_int, [c_void_p, c_void_p, POINTER(fs_flow_settings), c_void_p]),
     "fs_result_get_flow_statistics": (c_int, [c_void_p, _int64_p, _int64_p, _int64_p]),
     "fs_stop_reason_string": (c_char_p, [c_int]),
@@ -201,16 +207,42 @@ def _load():
         function = getattr(library, name)
         function.restype = restype
         function.argtypes = argtypes
-    major = library.fs_version_number() // 10000
-    if major != EXPECTED_MAJOR:
-        raise ImportError(
-            f"{path} is FactorSense {library.fs_version_string().decode()}, "
-            f"but this Python package needs major version {EXPECTED_MAJOR}"
-        )
+    check_version(library.fs_version_number(), library.fs_version_string().decode(), path)
     return library, path
 
 
+def check_version(number, text, path):
+    """ImportError unless the library's version (``fs_version_number()``, its text) has the
+    major and minor version this package was written for."""
+    if (number // 10000, number // 100 % 100) != EXPECTED_VERSION:
+        raise ImportError(
+            f"{path} is FactorSense {text}, but this Python package needs version "
+            f"{EXPECTED_VERSION[0]}.{EXPECTED_VERSION[1]}.x (the structs and calls of its header)"
+        )
+
+
+def check_layouts(library=None):
+    """ImportError unless this package's ctypes structs are laid out as the library's: every
+    field at its natural alignment, and the defaults fs_problem_spec_init and
+    fs_flow_settings_init write read back from the fields they belong to. (python/tests/test_abi.py
+    compares every size and offset with the header, compiled.)"""
+    library = library or lib
+    for struct in (fs_progress, fs_phases, fs_problem_spec, fs_flow_settings):
+        for name, kind in struct._fields_:
+            if getattr(struct, name).offset % ctypes.alignment(kind):
+                raise ImportError(f"{struct.__name__}.{name} is not aligned in this package's ctypes layout")
+    spec, flow = fs_problem_spec(), fs_flow_settings()
+    if (library.fs_problem_spec_init(ctypes.byref(spec), ctypes.sizeof(spec)) != 0
+            or library.fs_flow_settings_init(ctypes.byref(flow), ctypes.sizeof(flow)) != 0):
+        raise ImportError("the library refused the sizes of this package's fs_problem_spec and fs_flow_settings")
+    if (spec.struct_size, spec.scale, spec.condition_number, spec.precision) != (ctypes.sizeof(spec), 1.0, 1.0, 0) or \
+            (flow.struct_size, flow.rtol, flow.atol, flow.max_evaluations, flow.method) != \
+            (ctypes.sizeof(flow), 1e-8, 1e-10, 1_000_000, 0):
+        raise ImportError("the library's fs_problem_spec or fs_flow_settings is not laid out as this package's")
+
+
 lib, path = _load()
+check_layouts(lib)
 
 
 def new_handle(create):

@@ -4,7 +4,7 @@ from ctypes import byref
 
 import numpy as np
 
-from ._lib import PERTURBATION_CALLBACK, as_doubles, fs_flow_settings, lib
+from ._lib import SIZED_PERTURBATION_CALLBACK, as_doubles, fs_flow_settings, lib
 from .errors import InvalidArgumentError, SizeMismatchError, check
 from .progress import SMALL_CALL, ProgressRelay, call_interruptibly, raise_interrupt
 from .result import Result
@@ -53,7 +53,8 @@ def gradient_flow(problem, width=None, *, times, rtol=1e-8, atol=1e-10, perturba
         With the history at ``times``, the factors of the last recorded row, the phases read off
         it (their ``*_time`` fields are flow times), and ``flow_statistics``: the accepted and
         rejected steps and the evaluations. Stop reasons: "end_time", "max_iterations",
-        "diverged", "step_size_underflow", "callback", "interrupted".
+        "diverged", "step_size_underflow", "callback", "interrupted"; ``success`` is True for
+        "end_time" only (as scipy.optimize: the evaluation budget running out is no success).
 
     Raises
     ------
@@ -83,16 +84,15 @@ def gradient_flow(problem, width=None, *, times, rtol=1e-8, atol=1e-10, perturba
     handle, problem = _prepare(problem, width, holdout=None, **{k: v for k, v in settings.items() if k != "width"})
 
     flow = fs_flow_settings()
-    lib.fs_flow_settings_init(byref(flow))
+    check(lib.fs_flow_settings_init(byref(flow), ctypes.sizeof(flow)), None)
     flow.times = as_doubles(times) if times.size else None
     flow.time_count = times.size
     flow.rtol, flow.atol, flow.max_evaluations = rtol, atol, max_evaluations
     if method not in _METHODS:
         raise InvalidArgumentError(f"method must be \"rk45\" or \"dop853\", got {method!r}")
     flow.method = _METHODS[method]
-    relay = _PerturbationRelay(perturbation, problem.shape)
-    relay.width = width if U0 is None else np.asarray(U0).shape[1]
-    flow.perturbation, flow.callback = relay.code, relay.c_callback
+    relay = _PerturbationRelay(perturbation)
+    flow.perturbation, flow.sized_callback = relay.code, relay.c_callback
 
     progress_relay = ProgressRelay(callback, progress, max(times.size - 1, 1))
     check(lib.fs_options_set_progress(handle.handle, progress_relay.c_callback, None), handle.handle)
@@ -115,28 +115,26 @@ def gradient_flow(problem, width=None, *, times, rtol=1e-8, atol=1e-10, perturba
 
 class _PerturbationRelay:
     """The C perturbation callback for a Python ``perturbation``: calls it with numpy copies of
-    U and V, checks what it returns, and keeps any exception to raise once the flow returned."""
+    U and V (of the sizes the library gives it), checks what it returns, and keeps any exception
+    to raise once the flow returned."""
 
-    def __init__(self, perturbation, shape):
+    def __init__(self, perturbation):
         self.caught = None
-        self.shape = shape
         if isinstance(perturbation, str):
             if perturbation not in _PERTURBATIONS:
                 raise InvalidArgumentError(f"perturbation must be \"operator\", \"none\" or a callable, got {perturbation!r}")
-            self.code, self.c_callback = _PERTURBATIONS[perturbation], PERTURBATION_CALLBACK()
+            self.code, self.c_callback = _PERTURBATIONS[perturbation], SIZED_PERTURBATION_CALLBACK()
             return
         if not callable(perturbation):
             raise InvalidArgumentError(f"perturbation must be \"operator\", \"none\" or a callable, got {type(perturbation).__name__}")
         self.function = perturbation
         self.code = 2
-        self.c_callback = PERTURBATION_CALLBACK(self._call)
+        self.c_callback = SIZED_PERTURBATION_CALLBACK(self._call)
 
-    def _call(self, user, t, U, V, E):
+    def _call(self, user, t, n1, n2, width, U, V, E):
         if self.caught is not None:
             return 1
         try:
-            n1, n2 = self.shape
-            width = self.width
             u = np.ctypeslib.as_array(U, shape=(n1, width)).copy()
             v = np.ctypeslib.as_array(V, shape=(n2, width)).copy()
             value = self.function(t, u, v)

@@ -93,8 +93,8 @@ def singular_values(result, truth=None, ax=None, count=None):
         line, = ax.semilogy(t, _positive(sigma[:, i]), label=f"σ_{i + 1}(X)")
         if i < len(truth):
             ax.axhline(truth[i], color=line.get_color(), linestyle="--", linewidth=0.8)
-        if i < len(result.learning_times) and np.isfinite(result.learning_times[i]):
-            ax.axvline(result.learning_times[i], color=line.get_color(), linestyle=":", linewidth=0.8)
+        if i < len(result.learning_iterations) and np.isfinite(result.learning_iterations[i]):
+            ax.axvline(result.learning_iterations[i], color=line.get_color(), linestyle=":", linewidth=0.8)
     ax.set_xlabel("iteration t")
     ax.set_ylabel("singular values of X (dashed: the target's)")
     ax.grid(True, which="both", alpha=0.3)

@@ -2,7 +2,7 @@
 import copy
 import functools
 import pickle
-from ctypes import byref, c_char_p, c_double, c_int, c_int32, c_int64
+from ctypes import byref, c_char_p, c_double, c_int, c_int32, c_int64, sizeof
 
 import numpy as np
 
@@ -72,7 +72,7 @@ class SensingProblem(Handle):
         condition_number, spectrum; None for their defaults), or of the caller's ``target``;
         a dense operator stored as ``dtype``."""
         spec = fs_problem_spec()
-        lib.fs_problem_spec_init(byref(spec))
+        check(lib.fs_problem_spec_init(byref(spec), sizeof(spec)), None)
         spec.precision = _PRECISIONS[_precision(dtype)]
         spec.psd, spec.noise_level, spec.seed = int(bool(psd)), _scalars.real(noise, "noise"), _scalars.seed(seed)
         spec.measurements = 1 if kind == "identity" else _needed(measurements, "measurements", kind)

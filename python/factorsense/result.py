@@ -1,4 +1,5 @@
 """The outcome of a run, copied out of the C result into plain numpy arrays."""
+import warnings
 from ctypes import byref, c_char_p, c_int, c_int64, sizeof
 from dataclasses import dataclass
 
@@ -72,11 +73,15 @@ class Result:
         U Vᵀ, the recovered matrix.
     stop_reason : str
         "converged", "max_iterations", "diverged", "callback", "interrupted" (Ctrl-C) or
-        "early_stopped" (``patience``).
+        "early_stopped" (``patience``); for :func:`gradient_flow` also "end_time" and
+        "step_size_underflow".
     iterations : int
         t, the index of the iterate held; after divergence, the last one whose loss was finite.
     success : bool
-        Whether the run ended by a convergence rule or the iteration limit.
+        As ``scipy.optimize.OptimizeResult.success``: True when the run ended as it should —
+        "converged", "end_time" (a flow that reached its last time), "early_stopped" (the
+        validation rule) — and False when a budget ran out first ("max_iterations": the iteration
+        limit, or a flow's evaluation budget), it diverged, or it was stopped.
     history : History
         One array per recorded quantity, one entry per recorded iterate: "iteration", "time"
         (η·t), "loss", "test_error", "residual" and the diagnostics the run recorded (a
@@ -84,10 +89,14 @@ class Result:
     phases : Phases
         The ends of the phases (I) alignment, (II) saddle avoidance, (III) local refinement and
         the plateau level, read off the history.
-    learning_times : ndarray of float
-        For each i ≤ r, the first recorded iteration with σ_i(X) ≥ ½ s⋆_i (NaN: never).
-    learning_clock : ndarray of float
-        The "time" of those iterates (η·t for gradient descent; NaN: never).
+    learning_iterations : ndarray of float
+        For each i ≤ r, the first recorded iteration with σ_i(X) ≥ ½ s⋆_i (NaN: never); for a
+        flow, the index of the row.
+    learning_at_time : ndarray of float
+        The "time" of those iterates (η·t for gradient descent, the flow's time; NaN: never).
+    learning_times, learning_clock
+        Deprecated names (0.4) of ``learning_iterations`` and ``learning_at_time``: the first held
+        iterations, not times.
     flow_statistics : dict or None
         For :func:`gradient_flow`: ``accepted_steps``, ``rejected_steps`` and ``evaluations``
         (of the right-hand side) of the integration; None for gradient descent.
@@ -96,8 +105,8 @@ class Result:
         ``U``, ``V`` are with ``restore_best=True``); None without one.
     """
 
-    def __init__(self, U, V, stop_reason, iterations, history, phases=None, learning_times=None,
-                 learning_clock=None, best_iteration=None):
+    def __init__(self, U, V, stop_reason, iterations, history, phases=None, learning_iterations=None,
+                 learning_at_time=None, best_iteration=None):
         self.best_iteration = best_iteration
         self.U = U
         self.V = V
@@ -105,8 +114,8 @@ class Result:
         self.iterations = iterations
         self.history = history
         self.phases = phases if phases is not None else Phases()
-        self.learning_times = learning_times if learning_times is not None else np.empty(0)
-        self.learning_clock = learning_clock if learning_clock is not None else np.empty(0)
+        self.learning_iterations = learning_iterations if learning_iterations is not None else np.empty(0)
+        self.learning_at_time = learning_at_time if learning_at_time is not None else np.empty(0)
         self.flow_statistics = None
 
     @classmethod
@@ -176,10 +185,36 @@ class Result:
         """U Vᵀ."""
         return self.U @ self.V.T
 
+    #: The stop reasons of a run that ended as it should (scipy.optimize's ``success``).
+    SUCCESSFUL = ("converged", "end_time", "early_stopped")
+
     @property
     def success(self):
-        """Whether the run ended by a convergence rule or the iteration limit."""
-        return self.stop_reason in ("converged", "max_iterations")
+        """True when the run ended as it should: converged, a flow at its end time, or early
+        stopping; False for the iteration or evaluation limit ("max_iterations"), divergence, a
+        step size underflow, or a stop by callback or interrupt (as scipy.optimize)."""
+        return self.stop_reason in self.SUCCESSFUL
+
+    @property
+    def learning_times(self):
+        """Deprecated: ``learning_iterations`` (these are iterations, not times)."""
+        warnings.warn("Result.learning_times holds iterations: use Result.learning_iterations "
+                      "(and learning_at_time for their times)", DeprecationWarning, stacklevel=2)
+        return self.learning_iterations
+
+    @property
+    def learning_clock(self):
+        """Deprecated: ``learning_at_time``."""
+        warnings.warn("Result.learning_clock is now Result.learning_at_time", DeprecationWarning, stacklevel=2)
+        return self.learning_at_time
+
+    def __setstate__(self, state):
+        # Results pickled by 0.4 held the learning times under their old names.
+        state = dict(state)
+        for old, new in (("learning_times", "learning_iterations"), ("learning_clock", "learning_at_time")):
+            if old in state:
+                state.setdefault(new, state.pop(old))
+        self.__dict__.update(state)
 
     def __getitem__(self, key):
         return getattr(self, key)

@@ -146,7 +146,7 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
     -------
     Result
         ``U``, ``V``, ``X``, ``stop_reason``, ``iterations``, ``history``, ``phases``,
-        ``learning_times``.
+        ``learning_iterations``, ``learning_at_time``.
 
     Raises
     ------

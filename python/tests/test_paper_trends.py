@@ -48,7 +48,7 @@ def test_incremental_learning_staircase_is_ordered_and_linear_in_log_one_over_al
     s = np.linalg.svd(p.truth, compute_uv=False)[:3]
     alphas = [1e-6, 1e-4, 1e-2]
     times = np.array([fs.gradient_descent(p, width=8, init_scale=a, step=0.3, max_iter=800, seed=1,
-                                          diagnostics=["singular_values"]).learning_times for a in alphas])
+                                          diagnostics=["singular_values"]).learning_iterations for a in alphas])
     assert np.all(np.isfinite(times)) and np.all(np.diff(times, axis=1) > 0), times  # largest first
     for i in range(3):
         predicted = np.log(1 / np.array(alphas)) / (0.3 * s[i])

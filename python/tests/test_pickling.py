@@ -123,7 +123,7 @@ def test_results_pickle_bit_for_bit():
     assert list(s.history) == list(r.history) and list(s.history.matrices) == list(r.history.matrices)
     for name in list(r.history) + list(r.history.matrices):
         np.testing.assert_array_equal(s.history[name], r.history[name])
-    np.testing.assert_array_equal(s.learning_times, r.learning_times)
+    np.testing.assert_array_equal(s.learning_iterations, r.learning_iterations)
 
 
 def _solve(problem):

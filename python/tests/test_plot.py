@@ -45,7 +45,7 @@ def test_singular_values_draw_the_staircase(run):
     for i in range(3):
         assert np.array_equal(drawn[f"σ_{i + 1}(X)"].get_ydata(), run.history["singular_values"][:, i])
     verticals = sorted(line.get_xdata()[0] for line in ax.get_lines() if line.get_linestyle() == ":")
-    assert verticals == sorted(run.learning_times)
+    assert verticals == sorted(run.learning_iterations)
     plt.close("all")
 
 

@@ -44,7 +44,7 @@ def test_rows_are_the_runs_they_describe_in_grid_order(local):
         r = fs.gradient_descent(p, width=3, step=0.5, max_iter=200, seed=row.seed, init_scale=row.init_scale)
         assert row.stop_reason == r.stop_reason and row.iterations == r.iterations
         assert row.final_loss == r.history["loss"][-1] and row.final_test_error == r.history["test_error"][-1]
-        assert list(row.learning_times) == list(r.learning_times)
+        assert list(row.learning_times) == list(r.learning_iterations)
         assert row.saddle_end == r.phases.saddle_end
     # The grid order: problem points outermost, then the run grid in the order given.
     assert list(local["measurements"][:4]) == [150] * 4 and list(local["seed"][:4]) == [0, 0, 1, 1]

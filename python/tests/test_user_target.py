@@ -143,7 +143,7 @@ def test_diagnostics_of_a_user_target_use_its_numerical_rank(form):
     target = (L, s, R) if form == "factors" else L @ np.diag(s) @ R.T
     p = fs.SensingProblem.completion(target=target, measurements=700, seed=2)
     r = fs.gradient_descent(p, width=4, init_scale=1e-3, step=0.5, max_iter=3000, record_every=10, diagnostics="all")
-    assert len(r.learning_times) == 2 and np.all(np.isfinite(r.learning_times))
+    assert len(r.learning_iterations) == 2 and np.all(np.isfinite(r.learning_iterations))
     assert r.history["test_error"][-1] < 1e-2 and r.history["alignment_left"][-1] < 1e-2
     assert r.history["alignment_right"][-1] < 1e-2
 
@@ -289,7 +289,7 @@ def test_the_docstring_examples_run():
 
 # ---------------------------------------------------------------- random input, never a crash
 
-from ctypes import byref  # noqa: E402
+from ctypes import byref, sizeof  # noqa: E402
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
@@ -337,7 +337,7 @@ def test_raw_c_calls_never_crash(kind, n1, n2, r, extra, psd, rank, right_null, 
     """The two C calls with lengths that are sometimes wrong (never longer than the array) and
     arbitrary values: a pinned status, never FS_ERROR_INTERNAL; on success, a finite problem."""
     spec = fs_problem_spec()
-    lib.fs_problem_spec_init(byref(spec))
+    assert lib.fs_problem_spec_init(byref(spec), sizeof(spec)) == 0
     spec.n1, spec.n2, spec.rank, spec.measurements, spec.psd, spec.seed = n1, n2, rank, 3, psd, 1
 
     def array(correct, delta):
