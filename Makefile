@@ -89,6 +89,8 @@ test-c: build
 	./Tests/c/test_flow
 	$(CC) $(C_STRICT) Tests/c/test_precision.c -o Tests/c/test_precision $(C_LINK)
 	./Tests/c/test_precision
+	$(CC) $(C_STRICT) Tests/c/test_symmetric_targets.c -o Tests/c/test_symmetric_targets $(C_LINK)
+	./Tests/c/test_symmetric_targets
 
 test-python: build deps-python
 	PYTHONPATH=$(PYTHONPATH_DEMO) FACTORSENSE_LIBRARY=$(abspath $(LIBRARY)) $(VENV_PYTHON) -m pytest -q python/tests
@@ -99,7 +101,8 @@ test-python: build deps-python
 # harness fuzz/fuzz_api.c.
 MEMCHECK_PROGRAMS := examples/c/recover.c examples/c/families.c Tests/c/test_api.c Tests/c/test_families.c \
                      Tests/c/test_diagnostics.c Tests/c/test_targets.c Tests/c/test_handle_race.c \
-                     Tests/c/test_completion.c Tests/c/test_batch.c Tests/c/test_flow.c Tests/c/test_precision.c
+                     Tests/c/test_completion.c Tests/c/test_batch.c Tests/c/test_flow.c Tests/c/test_precision.c \
+                     Tests/c/test_symmetric_targets.c
 MEMCHECK_ARGS     := 200
 include mk/reliability.mk
 include mk/notebooks.mk
@@ -116,4 +119,4 @@ include mk/bench.mk
 
 clean:
 	rm -rf .build examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families Tests/c/test_diagnostics \
-	       Tests/c/test_targets Tests/c/test_memory_limits Tests/c/test_handle_race Tests/c/test_exit_during_solve Tests/c/test_completion Tests/c/test_batch Tests/c/test_flow Tests/c/test_precision demo.png
+	       Tests/c/test_targets Tests/c/test_memory_limits Tests/c/test_handle_race Tests/c/test_exit_during_solve Tests/c/test_completion Tests/c/test_batch Tests/c/test_flow Tests/c/test_precision Tests/c/test_symmetric_targets demo.png
