@@ -132,7 +132,8 @@ static void test_factors_completion(void) {
     fs_problem_free(q);
 }
 
-/* PSD factors (R NULL) under rank-one projections: b_i = a_i, y_i = c · a_iᵀ X a_i, X = L diag(s) Lᵀ. */
+/* PSD factors (R NULL) under the symmetric rank-one operator: b_i drawn apart from a_i, y_i = c · a_iᵀ X b_i
+ * (= c · a_iᵀ sym(X) b_i, X = L diag(s) Lᵀ symmetric). */
 static void test_psd_factors_rank_one(void) {
     double l[N1 * R], s[R], unused[N1 * R], x[N1 * N1];
     factors(N1, N1, l, s, unused, x);
