@@ -88,7 +88,8 @@ test-swift: deps-system
 # errors. scripts/mutants.py runs the same list (make print-c-tests) against each mutant.
 C_TESTS := examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families Tests/c/test_diagnostics \
            Tests/c/test_targets Tests/c/test_memory_limits Tests/c/test_handle_race Tests/c/test_completion \
-           Tests/c/test_batch Tests/c/test_flow Tests/c/test_precision Tests/c/test_struct_sizes
+           Tests/c/test_batch Tests/c/test_flow Tests/c/test_precision Tests/c/test_struct_sizes \
+           Tests/c/test_symmetric_targets
 
 ## c-programs: build the C test programs and examples against the library
 c-programs: build
@@ -113,7 +114,7 @@ test-python: build deps-python
 MEMCHECK_PROGRAMS := examples/c/recover.c examples/c/families.c Tests/c/test_api.c Tests/c/test_families.c \
                      Tests/c/test_diagnostics.c Tests/c/test_targets.c Tests/c/test_handle_race.c \
                      Tests/c/test_completion.c Tests/c/test_batch.c Tests/c/test_flow.c Tests/c/test_precision.c \
-                     Tests/c/test_struct_sizes.c
+                     Tests/c/test_struct_sizes.c Tests/c/test_symmetric_targets.c
 MEMCHECK_ARGS     := 200
 include mk/reliability.mk
 include mk/notebooks.mk
@@ -130,4 +131,4 @@ include mk/bench.mk
 
 clean:
 	rm -rf .build examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families Tests/c/test_diagnostics \
-	       Tests/c/test_targets Tests/c/test_memory_limits Tests/c/test_handle_race Tests/c/test_exit_during_solve Tests/c/test_completion Tests/c/test_batch Tests/c/test_flow Tests/c/test_precision Tests/c/test_struct_sizes demo.png
+	       Tests/c/test_targets Tests/c/test_memory_limits Tests/c/test_handle_race Tests/c/test_exit_during_solve Tests/c/test_completion Tests/c/test_batch Tests/c/test_flow Tests/c/test_precision Tests/c/test_struct_sizes Tests/c/test_symmetric_targets demo.png

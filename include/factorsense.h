@@ -271,8 +271,14 @@ fs_status fs_problem_spec_init(fs_problem_spec *spec, size_t size);
  *   "identity"            𝒜X = vec(X), plain factorization ½‖UVᵀ − Σ‖²_F (m = n1·n2)
  *   "completion"          √(n1·n2/m) · X_{a_i b_i} at m distinct uniformly drawn positions,
  *                         listed in row-major order; costs O(m·k) per gradient
- *   "rank_one"            a_iᵀ X b_i/√m with a_i, b_i Gaussian (b_i = a_i when psd);
- *                         costs O(m·(n1 + n2)·k) per gradient
+ *   "rank_one"            a_iᵀ X b_i/√m with a_i, b_i Gaussian, drawn independently (all a_i,
+ *                         then all b_i, from the seed's operator stream); with psd the operator
+ *                         is symmetric, a_iᵀ sym(X) b_i/√m, sym(X) = (X + Xᵀ)/2;
+ *                         costs O(m·(n1 + n2)·k) per gradient (twice that when psd)
+ * Each is normalized: E‖𝒜X‖² = ‖X‖²_F (for symmetric X with a symmetric operator). A symmetric
+ * operator ("symmetric_gaussian", and "rank_one" with psd) sees only sym(X), so it gets a
+ * symmetric target: "symmetric_gaussian" with psd 0 draws X⋆ = L diag(s₁, −s₂, s₃, …) Lᵀ (the L
+ * of the psd target of the same seed, signs alternating; singular values s).
  * Same spec, same bits.
  */
 fs_status fs_problem_generate(fs_problem *problem, const char *operator_kind, const fs_problem_spec *spec);
@@ -287,8 +293,10 @@ fs_status fs_problem_generate(fs_problem *problem, const char *operator_kind, co
  * rank: 0 (the default) leaves the rank unchecked; otherwise it must equal X⋆'s numerical rank,
  * the number of singular values above σ₁ · max(n1, n2) · ε (costs an SVD). scale,
  * condition_number and spectrum describe a drawn target and are not read.
- * X⋆ must be finite and not 0. psd (symmetric parameterization X = UUᵀ; for "rank_one",
- * b_i = a_i) needs X⋆ square, symmetric (‖X⋆ − X⋆ᵀ‖_F ≤ 1e-10 ‖X⋆‖_F) and positive
+ * X⋆ must be finite and not 0. "symmetric_gaussian" (psd or not) needs X⋆ symmetric,
+ * ‖X⋆ − X⋆ᵀ‖_F ≤ 1e-10 ‖X⋆‖_F, and refuses any other with FS_ERROR_INVALID_ARGUMENT and a
+ * message that says why (it sees only (X⋆ + X⋆ᵀ)/2). psd (symmetric parameterization X = UUᵀ;
+ * for "rank_one", the symmetric operator) needs X⋆ square, symmetric (as above) and positive
  * semidefinite (λ_min ≥ −1e-10 · max|λ|, O(n³)); the message of a refusal names λ_min. X⋆ is
  * kept as given (not symmetrized). docs/errors.md lists every refusal.
  */
@@ -304,7 +312,7 @@ fs_status fs_problem_generate_for_target(fs_problem *problem, const char *operat
  * right_length 0 for X⋆ = L diag(s) Lᵀ (n1 = n2). L and R need not be orthonormal (then s are
  * not the singular values of X⋆). spec.rank is 0 or the numerical rank of the product. With
  * psd and R given, L diag(s) Rᵀ must be symmetric PSD as above (checked in O(n r²)); with R
- * NULL it is by construction.
+ * NULL it is by construction. "symmetric_gaussian" needs L diag(s) Rᵀ symmetric as above.
  */
 fs_status fs_problem_generate_for_factors(fs_problem *problem, const char *operator_kind,
                                           const fs_problem_spec *spec,
@@ -362,7 +370,9 @@ fs_status fs_problem_copy_entries(const fs_problem *problem, int64_t *rows, int6
 
 /**
  * Copies the vectors of a "rank_one" problem: `left` is m × n1 (row i = a_i), `right` m × n2
- * (row i = b_i), and *scale = c with (𝒜X)_i = c · a_iᵀ X b_i (any output pointer may be NULL).
+ * (row i = b_i), and *scale = c with (𝒜X)_i = c · a_iᵀ X b_i — or, for the symmetric operator
+ * of a problem generated with psd, c · a_iᵀ sym(X) b_i, sym(X) = (X + Xᵀ)/2 (b_i ≠ a_i in both
+ * cases) (any output pointer may be NULL).
  */
 fs_status fs_problem_copy_rank_one(const fs_problem *problem, double *left, int64_t left_length,
                                    double *right, int64_t right_length, double *scale);

@@ -31,7 +31,11 @@ import Testing
     @Test(arguments: OperatorKind.allCases)
     func measurementsAreTheDrawnOperatorAppliedToTheTarget(kind: OperatorKind) throws {
         let square = kind == .symmetricGaussian
-        let (l, s, r) = try Self.factors(rows: 6, columns: square ? 6 : 5)
+        var (l, s, r) = try Self.factors(rows: 6, columns: square ? 6 : 5)
+        if square {  // a symmetric operator takes only a symmetric target: L diag(s) (L D)ᵀ, D = diag(1, −1)
+            r = l
+            for i in 0..<6 { r[i, 1] = -r[i, 1] }
+        }
         let x = Self.product(l, s, r)
         for truth in [GroundTruth.dense(x), try GroundTruth.factors(left: l, diagonal: s, right: r)] {
             let p = try SensingProblem.generate(kind, target: truth, measurements: 20, noiseLevel: 0, seed: 5)
@@ -65,7 +69,7 @@ import Testing
         #expect(xi.map(abs).max() ?? 0 > 0.1)
     }
 
-    @Test func psdFactorsGiveTheSymmetricParameterizationAndEqualVectors() throws {
+    @Test func psdFactorsGiveTheSymmetricParameterizationAndASymmetricOperator() throws {
         let (l, s, _) = try Self.factors(rows: 5, columns: 5)
         let truth = try GroundTruth.factors(left: l, diagonal: s)
         guard case .factored(let left, let right) = truth else { Issue.record("not factored"); return }
@@ -73,7 +77,7 @@ import Testing
         let p = try SensingProblem.generate(.rankOne, target: truth, positiveSemidefinite: true, measurements: 15, seed: 2)
         #expect(p.parameterization == .symmetric)
         let rankOne = try #require(p.sensingOperator as? RankOneOperator)
-        #expect(rankOne.left == rankOne.right)
+        #expect(rankOne.isSymmetric && rankOne.left != rankOne.right)  // b_i drawn apart from a_i (issue 22)
     }
 
     @Test func numericalRankOfDenseAndFactoredTargets() throws {

@@ -132,7 +132,8 @@ static void test_factors_completion(void) {
     fs_problem_free(q);
 }
 
-/* PSD factors (R NULL) under rank-one projections: b_i = a_i, y_i = c · a_iᵀ X a_i, X = L diag(s) Lᵀ. */
+/* PSD factors (R NULL) under the symmetric rank-one operator: b_i drawn apart from a_i, y_i = c · a_iᵀ X b_i
+ * (= c · a_iᵀ sym(X) b_i, X = L diag(s) Lᵀ symmetric). */
 static void test_psd_factors_rank_one(void) {
     double l[N1 * R], s[R], unused[N1 * R], x[N1 * N1];
     factors(N1, N1, l, s, unused, x);
@@ -151,13 +152,14 @@ static void test_psd_factors_rank_one(void) {
     double a[M * N1], b[M * N1], aq[M * N1], bq[M * N1], c = 0, cq = 0, y[M];
     CHECK(fs_problem_copy_rank_one(p, a, M * N1, b, M * N1, &c) == FS_OK);
     CHECK(fs_problem_copy_rank_one(q, aq, M * N1, bq, M * N1, &cq) == FS_OK);
-    CHECK(memcmp(a, b, sizeof a) == 0 && memcmp(a, aq, sizeof a) == 0 && memcmp(b, bq, sizeof b) == 0 && c == cq);
+    /* b_i is drawn apart from a_i also for a psd problem (issue 22), the same as for a drawn target */
+    CHECK(memcmp(a, b, sizeof a) != 0 && memcmp(a, aq, sizeof a) == 0 && memcmp(b, bq, sizeof b) == 0 && c == cq);
     CHECK(fs_problem_copy_measurements(p, y, M) == FS_OK);
     double worst = 0;
     for (int i = 0; i < M; i++) {
         double sum = 0;
         for (int j = 0; j < N1; j++)
-            for (int k = 0; k < N1; k++) sum += a[i * N1 + j] * x[j * N1 + k] * a[i * N1 + k];
+            for (int k = 0; k < N1; k++) sum += a[i * N1 + j] * x[j * N1 + k] * b[i * N1 + k];  /* X⋆ symmetric */
         worst = fmax(worst, fabs(y[i] - c * sum));
     }
     CHECK(worst <= 1e-13);

@@ -142,11 +142,16 @@ class SensingProblem(Handle):
                            condition_number=None, spectrum=None, noise=0.0, seed=0, dtype="float64"):
         """Symmetric Gaussian sensing of an n × n target: (𝒜X)_i = ⟨(G_i + G_iᵀ)/2, X⟩/√m.
 
-        With ``psd=True`` (the default) the setting of Stöger & Soltanolkotabi: X = UUᵀ; then a
-        ``target=`` must be symmetric positive semidefinite (a matrix, checked to a relative
-        1e-10, or factors ``(L, s)``, L diag(s) Lᵀ with s ≥ 0). Pass ``psd=False`` to fit a
-        square target that is not PSD with X = UVᵀ. ``dtype="float32"`` stores 𝒜 in single
-        precision, as for :meth:`gaussian`.
+        The operator sees only the symmetric part (X + Xᵀ)/2 of X, so the target is always
+        symmetric: a ``target=`` that is not, ‖X⋆ − X⋆ᵀ‖_F > 1e-10 ‖X⋆‖_F (matrix or factors
+        ``(L, s, R)``), raises :class:`InvalidArgumentError`. With ``psd=True`` (the default) the
+        setting of Stöger & Soltanolkotabi: X = UUᵀ; then a ``target=`` must be symmetric
+        positive semidefinite (a matrix, checked to a relative 1e-10, or factors ``(L, s)``,
+        L diag(s) Lᵀ with s ≥ 0). ``psd=False`` fits with X = UVᵀ a symmetric target that need
+        not be PSD: a drawn one is X⋆ = L diag(s₁, −s₂, s₃, −s₄, …) Lᵀ, the L of the PSD target
+        of the same seed with alternating signs on s (indefinite for rank ≥ 2; its singular
+        values are still s). ``dtype="float32"`` stores 𝒜 in single precision, as for
+        :meth:`gaussian`.
 
         >>> import numpy as np, factorsense as fs
         >>> L = np.linalg.qr(np.random.default_rng(0).standard_normal((6, 2)))[0]
@@ -204,9 +209,15 @@ class SensingProblem(Handle):
     @_remembered
     def rank_one(cls, n1=None, n2=None, rank=None, measurements=None, *, target=None, psd=False, scale=None,
                  condition_number=None, spectrum=None, noise=0.0, seed=0):
-        """Rank-one projections: (𝒜X)_i = a_iᵀ X b_i/√m, a_i, b_i ~ N(0, I) (b_i = a_i when psd).
+        """Rank-one projections: (𝒜X)_i = a_iᵀ X b_i/√m, a_i, b_i ~ N(0, I) drawn independently.
 
-        Costs O(m·(n1 + n2)·k) per gradient; never forms A_i. ``target=`` as in :meth:`gaussian`.
+        With ``psd=True`` the operator is symmetric, A_i = (a_i b_iᵀ + b_i a_iᵀ)/(2√m), so
+        (𝒜X)_i = a_iᵀ sym(X) b_i/√m (b_i still drawn apart from a_i: with b_i = a_i the operator
+        would not be normalized); either way E‖𝒜X‖² = ‖X‖²_F (for symmetric X when psd) and
+        𝒜*(y) is close to X⋆ for large m. A ``target=`` must then be symmetric PSD.
+
+        Costs O(m·(n1 + n2)·k) per gradient (twice that when psd); never forms A_i. ``target=``
+        as in :meth:`gaussian`.
 
         >>> import numpy as np, factorsense as fs
         >>> X = np.outer([1.0, 0.0, -1.0], [2.0, 1.0])
@@ -455,7 +466,9 @@ class SensingProblem(Handle):
 
     @property
     def rank_one_vectors(self):
-        """(a, b, c) of a rank-one problem: a is m × n1, b is m × n2, (𝒜X)_i = c · a_iᵀ X b_i."""
+        """(a, b, c) of a rank-one problem: a is m × n1, b is m × n2, (𝒜X)_i = c · a_iᵀ X b_i; for a
+        PSD problem the operator is symmetric, (𝒜X)_i = c · a_iᵀ sym(X) b_i with sym(X) = (X + Xᵀ)/2
+        (b_i is drawn independently of a_i in both cases)."""
         n1, n2, m = self._sizes()
         left, right, scale = np.empty((m, n1)), np.empty((m, n2)), c_double()
         check(lib.fs_problem_copy_rank_one(self.handle, as_doubles(left), left.size, as_doubles(right), right.size,

@@ -21,7 +21,10 @@ def dense_operator_matrix(problem):
         return A
     if kind == "rank_one":
         a, b, c = problem.rank_one_vectors
-        return c * np.einsum("ip,iq->ipq", a, b).reshape(m, n1 * n2)
+        A = c * np.einsum("ip,iq->ipq", a, b)
+        if problem.psd:  # the symmetric operator: A_i = c (a_i b_iᵀ + b_i a_iᵀ)/2
+            A = (A + A.transpose(0, 2, 1)) / 2
+        return A.reshape(m, n1 * n2)
     raise AssertionError(kind)
 
 

@@ -8,7 +8,7 @@
   eigenpairs of (M + Mᵀ)/2, U₀ = W Λ₊^{1/2} — against numpy's SVD and eigh, up to the signs of
   the singular vectors, on targets with distinct singular values (κ ≥ 3);
 - the operators' normalizations (Gaussian 1/√m, symmetric Gaussian (G + Gᵀ)/2, completion
-  √(n1n2/m), rank-one 1/√m) and the measurement noise, from the documented draws.
+  √(n1n2/m), rank-one 1/√m with b_i drawn after a_i also when PSD) and the measurement noise, from the documented draws.
 """
 import math
 
@@ -168,7 +168,7 @@ def test_rank_one_vectors_and_scale(psd):
     a, b, c = p.rank_one_vectors
     sampler = GaussianSampler(seed, "operator")
     np.testing.assert_array_equal(a, sampler.matrix(m, n1))
-    np.testing.assert_array_equal(b, a if psd else sampler.matrix(m, n2))
+    np.testing.assert_array_equal(b, sampler.matrix(m, n2))  # after every a_i, also when psd (b_i ≠ a_i)
     assert c == 1 / math.sqrt(m)
 
 

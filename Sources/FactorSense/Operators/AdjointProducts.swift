@@ -4,7 +4,8 @@
 /// - entry sampling, M = c Σ_i y_i e_{a_i} e_{b_i}ᵀ: (M·B)_{a_i,:} += c y_i B_{b_i,:} and
 ///   (Mᵀ·C)_{b_i,:} += c y_i C_{a_i,:}, O(m·b);
 /// - rank-one, M = c 𝐀ᵀ diag(y) 𝐁: M·B = c 𝐀ᵀ(diag(y)(𝐁B)) and Mᵀ·C = c 𝐁ᵀ(diag(y)(𝐀C)),
-///   O(m·(n1 + n2)·b);
+///   O(m·(n1 + n2)·b); symmetric rank-one, M = Mᵀ = (c/2)(𝐀ᵀ diag(y) 𝐁 + 𝐁ᵀ diag(y) 𝐀):
+///   M·B = ½(c 𝐀ᵀ(diag(y)(𝐁B)) + c 𝐁ᵀ(diag(y)(𝐀B))), twice the cost;
 /// - any other operator: its adjoint 𝒜*(y), formed once, through BLAS.
 extension SensingProblem {
     func adjointOfMeasurements() -> ImplicitMatrix {
@@ -14,6 +15,14 @@ extension SensingProblem {
             return ImplicitMatrix(rows: rows, columns: columns,
                                   times: { entries.scatter(y, rows: entries.rowIndices, from: $0, at: entries.columnIndices, into: entries.rows) },
                                   transposeTimes: { entries.scatter(y, rows: entries.columnIndices, from: $0, at: entries.rowIndices, into: entries.columns) })
+        case let rankOne as RankOneOperator where rankOne.isSymmetric:
+            let times = { (b: Matrix) -> Matrix in
+                var sum = rankOne.weightedProduct(y, outer: rankOne.left, inner: rankOne.right, b)
+                BLAS.axpy(1, rankOne.weightedProduct(y, outer: rankOne.right, inner: rankOne.left, b).elements, &sum.elements)
+                sum.scale(by: 0.5)
+                return sum
+            }
+            return ImplicitMatrix(rows: rows, columns: columns, times: times, transposeTimes: times)
         case let rankOne as RankOneOperator:
             return ImplicitMatrix(rows: rows, columns: columns,
                                   times: { rankOne.weightedProduct(y, outer: rankOne.left, inner: rankOne.right, $0) },

@@ -12,6 +12,9 @@ public struct DenseOperator: MeasurementOperator {
     public let columns: Int
     /// 𝐀, m × (n1·n2), row-major, as stored.
     public private(set) var entries: DenseEntries
+    /// Whether every A_i is symmetric (the symmetric Gaussian operator): 𝒜 sees only sym(X), so a
+    /// problem of this operator takes only a symmetric target. False for the caller's matrices.
+    public private(set) var isSymmetric = false
 
     /// 𝐀 as doubles (for a single-precision operator, a widened copy).
     public var matrix: [Double] { entries.doubles }
@@ -57,11 +60,12 @@ public struct DenseOperator: MeasurementOperator {
         }
     }
 
-    private init(unchecked m: Int, _ n1: Int, _ n2: Int, _ entries: DenseEntries) {
+    private init(unchecked m: Int, _ n1: Int, _ n2: Int, _ entries: DenseEntries, symmetric: Bool = false) {
         self.measurementCount = m
         self.rows = n1
         self.columns = n2
         self.entries = entries
+        self.isSymmetric = symmetric
     }
 
     /// This operator in `precision`: itself, or `roundedToSinglePrecision()`.
@@ -87,7 +91,7 @@ public struct DenseOperator: MeasurementOperator {
             }
             rounded.append(single)
         }
-        return DenseOperator(unchecked: measurementCount, rows, columns, .single(rounded))
+        return DenseOperator(unchecked: measurementCount, rows, columns, .single(rounded), symmetric: isSymmetric)
     }
 
     /// The Gaussian operator of docs/mathematics.md: (𝒜X)_i = ⟨G_i, X⟩/√m with G_i iid N(0, 1), drawn row
@@ -108,7 +112,8 @@ public struct DenseOperator: MeasurementOperator {
 
     /// The symmetric Gaussian operator of docs/mathematics.md (n1 = n2 = n):
     /// (𝒜X)_i = ⟨(G_i + G_iᵀ)/2, X⟩/√m with G_i iid N(0, 1), drawn row by row from the
-    /// `.sensingOperator` stream of `seed`.
+    /// `.sensingOperator` stream of `seed`. E‖𝒜X‖² = ‖X‖²_F for symmetric X; it sees only
+    /// sym(X) = (X + Xᵀ)/2, so its problems take only symmetric targets (`isSymmetric`).
     public static func symmetricGaussian(measurements m: Int, size n: Int, seed: UInt64) throws(FactorSenseError) -> DenseOperator {
         var matrix = try drawnMatrix(measurements: m, rows: n, columns: n, seed: seed)
         let block = n * n
@@ -126,13 +131,14 @@ public struct DenseOperator: MeasurementOperator {
             }
         }
         try StopRequest.checkCurrent("generating the symmetric Gaussian operator")
-        return DenseOperator(unchecked: m, n, n, .double(matrix))
+        return DenseOperator(unchecked: m, n, n, .double(matrix), symmetric: true)
     }
 
     /// The rows `indices` of 𝐀.
     public func restricted(to indices: [Int]) -> any MeasurementOperator {
         guard validIndices(indices) else { return restricted(to: []) }
-        return DenseOperator(unchecked: indices.count, rows, columns, entries.rows(indices, width: rows * columns))
+        return DenseOperator(unchecked: indices.count, rows, columns, entries.rows(indices, width: rows * columns),
+                             symmetric: isSymmetric)
     }
 
     /// m·n1·n2 after checking every size is at least 1, fits BLAS, and the product fits memory:

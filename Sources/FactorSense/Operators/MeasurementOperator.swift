@@ -29,6 +29,10 @@ public protocol MeasurementOperator: Sendable {
     func residualAndGradient(U: Matrix, V: Matrix, measurements y: [Double]) -> FactorGradient
     /// The operator of the measurements at `indices` only, in that order (mini-batches).
     func restricted(to indices: [Int]) -> any MeasurementOperator
+    /// Whether every A_i is symmetric (the symmetric Gaussian and symmetric rank-one operators):
+    /// then 𝒜(X) = 𝒜(sym(X)) cannot see the antisymmetric part of X, and a problem of the operator
+    /// takes only a symmetric ground truth (`SensingProblem.init`). False by default.
+    var isSymmetric: Bool { get }
 }
 
 /// What one pass over the operator gives at factors (U, V): the residual ρ = 𝒜(UVᵀ) − y and
@@ -50,6 +54,9 @@ public struct FactorGradient: Sendable {
 }
 
 extension MeasurementOperator {
+    /// Not symmetric, unless the operator says so.
+    public var isSymmetric: Bool { false }
+
     /// 𝒜(UVᵀ) through the dense product.
     public func apply(product U: Matrix, _ V: Matrix) -> [Double] {
         guard fits(U: U, V: V) else { return notMeasurable() }

@@ -70,8 +70,9 @@ public enum PeakMemory {
             try measuring.doubles("y (m)", count)
         case .rankOne:
             try measuring.doubles("the vectors a_i (m · n1)", count, n1)
-            if !target.positiveSemidefinite { try measuring.doubles("the vectors b_i (m · n2)", count, n2) }
-            try measuring.doubles("the products 𝐀L, 𝐁R (2 m · rank)", 2, count, r)
+            try measuring.doubles("the vectors b_i (m · n2), drawn apart from a_i also when symmetric", count, n2)
+            try measuring.doubles(target.positiveSemidefinite ? "the products 𝐀L, 𝐁R, 𝐁L, 𝐀R (4 m · rank)" : "the products 𝐀L, 𝐁R (2 m · rank)",
+                                  target.positiveSemidefinite ? 4 : 2, count, r)
             try measuring.doubles("y and its row sums (2 m)", 2, count)
         }
         try measuring.doubles("the target's factors and their QR (3 (n1 + n2) · rank)", 3, plus(n1, n2), r)
@@ -154,8 +155,10 @@ public enum PeakMemory {
                                FixedChunks.count, n2, k)
         case is EntrySamplingOperator:
             break
-        case is RankOneOperator:
-            try ledger.doubles("𝐀U, 𝐁V and their row-scaled copies (4 m · width)", 4, m, k)
+        case let rankOne as RankOneOperator:
+            try ledger.doubles(rankOne.isSymmetric ? "𝐀U, 𝐁V, 𝐁U, 𝐀V and their row-scaled copies (8 m · width)"
+                                                   : "𝐀U, 𝐁V and their row-scaled copies (4 m · width)",
+                               rankOne.isSymmetric ? 8 : 4, m, k)
             try ledger.doubles("the weights (m)", m)
         default:
             try ledger.doubles("UVᵀ and 𝒜*(ρ) (2 n1 · n2)", 2, n1, n2)
@@ -171,7 +174,10 @@ public enum PeakMemory {
         var ledger = Ledger()
         try ledger.doubles("X (n1 · n2)", n1, n2)
         try ledger.doubles("𝒜(X) and its temporaries (2 m)", 2, m)
-        if sensingOperator is RankOneOperator { try ledger.doubles("𝐀X (m · n2)", m, n2) }
+        if sensingOperator is RankOneOperator {
+            try ledger.doubles("𝐀X (m · n2)", m, n2)
+            if sensingOperator.isSymmetric { try ledger.doubles("sym(X) (n1 · n2)", n1, n2) }
+        }
         return ledger.needs
     }
 

@@ -27,7 +27,8 @@ public struct SensingProblem: Sendable {
     ///
     /// - Throws: `.sizeMismatch` when y has other than m entries or X⋆ is not n1 × n2;
     ///   `.notFinite` for NaN or infinity in y or X⋆; `.invalidArgument` for a symmetric
-    ///   parameterization of a non-square problem.
+    ///   parameterization of a non-square problem, and for an X⋆ that is not symmetric
+    ///   (`GroundTruth.checkSymmetric(for:)`) with an operator that `isSymmetric`.
     public init(
         operator sensingOperator: any MeasurementOperator, measurements y: [Double], truth: Matrix? = nil,
         parameterization: Parameterization = .asymmetric
@@ -60,6 +61,7 @@ public struct SensingProblem: Sendable {
             if case .dense(let truth) = groundTruth, let bad = truth.elements.firstIndex(where: { !$0.isFinite }) {
                 throw FactorSenseError(.notFinite, "the truth has a non-finite entry \(truth.elements[bad]) at (\(bad / truth.columns), \(bad % truth.columns))")
             }
+            if sensingOperator.isSymmetric { try groundTruth.checkSymmetric(for: "symmetric") }
         }
         self.sensingOperator = sensingOperator
         self.measurements = y
@@ -75,7 +77,11 @@ public struct SensingProblem: Sendable {
     /// A random problem of docs/mathematics.md: X⋆ from `LowRankTarget.random(target, seed:)`, the operator
     /// `kind` with m measurements (m = n1·n2 for `.identity`, where `measurements` is ignored),
     /// and y = 𝒜(X⋆) + ξ with ξ ~ N(0, σ² I_m) drawn from the `.noise` stream. A PSD target
-    /// gives the symmetric parameterization (and, for `.rankOne`, b_i = a_i). Same seed, same bits.
+    /// gives the symmetric parameterization (and, for `.rankOne`, the symmetric operator
+    /// a_iᵀ sym(X) b_i/√m, b_i drawn independently of a_i). The symmetric Gaussian operator,
+    /// which sees only symmetric matrices, always gets a symmetric target: with
+    /// `positiveSemidefinite` false, X⋆ = L diag(s₁, −s₂, s₃, …) Lᵀ (`TargetSpecification.symmetric`).
+    /// Same seed, same bits.
     ///
     /// `stop`, when given, is watched throughout (it becomes `StopRequest.current`): the draws of
     /// the operator and the pass for 𝒜(X⋆) check it at least every few milliseconds.
@@ -103,6 +109,8 @@ public struct SensingProblem: Sendable {
         _ kind: OperatorKind, target: TargetSpecification, measurements m: Int, noiseLevel sigma: Double, seed: UInt64,
         precision: DenseEntries.Precision
     ) throws(FactorSenseError) -> SensingProblem {
+        var target = target
+        if kind == .symmetricGaussian { target.symmetric = true }  // a symmetric operator takes only a symmetric target
         try target.validate()
         try checkNoiseLevel(sigma)
         let sensingOperator = try randomOperator(kind, rows: target.rows, columns: target.columns, measurements: m,

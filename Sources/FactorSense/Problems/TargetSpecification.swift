@@ -26,6 +26,14 @@ public struct TargetSpecification: Sendable, Equatable {
     public var spectrum: Spectrum = .geometric
     /// Whether X⋆ = L diag(s) Lᵀ is positive semidefinite (then n1 = n2).
     public var positiveSemidefinite = false
+    /// Whether X⋆ is symmetric (then n1 = n2): L diag(s) Lᵀ when `positiveSemidefinite`, else
+    /// X⋆ = L diag(s₁, −s₂, s₃, −s₄, …) Lᵀ, signs alternating from +, so that X⋆ is indefinite
+    /// for r ≥ 2 while its singular values stay s (and κ its condition number); L is the one a
+    /// PSD target of the same seed gets. The symmetric Gaussian operator sets it.
+    public var symmetric = false
+
+    /// Whether X⋆ = L · Lᵀ-shaped: PSD or symmetric.
+    var symmetricShape: Bool { positiveSemidefinite || symmetric }
 
     public init(rows: Int, columns: Int, rank: Int, scale: Double = 1, conditionNumber: Double = 1,
                 spectrum: Spectrum = .geometric, positiveSemidefinite: Bool = false) {
@@ -61,6 +69,9 @@ public struct TargetSpecification: Sendable, Equatable {
         try SizeLimits.checkDimension(try SizeLimits.product(rows, columns, "n1 · n2"), "n1 · n2")
         guard !positiveSemidefinite || rows == columns else {
             throw FactorSenseError(.invalidArgument, "a PSD target is square: n1 = n2, got \(rows) and \(columns)")
+        }
+        guard !symmetric || rows == columns else {
+            throw FactorSenseError(.invalidArgument, "a symmetric target is square: n1 = n2, got \(rows) and \(columns)")
         }
         guard rank >= 1, rank <= min(rows, columns) else {
             throw FactorSenseError(.invalidArgument, "rank must be between 1 and min(n1, n2) = \(min(rows, columns)), got \(rank)")

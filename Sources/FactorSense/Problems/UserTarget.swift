@@ -16,6 +16,29 @@ extension GroundTruth {
     /// L diag(s) Lᵀ in floating point (of order n·ε) and refuses anything that is not PSD.
     public static let positiveSemidefiniteTolerance = 1e-10
 
+    /// The relative tolerance of "symmetric" for a target of a symmetric operator (and of a PSD
+    /// target): ‖X⋆ − X⋆ᵀ‖_F ≤ tol · ‖X⋆‖_F, the same 1e-10 as `positiveSemidefiniteTolerance`.
+    public static let symmetryTolerance = 1e-10
+
+    /// Checks that X⋆ is square and symmetric to `symmetryTolerance`, as a target of `operatorName`,
+    /// a symmetric operator (every A_i symmetric), must be: it sees only sym(X⋆) = (X⋆ + X⋆ᵀ)/2, so
+    /// the antisymmetric part of any other target could never be recovered. O(n²) for a dense X⋆,
+    /// O(n r²) for factors.
+    ///
+    /// - Throws: `.invalidArgument` naming the operator, ‖X⋆ − X⋆ᵀ‖_F/‖X⋆‖_F and the tolerance.
+    public func checkSymmetric(for operatorName: String) throws(FactorSenseError) {
+        guard rows == columns else {
+            throw FactorSenseError(.invalidArgument,
+                "the \(operatorName) operator measures only symmetric n × n targets, got \(rows) × \(columns)")
+        }
+        let norm = frobeniusNorm
+        let asymmetry = norm > 0 ? antisymmetricPartNorm / norm : 0
+        guard asymmetry <= Self.symmetryTolerance else {
+            throw FactorSenseError(.invalidArgument,
+                "the \(operatorName) operator takes only a symmetric target: it sees only (X + Xᵀ)/2, so the antisymmetric part of X⋆ could never be recovered, and ‖X⋆ − X⋆ᵀ‖_F/‖X⋆‖_F = \(asymmetry) exceeds \(Self.symmetryTolerance)")
+        }
+    }
+
     /// X⋆ = L diag(s) Rᵀ, or L diag(s) Lᵀ when `right` is nil, as
     /// `.factored(left: L diag(s), right: R)`.
     ///
@@ -192,7 +215,9 @@ extension SensingProblem {
     /// target), and y = 𝒜(X⋆) + ξ with ξ ~ N(0, σ² I_m) from the `.noise` stream of `seed`.
     ///
     /// `positiveSemidefinite` chooses the symmetric parameterization X = UUᵀ (and, for
-    /// `.rankOne`, b_i = a_i); X⋆ must then be symmetric PSD (`GroundTruth.validateAsTarget`).
+    /// `.rankOne`, the symmetric operator a_iᵀ sym(X) b_i/√m); X⋆ must then be symmetric PSD
+    /// (`GroundTruth.validateAsTarget`). The symmetric Gaussian operator takes only a symmetric
+    /// X⋆ (`checkSymmetric(for:)`), PSD or not.
     /// `rank`, when given, is the rank the caller expects X⋆ to have, checked against its
     /// numerical rank (`GroundTruth.numericalRank`); nothing needs it.
     ///
@@ -203,7 +228,8 @@ extension SensingProblem {
     ///                                     measurements: 500, noiseLevel: 0.01, seed: 7)
     /// ```
     ///
-    /// - Throws: everything `validateAsTarget` throws; `.invalidArgument` for a `rank` other
+    /// - Throws: everything `validateAsTarget` throws; `.invalidArgument` for a non-symmetric
+    ///   target of the symmetric Gaussian operator, and for a `rank` other
     ///   than the numerical rank; then what σ and the operator's sizes may throw, before
     ///   anything large is allocated.
     public static func generate(
@@ -216,6 +242,7 @@ extension SensingProblem {
                 "the symmetric Gaussian operator needs a square target, got \(target.rows) × \(target.columns)")
         }
         try target.validateAsTarget(positiveSemidefinite: positiveSemidefinite)
+        if kind == .symmetricGaussian { try target.checkSymmetric(for: "symmetric Gaussian") }
         if let expected {
             let actual = try target.numericalRank()
             guard expected == actual else {
