@@ -19,7 +19,7 @@ enum { N = 5, M = 30 };
 
 static fs_problem_spec spec_of(int psd) {
     fs_problem_spec spec;
-    fs_problem_spec_init(&spec);
+    fs_problem_spec_init(&spec, sizeof spec);
     spec.n1 = N;
     spec.n2 = N;
     spec.rank = 2;
