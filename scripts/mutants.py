@@ -59,7 +59,10 @@ def tracked_files():
 
 def sync_tree(scratch):
     """Copies the tracked (and new, unignored) files into `scratch`, rewriting only those whose
-    bytes differ, so that the scratch build stays incremental; returns their texts by path."""
+    bytes differ, so that the scratch build stays incremental. SwiftPM does not see a change to a
+    C header that Swift code imports (the version macros of include/factorsense.h, say): when one
+    changed, every Swift source is touched so that the next build recompiles them."""
+    header_changed = False
     for relative in tracked_files():
         source, target = ROOT / relative, scratch / relative
         if not source.is_file():
@@ -70,6 +73,10 @@ def sync_tree(scratch):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         shutil.copymode(source, target)
+        header_changed |= relative.suffix == ".h"
+    if header_changed:
+        for swift in [*scratch.glob("Sources/**/*.swift"), *scratch.glob("Tests/**/*.swift")]:
+            swift.touch()
 
 
 def write_if_changed(path, text):

@@ -45,6 +45,9 @@ def parse(path, root):
             entries.append(current)
             continue
         field = re.fullmatch(r"(\w+):\s?(.*)", line)
+        if field is not None and field.group(1) == "first":
+            raise SystemExit(f"{where}: `first:` is gone: the test that kills a mutant is recorded in "
+                             f"Tests/mutants/killers.tsv by `make mutants` (docs/testing.md)")
         if current is None or field is None or field.group(1) not in FIELDS + OPTIONAL or field.group(1) in current:
             raise SystemExit(f"{where}: expected [name] or one of {', '.join(FIELDS + OPTIONAL)} (once each), got {line!r}")
         current[field.group(1)] = field.group(2).strip()
