@@ -216,7 +216,10 @@ class Schemata:
         self.forms, self.lines = {}, {}
         for m in mutants:
             self.lines[m.name] = line = next(l for l in pristine[m.file].splitlines() if m.original in l)
-            self.forms[m.name] = [f for f in candidates(m, line) if f == "rebuild" or rewrite(m, f, line) is not None]
+            # An entry's own `schema:` that cannot apply (a span with no subexpression run) falls
+            # back to a rebuild rather than to nothing.
+            self.forms[m.name] = [f for f in candidates(m, line) if f == "rebuild" or rewrite(m, f, line) is not None] \
+                or ["rebuild"]
 
     def form(self, m):
         return self.forms[m.name][0]
