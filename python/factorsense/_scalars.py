@@ -43,10 +43,11 @@ def text(value, name):
 
 
 def whole(value, name):
-    """``value`` as a Python int in the int64 range [−2⁶³, 2⁶³)."""
+    """``value`` as a Python int in the int64 range [−2⁶³, 2⁶³); beyond it InvalidArgumentError
+    names the option (ctypes would wrap 2⁶⁴ + 50 to 50 without a word)."""
     value = _integer(value, name)
     if not -(2**63) <= value < 2**63:
-        raise OverflowError(f"{name} = {value} does not fit a 64-bit integer")
+        raise InvalidArgumentError(f"{name} = {shown(value)} does not fit a 64-bit integer [-2**63, 2**63)")
     return value
 
 

@@ -4,6 +4,7 @@ from ctypes import byref
 
 import numpy as np
 
+from . import _scalars
 from ._lib import SIZED_PERTURBATION_CALLBACK, as_doubles, fs_flow_settings, lib
 from .errors import InvalidArgumentError, SizeMismatchError, check
 from .progress import SMALL_CALL, ProgressRelay, call_interruptibly, raise_interrupt
@@ -42,7 +43,8 @@ def gradient_flow(problem, width=None, *, times, rtol=1e-8, atol=1e-10, perturba
         Hairer's DOP853 of order 8 (12 a step, 3 more for a step with rows to interpolate; far
         fewer steps at tight tolerances, as scipy's DOP853).
     max_evaluations : int
-        At most this many right-hand-side evaluations (stop reason "max_iterations" beyond).
+        At most this many right-hand-side evaluations (stop reason "max_iterations" beyond); a
+        value outside the int64 range is refused (InvalidArgumentError), never wrapped.
     diagnostics, callback, progress, and the other keyword arguments
         As for :func:`gradient_descent` (``callback`` and ``progress`` at every row); the step,
         iteration and stop-rule options do not apply.
@@ -87,7 +89,8 @@ def gradient_flow(problem, width=None, *, times, rtol=1e-8, atol=1e-10, perturba
     check(lib.fs_flow_settings_init(byref(flow), ctypes.sizeof(flow)), None)
     flow.times = as_doubles(times) if times.size else None
     flow.time_count = times.size
-    flow.rtol, flow.atol, flow.max_evaluations = rtol, atol, max_evaluations
+    flow.rtol, flow.atol = _scalars.real(rtol, "rtol"), _scalars.real(atol, "atol")
+    flow.max_evaluations = _scalars.whole(max_evaluations, "max_evaluations")
     if method not in _METHODS:
         raise InvalidArgumentError(f"method must be \"rk45\" or \"dop853\", got {method!r}")
     flow.method = _METHODS[method]

@@ -192,6 +192,9 @@ def _check_problem_value(name, value):
     if name in integers:
         if isinstance(value, bool) or not isinstance(value, int) or value < integers[name]:
             raise InvalidArgumentError(f"problem[{name!r}] must be an integer ≥ {integers[name]}, got {value!r}")
+        limit = 2**64 if name == "seed" else 2**63  # seeds are uint64, sizes int64
+        if value >= limit:
+            raise InvalidArgumentError(f"problem[{name!r}] = {value} does not fit a 64-bit integer (< 2**{limit.bit_length() - 1})")
     elif name in ("noise", "scale", "condition_number"):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
             raise InvalidArgumentError(f"problem[{name!r}] must be a finite number ≥ 0, got {value!r}")

@@ -37,7 +37,8 @@ def test_max_evaluations_beyond_int64_is_refused_not_wrapped(problem, value):
 @pytest.mark.parametrize("value", HUGE)
 def test_gradient_descent_integer_options_beyond_int64_name_the_option(problem, name, value):
     extra = dict(holdout=0.2) if name == "patience" else {}
-    with pytest.raises(fs.InvalidArgumentError, match=rf"{name} .*64-bit"):
+    words = "patience must be an integer ≥ 1" if name == "patience" and value < 0 else rf"{name} .*64-bit"
+    with pytest.raises(fs.InvalidArgumentError, match=words):
         fs.gradient_descent(problem, **(dict(width=2, max_iter=2) | extra | {name: value}))
 
 
