@@ -51,6 +51,14 @@ def whole(value, name):
     return value
 
 
+def flag(value, name):
+    """``value``, a bool or numpy bool, as a Python bool. Anything else is refused: ``"False"``
+    is a non-empty string and would count as True, 1 or None hide a misplaced argument."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise InvalidArgumentError(f"{name} must be True or False, got {shown(value)}")
+    return bool(value)
+
+
 def real(value, name):
     """``value`` as a Python float (NaN and infinity pass; the C library refuses them by name)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):

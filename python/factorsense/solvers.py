@@ -99,7 +99,8 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
         ``info.V`` (copies); return True (or raise StopIteration) to stop the run with stop
         reason "callback".
     progress : bool
-        Draw a tqdm progress bar (notebook-aware) with the loss and test error.
+        Draw a tqdm progress bar (notebook-aware) with the loss and test error. This and
+        ``restore_best`` take a bool (or numpy bool) only; ``"False"`` is refused, not true.
     diagnostics : "default", "all", "none" or list of str
         The diagnostics recorded in the history beside iteration, time, loss, test error and
         residual (docs/mathematics.md, "Diagnostics"): ``singular_values`` (iterations × c),
@@ -307,8 +308,7 @@ def _prepare(problem, width, *, init, init_scale, step, max_iter, seed, record_e
         patience = 0
     elif isinstance(patience, (bool, np.bool_)) or not isinstance(patience, (int, np.integer)) or patience < 1:
         raise InvalidArgumentError(f"patience must be an integer ≥ 1 (or None), got {_scalars.shown(patience)}")
-    if not isinstance(restore_best, (bool, np.bool_)):
-        raise InvalidArgumentError(f"restore_best must be True or False, got {_scalars.shown(restore_best)}")
+    restore_best = _scalars.flag(restore_best, "restore_best")
     step_rule = "fixed"
     if isinstance(step, str):
         if step != "auto":

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import _scalars
 from ._optional import require
 from .errors import FactorSenseError, InvalidArgumentError
 from .problem import SensingProblem
@@ -101,6 +102,9 @@ def sweep(problem, grid=None, *, client=None, path=None, progress=False, histori
     pd = require("pandas", "dask", "fs.sweep")
     if executor not in ("threads", "processes"):
         raise InvalidArgumentError(f'executor must be "threads" or "processes", got {executor!r}')
+    histories = _scalars.flag(histories, "histories")
+    if not callable(progress):
+        _scalars.flag(progress, "progress")
 
     points, problem_axes, run_axes = _plan(problem, grid or {}, common)
     tasks = _tasks(points)
@@ -195,6 +199,8 @@ def _check_problem_value(name, value):
         limit = 2**64 if name == "seed" else 2**63  # seeds are uint64, sizes int64
         if value >= limit:
             raise InvalidArgumentError(f"problem[{name!r}] = {value} does not fit a 64-bit integer (< 2**{limit.bit_length() - 1})")
+    elif name == "psd":
+        _scalars.flag(value, f"problem[{name!r}]")
     elif name in ("noise", "scale", "condition_number"):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
             raise InvalidArgumentError(f"problem[{name!r}] must be a finite number ≥ 0, got {value!r}")

@@ -107,7 +107,7 @@ def test_sweep_booleans_must_be_bools(name):
     spec = dict(kind="gaussian", n1=6, n2=5, rank=2, measurements=40, seed=0)
     with pytest.raises(fs.InvalidArgumentError, match=f"{name} must be True or False"):
         fs.sweep(spec, width=2, max_iter=2, **{name: "False"})
-    with pytest.raises(fs.InvalidArgumentError, match="psd must be True or False"):
+    with pytest.raises(fs.InvalidArgumentError, match=r"problem\['psd'\] must be True or False"):
         fs.sweep(dict(spec, n2=6, psd="False"), width=2, max_iter=2)
 
 
