@@ -4,7 +4,7 @@ from ctypes import byref
 
 import numpy as np
 
-from . import _scalars
+from . import _arrays, _scalars
 from ._lib import SIZED_PERTURBATION_CALLBACK, as_doubles, fs_flow_settings, lib
 from .errors import InvalidArgumentError, SizeMismatchError, check
 from .progress import SMALL_CALL, ProgressRelay, call_interruptibly, raise_interrupt
@@ -77,7 +77,7 @@ def gradient_flow(problem, width=None, *, times, rtol=1e-8, atol=1e-10, perturba
     >>> r.stop_reason, r.history["time"][-1]
     ('end_time', 8.0)
     """
-    times = np.ascontiguousarray(np.asarray(times, dtype=np.float64).ravel())
+    times = _arrays.doubles(times, "times")
     unknown = set(options) - set(_BATCH_DEFAULTS)
     if unknown:
         raise InvalidArgumentError(f"unknown argument {sorted(unknown)[0]!r} of gradient_flow")
@@ -143,7 +143,7 @@ class _PerturbationRelay:
             value = self.function(t, u, v)
             if value is None:
                 return 1
-            value = np.asarray(value, dtype=np.float64)
+            value = _arrays.doubles(value, f"the array the perturbation returned at t = {t}")
             if value.shape != (n1, n2):
                 raise SizeMismatchError(f"the perturbation returned an array of shape {value.shape} at t = {t}; "
                                         f"it must be {(n1, n2)}")

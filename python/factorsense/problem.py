@@ -315,6 +315,8 @@ class SensingProblem(Handle):
         """
         mask = np.ma.getmaskarray(M) if isinstance(M, np.ma.MaskedArray) else None
         data = np.ma.getdata(M) if mask is not None else M
+        if np.iscomplexobj(data):
+            raise InvalidArgumentError("M must be real; complex input would lose its imaginary part")
         try:
             data = np.asarray(data, dtype=np.float64)
         except (TypeError, ValueError) as error:
@@ -539,7 +541,7 @@ class SensingProblem(Handle):
         psd = self.psd
 
         def function(x):
-            x = np.asarray(x, dtype=np.float64)
+            x = _arrays.doubles(x, "x")
             U = x[: n1 * width].reshape(n1, width)
             if psd:
                 loss, grad = self.loss_and_grad(U)
