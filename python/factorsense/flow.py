@@ -28,7 +28,7 @@ def gradient_flow(problem, width=None, *, times, rtol=1e-8, atol=1e-10, perturba
     Parameters
     ----------
     times : sequence of float
-        The times of the history's rows: t₀ ≥ 0, strictly increasing. Row i is time times[i]
+        The times of the history's rows, one-dimensional: t₀ ≥ 0, strictly increasing. Row i is time times[i]
         (its ``"iteration"`` is i, its ``"time"`` times[i]).
     rtol, atol : float
         Tolerances of each step's error estimate, > 0.
@@ -61,7 +61,7 @@ def gradient_flow(problem, width=None, *, times, rtol=1e-8, atol=1e-10, perturba
     Raises
     ------
     InvalidArgumentError, NotFiniteError
-        For times that are empty, negative, not finite or not increasing; rtol or atol ≤ 0; a
+        For times that are empty, negative, not finite, not increasing or complex; rtol or atol ≤ 0; a
         population flow without a truth; options gradient_descent refuses.
     SizeMismatchError, NotFiniteError
         When your perturbation returns an array of the wrong shape or with a non-finite entry.
@@ -77,7 +77,9 @@ def gradient_flow(problem, width=None, *, times, rtol=1e-8, atol=1e-10, perturba
     >>> r.stop_reason, r.history["time"][-1]
     ('end_time', 8.0)
     """
-    times = _arrays.doubles(times, "times")
+    given, times = times, _arrays.doubles(times, "times")
+    if np.ndim(given) != 1:  # never flattened: a 2-D grid of times is not one increasing sequence
+        raise SizeMismatchError(f"times must be a one-dimensional sequence, got shape {np.shape(given)}")
     unknown = set(options) - set(_BATCH_DEFAULTS)
     if unknown:
         raise InvalidArgumentError(f"unknown argument {sorted(unknown)[0]!r} of gradient_flow")
