@@ -1,6 +1,6 @@
 """Turning user scalars into the int64, uint64 and double values the C calls take.
 
-Python ints, numpy integers and whole floats (``3.0``) are whole numbers; bools, strings and
+Python ints, numpy integers, whole floats (``3.0``) and 0-d arrays of them are whole numbers; bools, strings and
 fractions are refused rather than silently converted (``int(1.7)`` would be 1). Text goes to C
 as UTF-8 and must not contain NUL, which would end the C string early. Messages show at most
 ``ECHO_LIMIT`` characters of a caller's value.
@@ -82,6 +82,8 @@ def seed_as_int64(value):
 
 
 def _integer(value, name):
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]  # a 0-d array (np.array(3), what np.sum and friends may give) as its numpy scalar
     if isinstance(value, (bool, np.bool_)):
         raise InvalidArgumentError(f"{name} must be a whole number, got {shown(value)}")
     if isinstance(value, numbers.Integral):

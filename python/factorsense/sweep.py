@@ -183,6 +183,8 @@ def _values(value, name):
         if not values:
             raise InvalidArgumentError(f"{name} is an empty list: a sweep needs at least one value for it")
         return values
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]  # a 0-d array is its one value
     return [value.item() if isinstance(value, np.generic) else value]
 
 

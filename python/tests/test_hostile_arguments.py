@@ -173,3 +173,10 @@ def test_other_arrays_are_not_seeds(problem, seed):
 def test_flow_times_must_be_one_dimensional(problem, times):
     with pytest.raises(fs.SizeMismatchError, match="times must be a one-dimensional"):
         fs.gradient_flow(problem, 2, times=times)
+
+
+def test_a_sweep_takes_a_zero_dimensional_seed():
+    spec = dict(kind="gaussian", n1=6, n2=5, rank=2, measurements=40)
+    frames = [fs.sweep(dict(spec, seed=seed), grid=dict(seed=run_seed), width=2, max_iter=3)
+              for seed, run_seed in ((np.array(1), np.array(2)), (1, 2))]
+    assert frames[0]["final_loss"].tolist() == frames[1]["final_loss"].tolist()
