@@ -180,3 +180,21 @@ def test_a_sweep_takes_a_zero_dimensional_seed():
     frames = [fs.sweep(dict(spec, seed=seed), grid=dict(seed=run_seed), width=2, max_iter=3)
               for seed, run_seed in ((np.array(1), np.array(2)), (1, 2))]
     assert frames[0]["final_loss"].tolist() == frames[1]["final_loss"].tolist()
+
+
+# ---------------------------------------------------------------- numbers double precision cannot serve
+
+def test_automatic_step_with_a_huge_ridge_takes_steps_instead_of_converging_at_once(problem):
+    # ‖H d‖ ≈ μ = 1e308: its square overflowed, the step fell back to 0.1 and 60 halvings from
+    # there never reached 1/μ: "converged" at iteration 0 with a loss of 7e302.
+    r = fs.gradient_descent(problem, 2, step="auto", ridge=1e308, max_iter=20, diagnostics="none")
+    assert r.stop_reason == "max_iterations" and r.iterations == 20
+    assert r.history["step"][0] < 1e-307  # η₀ = 1/L̂ ≈ 1/μ, not the fallback 0.1
+    assert r.history["loss"][-1] < 1e-40 * r.history["loss"][0]
+
+
+@pytest.mark.parametrize("rtol", [1e-300, 1e-17, 2e-14])
+def test_a_relative_tolerance_below_double_precision_is_refused(problem, rtol):
+    with pytest.raises(fs.InvalidArgumentError, match="rtol must be ≥ 100·ε"):
+        fs.gradient_flow(problem, 2, times=[0.0, 1.0], rtol=rtol, atol=rtol)
+    fs.gradient_flow(problem, 2, times=[0.0, 1.0], rtol=1e-13, atol=1e-300)  # the smallest that can be met runs
