@@ -31,7 +31,8 @@ def gradient_flow(problem, width=None, *, times, rtol=1e-8, atol=1e-10, perturba
         The times of the history's rows, one-dimensional: t₀ ≥ 0, strictly increasing. Row i is time times[i]
         (its ``"iteration"`` is i, its ``"time"`` times[i]).
     rtol, atol : float
-        Tolerances of each step's error estimate, > 0.
+        Tolerances of each step's error estimate: rtol ≥ 100·ε ≈ 2.2e-14 (a relative error
+        below double precision's cannot be met), atol > 0.
     perturbation : "operator", "none" or callable
         "operator": E = 𝒜*(𝒜(X) − y) − (X − X⋆), so that the flow is −∇f of the problem — the
         flow gradient descent with step η follows at time η·t. "none": E = 0, the population
@@ -61,7 +62,7 @@ def gradient_flow(problem, width=None, *, times, rtol=1e-8, atol=1e-10, perturba
     Raises
     ------
     InvalidArgumentError, NotFiniteError
-        For times that are empty, negative, not finite, not increasing or complex; rtol or atol ≤ 0; a
+        For times that are empty, negative, not finite, not increasing or complex; rtol < 2.2e-14 or atol ≤ 0; a
         population flow without a truth; options gradient_descent refuses.
     SizeMismatchError, NotFiniteError
         When your perturbation returns an array of the wrong shape or with a non-finite entry.
