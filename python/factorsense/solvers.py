@@ -86,6 +86,8 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
     max_iter, record_every, seed : int
         Iteration limit; record the history every this many iterations (the first and last
         iterates always); the seed of the random initialization, mini-batches and injected noise.
+        Every integer argument takes Python and numpy integers, whole floats and 0-d arrays of
+        them, within int64 (a seed within [0, 2⁶⁴)); others are refused by name, never wrapped.
     tol, loss_tol, window, divergence_factor : float, float, int, float
         Stop as converged when |f_t − f_{t−window}| ≤ tol·f_{t−window} or f_t ≤ loss_tol (0
         turns a rule off); as diverged when f_t > divergence_factor·f_0.
