@@ -633,7 +633,7 @@ typedef struct fs_flow_settings {
     size_t struct_size;         /* the caller's sizeof(fs_flow_settings), set by fs_flow_settings_init */
     const double *times;        /* the times of the history's rows: t₀ ≥ 0, strictly increasing */
     int64_t time_count;         /* their number (≥ 1) */
-    double rtol;                /* relative tolerance of a step, > 0 (1e-8) */
+    double rtol;                /* relative tolerance of a step, ≥ 100·DBL_EPSILON (1e-8) */
     double atol;                /* absolute tolerance of a step, > 0 (1e-10) */
     int64_t max_evaluations;    /* right-hand-side evaluations at most, ≥ 1 (10⁶); beyond: FS_STOP_MAX_ITERATIONS */
     int32_t perturbation;       /* an fs_perturbation (FS_PERTURBATION_OPERATOR) */
@@ -669,7 +669,7 @@ fs_status fs_flow_settings_init(fs_flow_settings *settings, size_t size);
  * times or callback missing where needed; FS_ERROR_INVALID_ARGUMENT for a struct_size outside
  * [the 0.3 size, 4096] (checked before anything after struct_size is read), a non-zero field
  * this library does not know (a newer caller's), both callback and sized_callback set, times empty,
- * negative or not strictly increasing, rtol or atol ≤ 0, max_evaluations < 1, an unknown
+ * negative or not strictly increasing, rtol below 100·DBL_EPSILON or atol ≤ 0, max_evaluations < 1, an unknown
  * perturbation or method, a population flow on a problem without truth; FS_ERROR_NOT_FINITE for a
  * non-finite time, rtol, atol, or a non-finite entry the callback wrote into E (the message says
  * which, and when); FS_ERROR_INTERRUPTED before the first row.

@@ -171,6 +171,11 @@ int main(int argc, char **argv) {
     CHECK(fs_gradient_flow(problem, options, &bad, other) == FS_ERROR_INVALID_ARGUMENT);
     bad.rtol = NAN;
     CHECK(fs_gradient_flow(problem, options, &bad, other) == FS_ERROR_NOT_FINITE);
+    const double atol = bad.atol;
+    bad.rtol = bad.atol = 1e-300;  /* below double precision: refused, not "diverged" */
+    CHECK(fs_gradient_flow(problem, options, &bad, other) == FS_ERROR_INVALID_ARGUMENT);
+    CHECK(strstr(fs_last_error(other), "rtol must be") != NULL);
+    bad.atol = atol;
     bad.rtol = 1e-8;
     bad.perturbation = 7;
     CHECK(fs_gradient_flow(problem, options, &bad, other) == FS_ERROR_INVALID_ARGUMENT);

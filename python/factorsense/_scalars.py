@@ -1,6 +1,6 @@
 """Turning user scalars into the int64, uint64 and double values the C calls take.
 
-Python ints, numpy integers and whole floats (``3.0``) are whole numbers; bools, strings and
+Python ints, numpy integers, whole floats (``3.0``) and 0-d arrays of them are whole numbers; bools, strings and
 fractions are refused rather than silently converted (``int(1.7)`` would be 1). Text goes to C
 as UTF-8 and must not contain NUL, which would end the C string early. Messages show at most
 ``ECHO_LIMIT`` characters of a caller's value.
@@ -43,11 +43,20 @@ def text(value, name):
 
 
 def whole(value, name):
-    """``value`` as a Python int in the int64 range [−2⁶³, 2⁶³)."""
+    """``value`` as a Python int in the int64 range [−2⁶³, 2⁶³); beyond it InvalidArgumentError
+    names the option (ctypes would wrap 2⁶⁴ + 50 to 50 without a word)."""
     value = _integer(value, name)
     if not -(2**63) <= value < 2**63:
-        raise OverflowError(f"{name} = {value} does not fit a 64-bit integer")
+        raise InvalidArgumentError(f"{name} = {shown(value)} does not fit a 64-bit integer [-2**63, 2**63)")
     return value
+
+
+def flag(value, name):
+    """``value``, a bool or numpy bool, as a Python bool. Anything else is refused: ``"False"``
+    is a non-empty string and would count as True, 1 or None hide a misplaced argument."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise InvalidArgumentError(f"{name} must be True or False, got {shown(value)}")
+    return bool(value)
 
 
 def real(value, name):
@@ -73,6 +82,8 @@ def seed_as_int64(value):
 
 
 def _integer(value, name):
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]  # a 0-d array (np.array(3), what np.sum and friends may give) as its numpy scalar
     if isinstance(value, (bool, np.bool_)):
         raise InvalidArgumentError(f"{name} must be a whole number, got {shown(value)}")
     if isinstance(value, numbers.Integral):

@@ -4,6 +4,7 @@ from ctypes import byref
 
 import numpy as np
 
+from . import _arrays, _scalars
 from ._lib import SIZED_PERTURBATION_CALLBACK, as_doubles, fs_flow_settings, lib
 from .errors import InvalidArgumentError, SizeMismatchError, check
 from .progress import SMALL_CALL, ProgressRelay, call_interruptibly, raise_interrupt
@@ -27,10 +28,11 @@ def gradient_flow(problem, width=None, *, times, rtol=1e-8, atol=1e-10, perturba
     Parameters
     ----------
     times : sequence of float
-        The times of the history's rows: t₀ ≥ 0, strictly increasing. Row i is time times[i]
+        The times of the history's rows, one-dimensional: t₀ ≥ 0, strictly increasing. Row i is time times[i]
         (its ``"iteration"`` is i, its ``"time"`` times[i]).
     rtol, atol : float
-        Tolerances of each step's error estimate, > 0.
+        Tolerances of each step's error estimate: rtol ≥ 100·ε ≈ 2.2e-14 (a relative error
+        below double precision's cannot be met), atol > 0.
     perturbation : "operator", "none" or callable
         "operator": E = 𝒜*(𝒜(X) − y) − (X − X⋆), so that the flow is −∇f of the problem — the
         flow gradient descent with step η follows at time η·t. "none": E = 0, the population
@@ -42,7 +44,8 @@ def gradient_flow(problem, width=None, *, times, rtol=1e-8, atol=1e-10, perturba
         Hairer's DOP853 of order 8 (12 a step, 3 more for a step with rows to interpolate; far
         fewer steps at tight tolerances, as scipy's DOP853).
     max_evaluations : int
-        At most this many right-hand-side evaluations (stop reason "max_iterations" beyond).
+        At most this many right-hand-side evaluations (stop reason "max_iterations" beyond); a
+        value outside the int64 range is refused (InvalidArgumentError), never wrapped.
     diagnostics, callback, progress, and the other keyword arguments
         As for :func:`gradient_descent` (``callback`` and ``progress`` at every row); the step,
         iteration and stop-rule options do not apply.
@@ -59,7 +62,7 @@ def gradient_flow(problem, width=None, *, times, rtol=1e-8, atol=1e-10, perturba
     Raises
     ------
     InvalidArgumentError, NotFiniteError
-        For times that are empty, negative, not finite or not increasing; rtol or atol ≤ 0; a
+        For times that are empty, negative, not finite, not increasing or complex; rtol < 2.2e-14 or atol ≤ 0; a
         population flow without a truth; options gradient_descent refuses.
     SizeMismatchError, NotFiniteError
         When your perturbation returns an array of the wrong shape or with a non-finite entry.
@@ -75,7 +78,9 @@ def gradient_flow(problem, width=None, *, times, rtol=1e-8, atol=1e-10, perturba
     >>> r.stop_reason, r.history["time"][-1]
     ('end_time', 8.0)
     """
-    times = np.ascontiguousarray(np.asarray(times, dtype=np.float64).ravel())
+    given, times = times, _arrays.doubles(times, "times")
+    if np.ndim(given) != 1:  # never flattened: a 2-D grid of times is not one increasing sequence
+        raise SizeMismatchError(f"times must be a one-dimensional sequence, got shape {np.shape(given)}")
     unknown = set(options) - set(_BATCH_DEFAULTS)
     if unknown:
         raise InvalidArgumentError(f"unknown argument {sorted(unknown)[0]!r} of gradient_flow")
@@ -87,7 +92,8 @@ def gradient_flow(problem, width=None, *, times, rtol=1e-8, atol=1e-10, perturba
     check(lib.fs_flow_settings_init(byref(flow), ctypes.sizeof(flow)), None)
     flow.times = as_doubles(times) if times.size else None
     flow.time_count = times.size
-    flow.rtol, flow.atol, flow.max_evaluations = rtol, atol, max_evaluations
+    flow.rtol, flow.atol = _scalars.real(rtol, "rtol"), _scalars.real(atol, "atol")
+    flow.max_evaluations = _scalars.whole(max_evaluations, "max_evaluations")
     if method not in _METHODS:
         raise InvalidArgumentError(f"method must be \"rk45\" or \"dop853\", got {method!r}")
     flow.method = _METHODS[method]
@@ -140,7 +146,7 @@ class _PerturbationRelay:
             value = self.function(t, u, v)
             if value is None:
                 return 1
-            value = np.asarray(value, dtype=np.float64)
+            value = _arrays.doubles(value, f"the array the perturbation returned at t = {t}")
             if value.shape != (n1, n2):
                 raise SizeMismatchError(f"the perturbation returned an array of shape {value.shape} at t = {t}; "
                                         f"it must be {(n1, n2)}")

@@ -50,7 +50,8 @@ class SensingProblem(Handle):
     operator and data with :meth:`from_dense` and :meth:`from_entries`. Every random draw comes
     from ``seed``: the same seed gives the same bits. ``psd=True`` makes the target PSD,
     X⋆ = L diag(s) Lᵀ, and the parameterization symmetric: X = UUᵀ with loss
-    f(U) = ¼‖𝒜(UUᵀ) − y‖².
+    f(U) = ¼‖𝒜(UUᵀ) − y‖². ``psd`` is a bool (or numpy bool): ``"False"``, 1 or None are
+    refused with InvalidArgumentError rather than read as true or false.
 
     Examples
     --------
@@ -74,7 +75,8 @@ class SensingProblem(Handle):
         spec = fs_problem_spec()
         check(lib.fs_problem_spec_init(byref(spec), sizeof(spec)), None)
         spec.precision = _PRECISIONS[_precision(dtype)]
-        spec.psd, spec.noise_level, spec.seed = int(bool(psd)), _scalars.real(noise, "noise"), _scalars.seed(seed)
+        spec.psd = int(_scalars.flag(psd, "psd"))
+        spec.noise_level, spec.seed = _scalars.real(noise, "noise"), _scalars.seed(seed)
         spec.measurements = 1 if kind == "identity" else _needed(measurements, "measurements", kind)
         problem = cls()
         if target is not None:
@@ -313,6 +315,8 @@ class SensingProblem(Handle):
         """
         mask = np.ma.getmaskarray(M) if isinstance(M, np.ma.MaskedArray) else None
         data = np.ma.getdata(M) if mask is not None else M
+        if np.iscomplexobj(data):
+            raise InvalidArgumentError("M must be real; complex input would lose its imaginary part")
         try:
             data = np.asarray(data, dtype=np.float64)
         except (TypeError, ValueError) as error:
@@ -382,7 +386,7 @@ class SensingProblem(Handle):
         check(status, self.handle)
 
     def _with_psd(self, psd):
-        if psd:
+        if _scalars.flag(psd, "psd"):
             check(lib.fs_problem_set_symmetric(self.handle, 1), self.handle)
         return self
 
@@ -537,7 +541,7 @@ class SensingProblem(Handle):
         psd = self.psd
 
         def function(x):
-            x = np.asarray(x, dtype=np.float64)
+            x = _arrays.doubles(x, "x")
             U = x[: n1 * width].reshape(n1, width)
             if psd:
                 loss, grad = self.loss_and_grad(U)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _scalars
 from ._lib import PROGRESS_CALLBACK, fs_progress, lib
 from ._optional import require
 
@@ -160,7 +161,7 @@ class ProgressRelay:
         self.callback = callback
         self.caught = None
         self.bar = None
-        if progress:
+        if _scalars.flag(progress, "progress"):
             tqdm = require("tqdm.auto", "progress", "progress=True").tqdm
             self.bar = tqdm(total=max_iter, unit="it", desc="gradient descent")
         self.c_callback = PROGRESS_CALLBACK(self._call)

@@ -86,6 +86,8 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
     max_iter, record_every, seed : int
         Iteration limit; record the history every this many iterations (the first and last
         iterates always); the seed of the random initialization, mini-batches and injected noise.
+        Every integer argument takes Python and numpy integers, whole floats and 0-d arrays of
+        them, within int64 (a seed within [0, 2⁶⁴)); others are refused by name, never wrapped.
     tol, loss_tol, window, divergence_factor : float, float, int, float
         Stop as converged when |f_t − f_{t−window}| ≤ tol·f_{t−window} or f_t ≤ loss_tol (0
         turns a rule off); as diverged when f_t > divergence_factor·f_0.
@@ -99,7 +101,8 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
         ``info.V`` (copies); return True (or raise StopIteration) to stop the run with stop
         reason "callback".
     progress : bool
-        Draw a tqdm progress bar (notebook-aware) with the loss and test error.
+        Draw a tqdm progress bar (notebook-aware) with the loss and test error. This and
+        ``restore_best`` take a bool (or numpy bool) only; ``"False"`` is refused, not true.
     diagnostics : "default", "all", "none" or list of str
         The diagnostics recorded in the history beside iteration, time, loss, test error and
         residual (docs/mathematics.md, "Diagnostics"): ``singular_values`` (iterations × c),
@@ -307,8 +310,7 @@ def _prepare(problem, width, *, init, init_scale, step, max_iter, seed, record_e
         patience = 0
     elif isinstance(patience, (bool, np.bool_)) or not isinstance(patience, (int, np.integer)) or patience < 1:
         raise InvalidArgumentError(f"patience must be an integer ≥ 1 (or None), got {_scalars.shown(patience)}")
-    if not isinstance(restore_best, (bool, np.bool_)):
-        raise InvalidArgumentError(f"restore_best must be True or False, got {_scalars.shown(restore_best)}")
+    restore_best = _scalars.flag(restore_best, "restore_best")
     step_rule = "fixed"
     if isinstance(step, str):
         if step != "auto":

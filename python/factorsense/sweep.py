@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import _scalars
 from ._optional import require
 from .errors import FactorSenseError, InvalidArgumentError
 from .problem import SensingProblem
@@ -101,6 +102,9 @@ def sweep(problem, grid=None, *, client=None, path=None, progress=False, histori
     pd = require("pandas", "dask", "fs.sweep")
     if executor not in ("threads", "processes"):
         raise InvalidArgumentError(f'executor must be "threads" or "processes", got {executor!r}')
+    histories = _scalars.flag(histories, "histories")
+    if not callable(progress):
+        _scalars.flag(progress, "progress")
 
     points, problem_axes, run_axes = _plan(problem, grid or {}, common)
     tasks = _tasks(points)
@@ -179,6 +183,8 @@ def _values(value, name):
         if not values:
             raise InvalidArgumentError(f"{name} is an empty list: a sweep needs at least one value for it")
         return values
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]  # a 0-d array is its one value
     return [value.item() if isinstance(value, np.generic) else value]
 
 
@@ -192,6 +198,11 @@ def _check_problem_value(name, value):
     if name in integers:
         if isinstance(value, bool) or not isinstance(value, int) or value < integers[name]:
             raise InvalidArgumentError(f"problem[{name!r}] must be an integer ≥ {integers[name]}, got {value!r}")
+        limit = 2**64 if name == "seed" else 2**63  # seeds are uint64, sizes int64
+        if value >= limit:
+            raise InvalidArgumentError(f"problem[{name!r}] = {value} does not fit a 64-bit integer (< 2**{limit.bit_length() - 1})")
+    elif name == "psd":
+        _scalars.flag(value, f"problem[{name!r}]")
     elif name in ("noise", "scale", "condition_number"):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
             raise InvalidArgumentError(f"problem[{name!r}] must be a finite number ≥ 0, got {value!r}")

@@ -53,7 +53,7 @@ def test_from_dense_refuses(dense, kwargs, error, words):
     (dict(seed=True), fs.InvalidArgumentError, "seed must be a whole number"),
     (dict(seed=2**64), fs.InvalidArgumentError, r"seed must be in \[0, 2\*\*64\)"),
     (dict(step="0.5"), fs.InvalidArgumentError, "step must be a real number"),
-    (dict(max_iter=2**70), OverflowError, "64-bit"),
+    (dict(max_iter=2**70), fs.InvalidArgumentError, "max_iter = 1180591620717411303424 does not fit a 64-bit"),
     (dict(divergence_factor=1.0), fs.InvalidArgumentError, "divergence_factor must be > 1"),
 ])
 def test_gradient_descent_refuses(demo_problem, kwargs, error, words):

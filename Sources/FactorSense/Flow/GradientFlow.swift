@@ -70,6 +70,13 @@ public enum GradientFlow {
                 guard value.isFinite else { throw FactorSenseError(.notFinite, "\(name) must be finite, got \(value)") }
                 guard value > 0 else { throw FactorSenseError(.invalidArgument, "\(name) must be > 0, got \(value)") }
             }
+            // Below 100ε a relative error cannot be met in double precision (scipy's solve_ivp
+            // raises such an rtol to 100ε); at rtol = atol = 1e-300 the scaled error norms
+            // overflowed and the flow ended "diverged" before its first step.
+            guard rtol >= 100 * Double.ulpOfOne else {
+                throw FactorSenseError(.invalidArgument,
+                    "rtol must be ≥ 100·ε = \(100 * Double.ulpOfOne) (a relative error below double precision's cannot be met), got \(rtol)")
+            }
             guard maxEvaluations >= 1 else {
                 throw FactorSenseError(.invalidArgument, "max_evaluations must be ≥ 1, got \(maxEvaluations)")
             }

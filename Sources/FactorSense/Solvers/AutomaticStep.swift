@@ -33,12 +33,12 @@ enum AutomaticStep {
         var dV = Matrix(rows: V.rows, columns: V.columns)
         for i in dU.elements.indices { dU.elements[i] = sampler.next() }
         if !symmetric { for i in dV.elements.indices { dV.elements[i] = sampler.next() } }
-        let size = (BLAS.dot(U.elements, U.elements) + (symmetric ? 0 : BLAS.dot(V.elements, V.elements))).squareRoot()
+        let size = Self.norm(U.elements, symmetric ? [] : V.elements)
         let h = differenceScale * max(1, size)
         let base = gradient(U, V)
         var estimate = Double.nan
         for _ in 0..<powerIterations {
-            let norm = (BLAS.dot(dU.elements, dU.elements) + BLAS.dot(dV.elements, dV.elements)).squareRoot()
+            let norm = Self.norm(dU.elements, dV.elements)
             guard norm > 0, norm.isFinite else { return estimate }
             dU.scale(by: 1 / norm)
             dV.scale(by: 1 / norm)
@@ -50,9 +50,22 @@ enum AutomaticStep {
             if symmetric { hV = Matrix(rows: V.rows, columns: V.columns) } else { BLAS.axpy(-1, base.1.elements, &hV.elements) }
             hU.scale(by: 1 / h)
             hV.scale(by: 1 / h)
-            estimate = (BLAS.dot(hU.elements, hU.elements) + BLAS.dot(hV.elements, hV.elements)).squareRoot()
+            estimate = Self.norm(hU.elements, hV.elements)
             (dU, dV) = (hU, hV)
         }
         return estimate
+    }
+
+    /// ‖(a, b)‖₂. The sum of squares as before; when it overflows (a ridge of 1e308 makes
+    /// ‖H d‖ ≈ 1e308, whose square is inf, and the step fell back to `step`, 60 halvings too
+    /// large: "converged" at iteration 0) the scaled norms of BLAS's dnrm2, which do not.
+    static func norm(_ a: [Double], _ b: [Double]) -> Double {
+        let direct = (BLAS.dot(a, a) + BLAS.dot(b, b)).squareRoot()
+        if direct.isFinite { return direct }
+        let (x, y) = (BLAS.norm(a), BLAS.norm(b))
+        let largest = max(x, y)
+        guard largest > 0, largest.isFinite else { return largest }
+        let (p, q) = (x / largest, y / largest)
+        return largest * (p * p + q * q).squareRoot()
     }
 }

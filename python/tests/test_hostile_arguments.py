@@ -1,0 +1,200 @@
+"""Issue 22, item 7: arguments a hostile (or careless) caller passes that were taken silently
+or refused unclearly — integers beyond int64 wrapped by ctypes, strings taken as booleans,
+complex arrays cast to real with only a ComplexWarning, 0-d array seeds, 2-D flow times."""
+import warnings
+
+import numpy as np
+import pytest
+
+import factorsense as fs
+
+
+@pytest.fixture(scope="module")
+def problem():
+    return fs.SensingProblem.gaussian(6, 5, 2, 40, seed=0)
+
+
+@pytest.fixture(autouse=True)
+def complex_warnings_are_errors():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", np.exceptions.ComplexWarning)
+        yield
+
+
+# ---------------------------------------------------------------- integers beyond int64
+
+HUGE = [2**64 + 50, 2**63, -(2**63) - 1]
+
+
+@pytest.mark.parametrize("value", HUGE)
+def test_max_evaluations_beyond_int64_is_refused_not_wrapped(problem, value):
+    with pytest.raises(fs.InvalidArgumentError, match=r"max_evaluations .*64-bit"):
+        fs.gradient_flow(problem, 2, times=[0.0, 1.0], max_evaluations=value)
+
+
+@pytest.mark.parametrize("name", ["max_iter", "record_every", "window", "batch_size", "singular_value_count",
+                                  "rank", "width", "patience"])
+@pytest.mark.parametrize("value", HUGE)
+def test_gradient_descent_integer_options_beyond_int64_name_the_option(problem, name, value):
+    extra = dict(holdout=0.2) if name == "patience" else {}
+    words = "patience must be an integer ≥ 1" if name == "patience" and value < 0 else rf"{name} .*64-bit"
+    with pytest.raises(fs.InvalidArgumentError, match=words):
+        fs.gradient_descent(problem, **(dict(width=2, max_iter=2) | extra | {name: value}))
+
+
+@pytest.mark.parametrize("name", ["max_iter", "record_every", "window", "batch_size", "width"])
+def test_gradient_flow_integer_options_beyond_int64_name_the_option(problem, name):
+    with pytest.raises(fs.InvalidArgumentError, match=rf"{name} .*64-bit"):
+        fs.gradient_flow(problem, **(dict(width=2, times=[0.0, 1.0]) | {name: 2**64 + 50}))
+
+
+def test_a_batch_refuses_a_trial_integer_beyond_int64(problem):
+    with pytest.raises(fs.InvalidArgumentError, match=r"max_iter .*64-bit"):
+        fs.gradient_descent_batch(problem, 2, max_iter=[2, 2**64 + 50])
+
+
+def test_a_sweep_refuses_integers_beyond_int64_before_running(tmp_path):
+    spec = dict(kind="gaussian", n1=6, n2=5, rank=2, measurements=40, seed=0)
+    with pytest.raises(fs.InvalidArgumentError, match=r"max_iter .*64-bit"):
+        fs.sweep(spec, grid=dict(max_iter=[2, 2**64 + 50]), width=2)
+    for name in ("n1", "measurements", "seed"):
+        with pytest.raises(fs.InvalidArgumentError, match=name):
+            fs.sweep(spec | {name: 2**64 + 50}, width=2, max_iter=2)
+
+
+# ---------------------------------------------------------------- booleans
+
+CONSTRUCTORS = {
+    "gaussian": lambda psd: fs.SensingProblem.gaussian(6, 6, 2, 40, psd=psd),
+    "symmetric_gaussian": lambda psd: fs.SensingProblem.symmetric_gaussian(6, 2, 40, psd=psd),
+    "factorization": lambda psd: fs.SensingProblem.factorization(6, 6, 2, psd=psd),
+    "completion": lambda psd: fs.SensingProblem.completion(6, 6, 2, 30, psd=psd),
+    "rank_one": lambda psd: fs.SensingProblem.rank_one(6, 6, 2, 40, psd=psd),
+    "from_dense": lambda psd: fs.SensingProblem.from_dense(np.eye(36)[:20], np.zeros(20), (6, 6), psd=psd),
+    "from_entries": lambda psd: fs.SensingProblem.from_entries([0, 1], [0, 1], [1.0, 2.0], (3, 3), psd=psd),
+    "from_dense_masked": lambda psd: fs.SensingProblem.from_dense_masked(np.eye(3), psd=psd),
+}
+
+
+@pytest.mark.parametrize("value", ["False", "true", 1, 0, None, 1.0, [True]])
+@pytest.mark.parametrize("constructor", sorted(CONSTRUCTORS))
+def test_psd_must_be_a_bool(constructor, value):
+    with pytest.raises(fs.InvalidArgumentError, match="psd must be True or False"):
+        CONSTRUCTORS[constructor](value)
+
+
+@pytest.mark.parametrize("constructor", sorted(CONSTRUCTORS))
+def test_psd_takes_python_and_numpy_bools(constructor):
+    assert CONSTRUCTORS[constructor](np.bool_(True)).psd is True
+    assert CONSTRUCTORS[constructor](False).psd is False
+
+
+@pytest.mark.parametrize("name", ["restore_best", "progress"])
+@pytest.mark.parametrize("value", ["False", 1, None])
+def test_gradient_descent_booleans_must_be_bools(problem, name, value):
+    extra = dict(holdout=0.2) if name == "restore_best" else {}
+    with pytest.raises(fs.InvalidArgumentError, match=f"{name} must be True or False"):
+        fs.gradient_descent(problem, **(dict(width=2, max_iter=2) | extra | {name: value}))
+
+
+def test_gradient_flow_progress_must_be_a_bool(problem):
+    with pytest.raises(fs.InvalidArgumentError, match="progress must be True or False"):
+        fs.gradient_flow(problem, 2, times=[0.0, 1.0], progress="False")
+
+
+@pytest.mark.parametrize("name", ["progress", "histories"])
+def test_sweep_booleans_must_be_bools(name):
+    spec = dict(kind="gaussian", n1=6, n2=5, rank=2, measurements=40, seed=0)
+    with pytest.raises(fs.InvalidArgumentError, match=f"{name} must be True or False"):
+        fs.sweep(spec, width=2, max_iter=2, **{name: "False"})
+    with pytest.raises(fs.InvalidArgumentError, match=r"problem\['psd'\] must be True or False"):
+        fs.sweep(dict(spec, n2=6, psd="False"), width=2, max_iter=2)
+
+
+# ---------------------------------------------------------------- complex arrays
+
+def test_complex_times_are_refused_like_from_dense(problem):
+    with pytest.raises(fs.InvalidArgumentError, match="times must be real; complex input would lose"):
+        fs.gradient_flow(problem, 2, times=np.array([0.0, 1.0 + 1.0j]))
+
+
+def test_complex_masked_matrix_is_refused_like_from_dense():
+    with pytest.raises(fs.InvalidArgumentError, match="M must be real; complex input would lose"):
+        fs.SensingProblem.from_dense_masked(np.eye(3) + 1.0j)
+
+
+def test_a_complex_perturbation_is_refused_like_from_dense(problem):
+    with pytest.raises(fs.InvalidArgumentError, match="perturbation .*must be real; complex input would lose"):
+        fs.gradient_flow(problem, 2, times=[0.0, 1.0], perturbation=lambda t, U, V: np.zeros((6, 5)) + 1.0j)
+
+
+def test_complex_flat_factors_are_refused_like_from_dense(problem):
+    f = problem.flat_loss_and_grad(2)
+    with pytest.raises(fs.InvalidArgumentError, match="x must be real; complex input would lose"):
+        f(np.ones(22) + 1.0j)
+
+
+@pytest.mark.parametrize("name", ["y", "truth", "U0", "V0", "values", "validation"])
+def test_every_other_array_input_refuses_complex(problem, name):
+    complex_ = lambda a: np.asarray(a) + 1.0j  # noqa: E731
+    with pytest.raises(fs.InvalidArgumentError, match="must be real; complex input would lose"):
+        if name in ("y", "truth"):
+            arguments = dict(A=problem.A, y=problem.y, shape=(6, 5), truth=np.zeros((6, 5)))
+            arguments[name] = complex_(arguments[name])
+            fs.SensingProblem.from_dense(**arguments)
+        elif name in ("U0", "V0"):
+            factors = dict(U0=np.ones((6, 2)), V0=np.ones((5, 2)))
+            factors[name] = complex_(factors[name])
+            fs.gradient_descent(problem, max_iter=2, **factors)
+        elif name == "values":
+            fs.SensingProblem.from_entries([0, 1], [0, 1], complex_([1.0, 2.0]), (3, 3))
+        else:
+            fs.gradient_descent(problem, 2, max_iter=2, validation=([0], [0], complex_([1.0])))
+
+
+# ---------------------------------------------------------------- seeds
+
+@pytest.mark.parametrize("seed", [np.array(3), np.array(3, dtype=np.uint64), np.int32(3), np.uint64(3)])
+def test_zero_dimensional_and_numpy_integer_seeds_are_seeds(problem, seed):
+    assert (fs.gradient_descent(problem, 2, max_iter=3, seed=seed).U
+            == fs.gradient_descent(problem, 2, max_iter=3, seed=3).U).all()
+    assert (fs.SensingProblem.gaussian(6, 5, 2, 40, seed=seed).A == fs.SensingProblem.gaussian(6, 5, 2, 40, seed=3).A).all()
+
+
+@pytest.mark.parametrize("seed", [np.array([3]), np.array(3.5), np.array(True), np.array("3")])
+def test_other_arrays_are_not_seeds(problem, seed):
+    with pytest.raises(fs.InvalidArgumentError, match="seed must be a whole number"):
+        fs.gradient_descent(problem, 2, max_iter=3, seed=seed)
+
+
+# ---------------------------------------------------------------- flow times
+
+@pytest.mark.parametrize("times", [[[0.0, 1.0], [2.0, 3.0]], np.zeros((0, 2)), 1.0])
+def test_flow_times_must_be_one_dimensional(problem, times):
+    with pytest.raises(fs.SizeMismatchError, match="times must be a one-dimensional"):
+        fs.gradient_flow(problem, 2, times=times)
+
+
+def test_a_sweep_takes_a_zero_dimensional_seed():
+    spec = dict(kind="gaussian", n1=6, n2=5, rank=2, measurements=40)
+    frames = [fs.sweep(dict(spec, seed=seed), grid=dict(seed=run_seed), width=2, max_iter=3)
+              for seed, run_seed in ((np.array(1), np.array(2)), (1, 2))]
+    assert frames[0]["final_loss"].tolist() == frames[1]["final_loss"].tolist()
+
+
+# ---------------------------------------------------------------- numbers double precision cannot serve
+
+def test_automatic_step_with_a_huge_ridge_takes_steps_instead_of_converging_at_once(problem):
+    # ‖H d‖ ≈ μ = 1e308: its square overflowed, the step fell back to 0.1 and 60 halvings from
+    # there never reached 1/μ: "converged" at iteration 0 with a loss of 7e302.
+    r = fs.gradient_descent(problem, 2, step="auto", ridge=1e308, max_iter=20, diagnostics="none")
+    assert r.stop_reason == "max_iterations" and r.iterations == 20
+    assert r.history["step"][0] < 1e-307  # η₀ = 1/L̂ ≈ 1/μ, not the fallback 0.1
+    assert r.history["loss"][-1] < 1e-40 * r.history["loss"][0]
+
+
+@pytest.mark.parametrize("rtol", [1e-300, 1e-17, 2e-14])
+def test_a_relative_tolerance_below_double_precision_is_refused(problem, rtol):
+    with pytest.raises(fs.InvalidArgumentError, match="rtol must be ≥ 100·ε"):
+        fs.gradient_flow(problem, 2, times=[0.0, 1.0], rtol=rtol, atol=rtol)
+    fs.gradient_flow(problem, 2, times=[0.0, 1.0], rtol=1e-13, atol=1e-300)  # the smallest that can be met runs
