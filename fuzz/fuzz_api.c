@@ -1288,6 +1288,17 @@ static void op_result(state *st, reader *r) {
         s = fs_result_copy_history(res, name, (double *)out.bytes, length);
         check_call(res, cls, s, "fs_result_copy_history");
         out_check(&out, s, "fs_result_copy_history");
+        /* Iterations to ε and the minimum of the same column: a recorded iteration, −1, or an
+         * error that leaves the outputs alone. */
+        int64_t reached = -7, at = -7;
+        double epsilon = real(r), lowest = -7;
+        s = fs_result_iterations_to(res, name, epsilon, (u8(r) % 8) ? &reached : NULL);
+        check_call(res, cls, s, "fs_result_iterations_to");
+        if (s == FS_OK) REQUIRE(reached >= -1 && reached <= MAX_ITER_CAP + 1, "fs_result_iterations_to", reached);
+        else REQUIRE(reached == -7, "fs_result_iterations_to", s);
+        s = fs_result_history_minimum(res, name, (u8(r) % 8) ? &lowest : NULL, (u8(r) % 8) ? &at : NULL);
+        check_call(res, cls, s, "fs_result_history_minimum");
+        if (s != FS_OK) REQUIRE(lowest == -7 && at == -7, "fs_result_history_minimum", s);
         break;
     }
     }

@@ -779,6 +779,23 @@ fs_status fs_result_copy_history(const fs_result *result, const char *name, doub
                                  int64_t length);
 
 /**
+ * The iterations to reach ε: *iteration = the first recorded t whose scalar history column `name`
+ * (e.g. "test_error", "residual", "loss") is ≤ epsilon, or −1 when no recorded iterate reached it
+ * (at the resolution of the record: "record_every"). FS_ERROR_INVALID_ARGUMENT for epsilon not
+ * finite or ≤ 0, a column not recorded or not scalar, or one that is NaN throughout (the test
+ * error of a problem without a truth); *iteration is then left alone.
+ */
+fs_status fs_result_iterations_to(const fs_result *result, const char *name, double epsilon,
+                                  int64_t *iteration);
+/**
+ * The smallest value of the scalar history column `name` over the record (NaN rows skipped) in
+ * *value, and the first recorded t at which it was reached in *iteration; either pointer may be
+ * NULL, not both. Refusals as for fs_result_iterations_to.
+ */
+fs_status fs_result_history_minimum(const fs_result *result, const char *name, double *value,
+                                    int64_t *iteration);
+
+/**
  * The phases of a run, read off its history (docs/mathematics.md, "Phases"); −1 (or NaN) where
  * the run does not show a phase: it did not recover (recovered = 0: no phase is named), no
  * truth, the diagnostic it needs not recorded, or the run too short. Event times are those of

@@ -131,6 +131,34 @@ public func fs_result_copy_history(
     }
 }
 
+@_cdecl("fs_result_iterations_to") @implementation
+public func fs_result_iterations_to(
+    _ result: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ epsilon: Double, _ iteration: UnsafeMutablePointer<Int64>?
+) -> fs_status {
+    withHandle(result, as: ResultHandle.self) { handle throws(FactorSenseError) in
+        let column = try Buffers.string(name, "name")
+        guard let iteration else { throw FactorSenseError(.nullPointer, "iteration is NULL") }
+        let found = try handle.filled().history.iterationsTo(epsilon, in: column)
+        iteration.pointee = Int64(found ?? -1)
+    }
+}
+
+@_cdecl("fs_result_history_minimum") @implementation
+public func fs_result_history_minimum(
+    _ result: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ value: UnsafeMutablePointer<Double>?,
+    _ iteration: UnsafeMutablePointer<Int64>?
+) -> fs_status {
+    withHandle(result, as: ResultHandle.self) { handle throws(FactorSenseError) in
+        let column = try Buffers.string(name, "name")
+        guard value != nil || iteration != nil else {
+            throw FactorSenseError(.nullPointer, "value and iteration are both NULL: pass at least one")
+        }
+        let found = try handle.filled().history.minimum(of: column)
+        value?.pointee = found.value
+        iteration?.pointee = Int64(found.iteration)
+    }
+}
+
 @_cdecl("fs_result_get_phases") @implementation
 public func fs_result_get_phases(_ result: OpaquePointer?, _ phases: UnsafeMutablePointer<fs_phases>?) -> fs_status {
     withHandle(result, as: ResultHandle.self) { handle throws(FactorSenseError) in

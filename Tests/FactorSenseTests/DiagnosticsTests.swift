@@ -120,6 +120,28 @@ import Glibc
         #expect(untrue.alignmentEnd?.iteration == 1 && untrue.signalEnd == nil && untrue.saddleEnd == nil)
     }
 
+    /// Iterations to ε: the first recorded iterate at or below ε; the minimum: the smallest value
+    /// and the first iterate it was recorded at; refusals for ε and for columns.
+    @Test func iterationsToEpsilonAndTheMinimumReadTheRecord() throws {
+        var h = History(names: ["iteration", "time", "test_error", "singular_values"], widths: [1, 1, 1, 2])
+        for (t, e) in [(0.0, 1.0), (5, 0.3), (10, 0.01), (15, 0.002), (20, 0.002), (25, 0.004)] {
+            h.append([[t], [t], [e], [1, 1]])
+        }
+        #expect(try h.iterationsTo(0.5) == 5)
+        #expect(try h.iterationsTo(0.01) == 10)
+        #expect(try h.iterationsTo(0.009) == 15)
+        #expect(try h.iterationsTo(1e-3) == nil)
+        let lowest = try h.minimum()
+        #expect(lowest.value == 0.002 && lowest.iteration == 15)
+        #expect(throws: FactorSenseError.self) { try h.iterationsTo(0) }
+        #expect(throws: FactorSenseError.self) { try h.iterationsTo(.nan) }
+        #expect(throws: FactorSenseError.self) { try h.iterationsTo(0.1, in: "singular_values") }
+        #expect(throws: FactorSenseError.self) { try h.minimum(of: "loss") }
+        var untrue = History(names: ["iteration", "test_error"], widths: [1, 1])
+        untrue.append([[0], [.nan]])
+        #expect(throws: FactorSenseError.self) { try untrue.iterationsTo(0.1) }
+    }
+
     @Test func diagnosticNamesParseAndPrint() throws {
         #expect(try Diagnostic.parse("all") == .chosen(Set(Diagnostic.allCases)))
         #expect(try Diagnostic.parse("imbalance, singular_values").text == "singular_values,imbalance")

@@ -179,6 +179,27 @@ static void test_phases(fs_problem *p) {
     CHECK(phases.alignment_end < 0 || phases.alignment_end <= phases.saddle_end);
     CHECK(phases.spectral_angle_left >= 0 && phases.spectral_angle_left < 1);
     CHECK(phases.spectral_angle_right >= 0 && phases.spectral_angle_right < 1);
+    /* Iterations to ε and the trajectory's minimum, against a reading of the copied record. */
+    int64_t rows = 0;
+    CHECK(fs_result_get_history_length(r, &rows) == FS_OK && rows == 401);
+    double errors[401], iterations[401];
+    CHECK(fs_result_copy_history(r, "test_error", errors, rows) == FS_OK);
+    CHECK(fs_result_copy_history(r, "iteration", iterations, rows) == FS_OK);
+    int64_t reached = -7, first = -1, at = -7;
+    for (int64_t i = 0; i < rows && first < 0; i++) if (errors[i] <= 1e-2) first = (int64_t)iterations[i];
+    CHECK(fs_result_iterations_to(r, "test_error", 1e-2, &reached) == FS_OK && reached == first && first > 0);
+    CHECK(fs_result_iterations_to(r, "test_error", 1e-300, &reached) == FS_OK && reached == -1);
+    reached = -7;
+    CHECK(fs_result_iterations_to(r, "test_error", 0.0, &reached) == FS_ERROR_INVALID_ARGUMENT && reached == -7);
+    MENTIONS(r, "epsilon");
+    CHECK(fs_result_iterations_to(r, "singular_values", 0.1, &reached) == FS_ERROR_INVALID_ARGUMENT);
+    CHECK(fs_result_iterations_to(r, "curvature", 0.1, &reached) == FS_ERROR_INVALID_ARGUMENT);
+    CHECK(fs_result_iterations_to(r, "test_error", 0.1, NULL) == FS_ERROR_NULL_POINTER);
+    double smallest = -7, expected = errors[0];
+    int64_t where = 0;
+    for (int64_t i = 1; i < rows; i++) if (errors[i] < expected) { expected = errors[i]; where = (int64_t)iterations[i]; }
+    CHECK(fs_result_history_minimum(r, "test_error", &smallest, &at) == FS_OK && smallest == expected && at == where);
+    CHECK(fs_result_history_minimum(r, "test_error", NULL, NULL) == FS_ERROR_NULL_POINTER);
     /* A caller built against 0.4 passes the smaller struct: the fields past it are not written. */
     unsigned char old[sizeof(fs_phases) + 16];
     memset(old, 0xAB, sizeof old);

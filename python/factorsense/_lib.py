@@ -172,6 +172,8 @@ SIGNATURES = {
     "fs_result_get_history_column_name": (c_int, [c_void_p, c_int64, _text_p]),
     "fs_result_get_history_column_width": (c_int, [c_void_p, c_char_p, _int64_p]),
     "fs_result_copy_history": (c_int, [c_void_p, c_char_p, _double_p, c_int64]),
+    "fs_result_iterations_to": (c_int, [c_void_p, c_char_p, c_double, ctypes.POINTER(c_int64)]),
+    "fs_result_history_minimum": (c_int, [c_void_p, c_char_p, ctypes.POINTER(c_double), ctypes.POINTER(c_int64)]),
     "fs_result_get_phases": (c_int, [c_void_p, POINTER(fs_phases)]),
     "fs_result_copy_learning_times": (c_int, [c_void_p, _int64_p, _double_p, c_int64]),
 }

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._lib import as_doubles, as_int64s, fs_phases, lib
-from .errors import check
+from .errors import InvalidArgumentError, check
 from .history import History
 
 
@@ -179,6 +179,52 @@ class Result:
                         spectral_angle_left=known(found.spectral_angle_left),
                         spectral_angle_right=known(found.spectral_angle_right))
         return phases, np.where(steps < 0, np.nan, steps.astype(float)), clock
+
+    def iterations_to(self, epsilon, column="test_error"):
+        """The iterations to reach ε: the first recorded iteration whose ``column`` (a scalar
+        history column, default "test_error") is at most ``epsilon``, or ``None`` when no
+        recorded iterate reached it. It has the resolution of the record (``record_every``).
+        The same definition as the C library's ``fs_result_iterations_to``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``epsilon`` not a finite number > 0; ``column`` not recorded, not scalar, or NaN at
+            every row (the test error of a problem without a truth: ask for "residual").
+
+        Examples
+        --------
+        >>> r.iterations_to(1e-6)          # doctest: +SKIP
+        473
+        """
+        if isinstance(epsilon, (bool, np.bool_)) or not isinstance(epsilon, (int, float, np.integer, np.floating)) \
+                or not np.isfinite(epsilon) or epsilon <= 0:
+            raise InvalidArgumentError(f"epsilon must be a finite number > 0, got {epsilon!r}")
+        values = self._scalar_column(column)
+        reached = np.flatnonzero(values <= epsilon)
+        return int(self.history["iteration"][reached[0]]) if reached.size else None
+
+    def minimum(self, column="test_error"):
+        """(value, iteration): the smallest value of the scalar history ``column`` (default
+        "test_error") over the record, NaN rows skipped, and the first recorded iteration at which
+        it was reached — where a trajectory came closest, which need not be its end. The same
+        definition as ``fs_result_history_minimum``; refusals as for :meth:`iterations_to`."""
+        values = self._scalar_column(column)
+        row = int(np.nanargmin(values))
+        return float(values[row]), int(self.history["iteration"][row])
+
+    def _scalar_column(self, column):
+        if column not in self.history:
+            raise InvalidArgumentError(f"history column {column!r} is not recorded; the recorded columns are "
+                                       f"{', '.join(self.history)}")
+        values = np.asarray(self.history[column], dtype=float)
+        if values.ndim != 1:
+            raise InvalidArgumentError(f"history column {column!r} holds {values.shape[1]} values a row; "
+                                       f"ask for a scalar column")
+        if np.all(np.isnan(values)):
+            hint = " (the problem has no truth): ask for \"residual\" instead" if column == "test_error" else ""
+            raise InvalidArgumentError(f"history column {column!r} is NaN at every recorded iterate{hint}")
+        return values
 
     @property
     def X(self):
