@@ -79,11 +79,6 @@ def sync_tree(scratch):
             swift.touch()
 
 
-def write_if_changed(path, text):
-    if not path.is_file() or path.read_text() != text:
-        path.write_text(text)
-
-
 class Suites:
     """The build and the test suites of the scratch tree, each run with one mutant switched on."""
 
@@ -292,6 +287,7 @@ def main():
 
     results, lock = {}, threading.Lock()
     switched = [m for m, _ in chosen if schemata.form(m) != "rebuild"]
+    rebuilt = [m for m, _ in chosen if schemata.form(m) == "rebuild"]
     queue = iter(switched)
     width = max(len(m.name) for m, _ in chosen)
 
@@ -315,19 +311,19 @@ def main():
         for done in [pool.submit(worker, j) for j in range(jobs)]:
             done.result()
     broken = []
-    for m in [m for m, _ in chosen if schemata.form(m) == "rebuild"]:
+    for m in rebuilt:
         t0 = time.monotonic()
         killer, how, problem = check_rebuilt(m, suites, first.get(m.name))
         if problem:
             broken.append(f"[{m.name}] ({m.listed_in}) does not compile:\n{problem}")
         report(m, killer, how, time.monotonic() - t0)
-    if any(schemata.form(m) == "rebuild" for m, _ in chosen):
+    if rebuilt:
         suites.build()  # leave the scratch library as the switches built it
 
-    return summarize(args, mutants, chosen, schemata, results, recorded, broken, time.monotonic() - started)
+    return summarize(args, mutants, chosen, schemata, rebuilt, results, recorded, broken, time.monotonic() - started)
 
 
-def summarize(args, mutants, chosen, schemata, results, recorded, broken, total):
+def summarize(args, mutants, chosen, schemata, rebuilt, results, recorded, broken, total):
     rows = [(m, *results[m.name]) for m, _ in chosen]
     survivors = [m for m, killer, how, _ in rows if how == "survived"]
     print()
@@ -339,9 +335,8 @@ def summarize(args, mutants, chosen, schemata, results, recorded, broken, total)
             recorded[m.name] = killer
     killer_file.write(ROOT, recorded, mutants)
     killed = len(rows) - len(survivors) - len(broken)
-    rebuilt = [m.name for m, _ in chosen if schemata.form(m) == "rebuild"]
     print(f"\n{killed} of {len(rows)} mutants killed in {total:.0f} s (one build; "
-          f"{len(rebuilt)} rebuilt alone{': ' + ', '.join(rebuilt) if rebuilt else ''})")
+          f"{len(rebuilt)} rebuilt alone{': ' + ', '.join(m.name for m in rebuilt) if rebuilt else ''})")
     for m in survivors:
         print(f"SURVIVED: [{m.name}] {m.file}: {m.why}")
     for problem in broken:

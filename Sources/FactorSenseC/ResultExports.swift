@@ -137,9 +137,9 @@ public func fs_result_iterations_to(
 ) -> fs_status {
     withHandle(result, as: ResultHandle.self) { handle throws(FactorSenseError) in
         let column = try Buffers.string(name, "name")
-        guard let iteration else { throw FactorSenseError(.nullPointer, "iteration is NULL") }
+        try Buffers.checkNotNull(iteration, "iteration")
         let found = try handle.filled().history.iterationsTo(epsilon, in: column)
-        iteration.pointee = Int64(found ?? -1)
+        iteration?.pointee = Int64(found ?? -1)
     }
 }
 

@@ -227,9 +227,6 @@ class Schemata:
     def switched(self):
         return [m for m in self.mutants if self.form(m) != "rebuild"]
 
-    def rebuilt(self):
-        return [m for m in self.mutants if self.form(m) == "rebuild"]
-
     def write(self):
         """Writes every mutated file of the scratch tree from its pristine text with the current
         forms, and the switch's own source into each target that has one. Returns {(file, line):
