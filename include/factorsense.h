@@ -28,7 +28,7 @@
  *   the cgroup limit less its usage). No allocation failure ends the caller's process.
  * - Text arguments are C strings: the library sees them up to their first NUL. Messages repeat
  *   at most 64 characters of a caller's text.
- * - Versioned structs (fs_problem_spec, fs_flow_settings, fs_phases) follow one rule, that of
+ * - Versioned structs (fs_problem_spec, fs_flow_settings, fs_phases, fs_predictions) follow one rule, that of
  *   zstd and of the Linux kernel's extensible structs. Each is led by `size_t struct_size`, which
  *   is always the *caller's* sizeof: the `*_init(&s, sizeof s)` functions write it, and for
  *   fs_phases the caller sets it. Later versions only append fields, each starting at the
@@ -121,10 +121,11 @@ const char *fs_last_error(const void *handle);
 /**
  * Asks the long call running on `handle` — or, when none is running, the next one — to stop as
  * soon as it can: it checks at least every 0.1 s of its work. The long calls are, on a problem
- * handle, fs_problem_generate, fs_problem_generate_gaussian, fs_problem_set_dense and
- * fs_problem_set_entries, and on a result handle, fs_gradient_descent filling it:
- * - an interrupted generation or set call returns FS_ERROR_INTERRUPTED and leaves the problem as
- *   it was;
+ * handle, fs_problem_generate, fs_problem_generate_gaussian, fs_problem_set_dense,
+ * fs_problem_set_entries, fs_problem_spectrum and fs_problem_predict, and on a result handle,
+ * fs_gradient_descent filling it:
+ * - an interrupted generation, set, spectrum or predict call returns FS_ERROR_INTERRUPTED and
+ *   leaves the problem and the caller's outputs as they were;
  * - an interrupted run ends normally (FS_OK) with the stop reason FS_STOP_INTERRUPTED, holding
  *   the last iterate whose loss was computed in full, recorded as the last history row. When
  *   the interrupt comes before the first iterate was evaluated — during the spectral
@@ -218,6 +219,62 @@ fs_status fs_problem_copy_operator(const fs_problem *problem, double *out, int64
 fs_status fs_problem_copy_measurements(const fs_problem *problem, double *out, int64_t length);
 /** Copies the ground truth X⋆, n1 × n2 row-major; FS_ERROR_WRONG_STATE when there is none. */
 fs_status fs_problem_copy_truth(const fs_problem *problem, double *out, int64_t length);
+
+/* ---------------------------------------------------------------- predictions */
+
+/**
+ * The top `count` singular values of M = 𝒜*(y), largest first, in values[0 … count) (for the
+ * symmetric parameterization the largest eigenvalues of (M + Mᵀ)/2, which may be negative):
+ * λ₁ ≥ … , what gradient descent from a small start grows by, U_t ≈ (I + ηM)ᵗU₀.
+ * `method` is "auto" (NULL), "dense" or "iterative", as the "spectral_method" option; `seed`
+ * starts the iterative method. The dense method keeps its decomposition on the problem handle:
+ * later calls, the spectral initialization and the spectral alignment of runs on this problem
+ * reuse it ((n1 + n2)·min(n1, n2) doubles held until the problem is freed or refilled).
+ * Errors: FS_ERROR_INVALID_ARGUMENT unless 1 ≤ count ≤ min(n1, n2) (count == length), an unknown
+ * method; FS_ERROR_OUT_OF_MEMORY, FS_ERROR_LINEAR_ALGEBRA; FS_ERROR_INTERRUPTED by fs_interrupt.
+ */
+fs_status fs_problem_spectrum(fs_problem *problem, const char *method, uint64_t seed, double *values,
+                              int64_t count);
+
+/**
+ * What the linearization of gradient descent around 0 predicts for a problem before any run
+ * (docs/mathematics.md, "Predictions"): M = 𝒜*(y) with top singular values (PSD: eigenvalues)
+ * λ₁ ≥ λ₂ ≥ …, r the target rank. A versioned struct (see "Versioned structs" at the top) that
+ * the library writes: set struct_size = sizeof(fs_predictions) before the call. First published
+ * in 0.6.
+ */
+typedef struct fs_predictions {
+    size_t struct_size;          /* set by the caller to sizeof(fs_predictions) */
+    int64_t rank;                /* r: the rank argument, or the truth's */
+    double gap;                  /* λ_{r+1}/λ_r; NaN when r = min(n1, n2) or λ_r ≤ 0 */
+    double plateau_slope;        /* 2(1 − λ_{r+1}/λ_r): the log–log slope of the plateau error
+                                    against α (measured; 2 only as m → ∞); NaN with the gap */
+    double spectral_angle_left;  /* sin ∠(top-r left subspace of M, L⋆), NaN without a truth; the
+                                    same angle fs_phases reports */
+    double spectral_angle_right; /* the same for the right subspace and R⋆ (PSD: = left) */
+} fs_predictions;
+
+/**
+ * Fills `predictions` and, when either array is non-NULL, the predicted learning times of
+ * σ₁ … σ_r (length must then be r = predictions->rank; call first with both NULL to learn r):
+ *   learning_iterations[i] = ln(c_i/α)/ln(1 + ηλ_i)   (gradient descent with step η),
+ *   learning_times[i]      = ln(c_i/α)/λ_i            (the gradient flow),
+ * c_i = √(2s⋆_i·f/(1 − f)) (PSD: √(s⋆_i·f/(1 − f))): the iteration at which σ_i(X) reaches
+ * f·s⋆_i when it grows from U₀ = (α/√k)·N(0, 1) as the linearization says and saturates as the
+ * logistic σ' = 2σ(s⋆_i − σ) — what fs_result_copy_learning_times measures with
+ * "saddle_fraction" f. NaN where the truth (s⋆_i) is unknown, s⋆_i = 0, λ_i ≤ 0, or (for the
+ * iterations) step is 0. Negative when α ≥ c_i (not a small start).
+ * Arguments: init_scale α > 0; step η > 0, or 0 for none; rank r in 1 … min(n1, n2), or 0 for
+ * the truth's; fraction f in (0, 1), or 0 for 0.5; method and seed as for fs_problem_spectrum.
+ * Errors, writing nothing: FS_ERROR_NULL_POINTER for NULL predictions; FS_ERROR_NOT_FINITE,
+ * FS_ERROR_INVALID_ARGUMENT for values outside those domains, for rank 0 on a problem without a
+ * truth (the message says to pass the rank), and for a struct_size refused by the versioned-
+ * struct rule; FS_ERROR_SIZE_MISMATCH for length ≠ r; otherwise as fs_problem_spectrum.
+ */
+fs_status fs_problem_predict(fs_problem *problem, double init_scale, double step, int64_t rank,
+                             double fraction, const char *method, uint64_t seed,
+                             fs_predictions *predictions, double *learning_iterations,
+                             double *learning_times, int64_t length);
 
 /* ---------------------------------------------------------------- problem families */
 

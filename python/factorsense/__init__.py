@@ -29,6 +29,7 @@ from .result import Phases, Result
 from .solvers import gradient_descent, gradient_descent_batch
 from .sweep import sweep
 from .flow import gradient_flow
+from .predictions import Predictions, predict, spectrum
 
 __version__ = "0.5.0"
 
@@ -41,6 +42,7 @@ def library_version():
 __all__ = [
     "FactorSenseError", "InterruptedCallError", "InvalidArgumentError", "InvalidHandleError", "LinearAlgebraError", "NotFiniteError",
     "OutOfMemoryError", "SizeMismatchError", "SizeOverflowError", "WrongStateError", "History", "Phases",
-    "Progress", "Result",
-    "SensingProblem", "gradient_descent", "gradient_descent_batch", "gradient_flow", "library_version", "sweep", "plot", "plot_history",
+    "Predictions", "Progress", "Result",
+    "SensingProblem", "gradient_descent", "gradient_descent_batch", "gradient_flow", "library_version", "predict", "spectrum",
+    "sweep", "plot", "plot_history",
 ]

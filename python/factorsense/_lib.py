@@ -60,6 +60,19 @@ class fs_phases(ctypes.Structure):
     ]
 
 
+class fs_predictions(ctypes.Structure):
+    """``fs_predictions``: what the linearization around 0 predicts for a problem."""
+
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("rank", c_int64),
+        ("gap", c_double),
+        ("plateau_slope", c_double),
+        ("spectral_angle_left", c_double),
+        ("spectral_angle_right", c_double),
+    ]
+
+
 class fs_problem_spec(ctypes.Structure):
     """``fs_problem_spec``: what ``fs_problem_generate`` draws."""
 
@@ -175,6 +188,9 @@ SIGNATURES = {
     "fs_result_iterations_to": (c_int, [c_void_p, c_char_p, c_double, ctypes.POINTER(c_int64)]),
     "fs_result_history_minimum": (c_int, [c_void_p, c_char_p, ctypes.POINTER(c_double), ctypes.POINTER(c_int64)]),
     "fs_result_get_phases": (c_int, [c_void_p, POINTER(fs_phases)]),
+    "fs_problem_spectrum": (c_int, [c_void_p, c_char_p, ctypes.c_uint64, _double_p, c_int64]),
+    "fs_problem_predict": (c_int, [c_void_p, c_double, c_double, c_int64, c_double, c_char_p, ctypes.c_uint64,
+                                   POINTER(fs_predictions), _double_p, _double_p, c_int64]),
     "fs_result_copy_learning_times": (c_int, [c_void_p, _int64_p, _double_p, c_int64]),
 }
 
@@ -229,7 +245,7 @@ def check_layouts(library=None):
     fs_flow_settings_init write read back from the fields they belong to. (python/tests/test_abi.py
     compares every size and offset with the header, compiled.)"""
     library = library or lib
-    for struct in (fs_progress, fs_phases, fs_problem_spec, fs_flow_settings):
+    for struct in (fs_progress, fs_phases, fs_predictions, fs_problem_spec, fs_flow_settings):
         for name, kind in struct._fields_:
             if getattr(struct, name).offset % ctypes.alignment(kind):
                 raise ImportError(f"{struct.__name__}.{name} is not aligned in this package's ctypes layout")

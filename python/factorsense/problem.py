@@ -377,6 +377,20 @@ class SensingProblem(Handle):
     def __deepcopy__(self, memo):
         return self.__copy__()
 
+    def spectrum(self, count, *, spectral_method="auto", seed=0):
+        """The top ``count`` singular values of 𝒜*(y) (a PSD problem: eigenvalues), largest first;
+        kept on the problem once computed. The same as :func:`factorsense.spectrum`."""
+        from .predictions import spectrum
+
+        return spectrum(self, count, spectral_method=spectral_method, seed=seed)
+
+    def predict(self, init_scale, step=None, **settings):
+        """The theory's predictions for gradient descent on this problem from the small random
+        start of scale ``init_scale`` with ``step``: :func:`factorsense.predict`."""
+        from .predictions import predict
+
+        return predict(self, init_scale, step, **settings)
+
     def _fill(self, call, work):
         """Runs ``call``, a C call that fills this problem with about ``work`` values, so that
         Ctrl-C stops it (KeyboardInterrupt); raises the exception of any other failure."""

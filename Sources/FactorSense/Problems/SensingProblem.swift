@@ -15,6 +15,8 @@ public struct SensingProblem: Sendable {
     }
     /// X = UVᵀ, or X = UUᵀ with the loss ¼‖𝒜(UUᵀ) − y‖².
     public let parameterization: Parameterization
+    /// The dense decomposition of 𝒜*(y), once computed (`topSpectralPairs`); shared by copies.
+    let spectrumCache = SpectrumCache()
 
     /// n1.
     public var rows: Int { sensingOperator.rows }
