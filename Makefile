@@ -87,6 +87,7 @@ test-swift: deps-system
 # The C programs of test-c, in the order they run; each is built from its .c file with warnings as
 # errors. scripts/mutants.py runs the same list (make print-c-tests) against each mutant.
 C_TESTS := examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families Tests/c/test_diagnostics \
+           Tests/c/test_predictions \
            Tests/c/test_targets Tests/c/test_memory_limits Tests/c/test_handle_race Tests/c/test_completion \
            Tests/c/test_batch Tests/c/test_flow Tests/c/test_precision Tests/c/test_struct_sizes \
            Tests/c/test_symmetric_targets

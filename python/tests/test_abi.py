@@ -17,7 +17,7 @@ import factorsense as fs
 from factorsense import _lib
 
 ROOT = Path(__file__).resolve().parents[2]
-STRUCTS = [_lib.fs_progress, _lib.fs_phases, _lib.fs_problem_spec, _lib.fs_flow_settings]
+STRUCTS = [_lib.fs_progress, _lib.fs_phases, _lib.fs_predictions, _lib.fs_problem_spec, _lib.fs_flow_settings]
 
 
 def header_layouts(tmp_path):
