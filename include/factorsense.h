@@ -414,6 +414,14 @@ fs_status fs_problem_set_symmetric(fs_problem *problem, int symmetric);
 /** Sets *symmetric to 1 for the parameterization X = UUᵀ, else 0. */
 fs_status fs_problem_is_symmetric(const fs_problem *problem, int *symmetric);
 /**
+ * Sets *symmetric to 1 when every A_i of the problem's operator is symmetric — the
+ * "symmetric_gaussian" operator, "rank_one" of a psd problem, and a dense operator of the caller's
+ * whose every row is an exactly symmetric n × n matrix — else 0. Such an operator sees only
+ * sym(X) = (X + Xᵀ)/2, so its problems take only a symmetric truth (a non-symmetric one is
+ * refused with FS_ERROR_INVALID_ARGUMENT). Not the parameterization: see fs_problem_is_symmetric.
+ */
+fs_status fs_problem_operator_is_symmetric(const fs_problem *problem, int *symmetric);
+/**
  * The kind of the problem's operator, static text: "dense" (Gaussian, symmetric Gaussian and
  * user matrices), "identity", "entries" (completion) or "rank_one".
  */
