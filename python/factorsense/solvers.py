@@ -22,11 +22,26 @@ class _Options(Handle):
     def set(self, values):
         """Sets each option of ``values`` (name → value) with the call its type takes, from the
         library's option table (factorsense.options)."""
-        setters = dict(integer=(lib.fs_options_set_int, _scalars.whole), real=(lib.fs_options_set_real, _scalars.real),
-                       text=(lib.fs_options_set_text, _scalars.text))
+        unknown = [name for name in values if name not in OPTIONS]
+        if unknown:
+            raise InvalidArgumentError(f"unknown option {_scalars.shown(unknown[0])}; the options are {', '.join(OPTIONS)}")
+        kinds = dict(integer={}, real={}, text={})
         for name, value in values.items():
-            setter, convert = setters[OPTIONS[name].type]
-            check(setter(self.handle, _scalars.text(name, "an option name"), convert(value, name)), self.handle)
+            kinds[OPTIONS[name].type][name] = value
+        self.set_by_type(kinds["integer"], kinds["real"], kinds["text"])
+
+    def set_by_type(self, integers, reals, texts):
+        """Sets options with the call named by the dict each is in — the C calls as they are, for
+        any name (the library refuses what it does not know)."""
+        for name, value in integers.items():
+            check(lib.fs_options_set_int(self.handle, _scalars.text(name, "an option name"), _scalars.whole(value, name)),
+                  self.handle)
+        for name, value in reals.items():
+            check(lib.fs_options_set_real(self.handle, _scalars.text(name, "an option name"), _scalars.real(value, name)),
+                  self.handle)
+        for name, value in texts.items():
+            check(lib.fs_options_set_text(self.handle, _scalars.text(name, "an option name"), _scalars.text(value, name)),
+                  self.handle)
 
     def set_initial_factors(self, U0, V0, shape, psd):
         n1, n2 = shape

@@ -90,3 +90,8 @@ def test_describe_refuses_an_index_outside_the_table():
     assert lib.fs_options_describe(lib.fs_options_count(), ctypes.byref(name), None, None, None, None) == 3
     assert name.value is None
     assert lib.fs_options_describe(0, None, None, None, None, None) == 0
+
+
+def test_an_unknown_option_name_is_refused_listing_the_table():
+    with pytest.raises(fs.InvalidArgumentError, match="unknown option 'stepsize'; the options are width, max_iter"):
+        fs.solvers._Options().set({"stepsize": 0.1})
