@@ -13,7 +13,7 @@ from pathlib import Path
 #: The major and minor version of the C library this package is written for: in 0.x a minor
 #: version may change the ABI (0.5 changed the *_init functions and fs_flow_settings), so both
 #: must match; any patch version does.
-EXPECTED_VERSION = (0, 5)
+EXPECTED_VERSION = (0, 6)
 EXPECTED_MAJOR = EXPECTED_VERSION[0]
 
 _PACKAGE = Path(__file__).resolve().parent
