@@ -103,7 +103,7 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
         Every integer argument takes Python and numpy integers, whole floats and 0-d arrays of
         them, within int64 (a seed within [0, 2⁶⁴)); others are refused by name, never wrapped.
     tol, loss_tol, window, divergence_factor : float, float, int, float
-        Stop as converged when |f_t − f_{t−window}| ≤ tol·f_{t−window} or f_t ≤ loss_tol (0
+        Stop as converged when ``|f_t − f_{t−window}| ≤ tol·f_{t−window}`` or f_t ≤ loss_tol (0
         turns a rule off); as diverged when f_t > divergence_factor·f_0.
     balancing, noise_injection, preconditioner, scaled_damping, batch_size
         The comparison variants: +(λ/8)‖UᵀU − VᵀV‖²_F; τ·N(0, 1) added to every entry after each
