@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs a command with the system's OpenBLAS, LAPACK(E), libgfortran and libquadmath made
 # invisible to it (make test-wheel): in a private mount namespace (unshare), the directories
-# that hold only BLAS/LAPACK builds get an empty tmpfs over them, and each other copy of those
-# libraries a file of zero bytes, which the dynamic loader refuses. Nothing changes outside
-# the command's namespace.
+# that hold only BLAS/LAPACK builds (openblas-pthread/, …) get an empty tmpfs over them, and
+# each other copy of those libraries /dev/null bound over it, which the dynamic loader refuses
+# ("file too short"). Nothing changes outside the command's namespace.
 #     scripts/without_system_blas.sh COMMAND ARGUMENTS…
 set -euo pipefail
 hidden='libopenblas|libblas|liblapack|liblapacke|libgfortran|libquadmath'
