@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * factorsense.h — the C interface of FactorSense, low-rank matrix sensing by factorized
  * gradient descent from small random initialization.
@@ -61,10 +62,13 @@
  * - Same inputs, same bits, whatever OPENBLAS_NUM_THREADS and the number of cores: the dense
  *   kernels split their work into fixed chunks summed in a fixed order, and OpenBLAS itself runs
  *   single-threaded — the library's first BLAS or LAPACK call sets openblas_set_num_threads(1)
- *   for the whole process (OpenBLAS's threaded reductions change the bits with the thread count,
- *   and nested in the library's own chunks they oversubscribe the cores). A program that uses
- *   OpenBLAS for its own work sees it single-threaded too; raising it again gives up
- *   FactorSense's bit-for-bit reproducibility, not its correctness.
+ *   on the OpenBLAS it is linked with (OpenBLAS's threaded reductions change the bits with the
+ *   thread count, and nested in the library's own chunks they oversubscribe the cores). The
+ *   Python wheel carries its own, renamed copy of OpenBLAS, so only that copy is pinned and the
+ *   process's other OpenBLAS keeps its threads. A library built or installed here (make build,
+ *   make install) links the system's libopenblas.so.0: a program that uses that OpenBLAS for
+ *   its own work sees it single-threaded too; raising it again gives up FactorSense's
+ *   bit-for-bit reproducibility, not its correctness.
  */
 #ifndef FACTORSENSE_H
 #define FACTORSENSE_H

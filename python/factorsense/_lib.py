@@ -7,6 +7,7 @@ during every call, so distinct handles can be used from several Python threads a
 """
 import ctypes
 import os
+import re
 from ctypes import POINTER, c_char_p, c_double, c_int, c_int32, c_int64, c_size_t, c_uint64, c_void_p
 from pathlib import Path
 
@@ -216,7 +217,7 @@ def _load():
     tried = []
     for path in _candidates():
         if path.is_file():
-            library = ctypes.CDLL(str(path))
+            library = open_library(path)
             break
         tried.append(str(path))
     else:
@@ -230,6 +231,38 @@ def _load():
         function.argtypes = argtypes
     check_version(library.fs_version_number(), library.fs_version_string().decode(), path)
     return library, path
+
+
+#: Where the shared libraries a libfactorsense.so built against the system's may need come from.
+PROVIDERS = {
+    "libopenblas.so.0": "OpenBLAS: `sudo apt-get install libopenblas0` on Debian/Ubuntu",
+    "liblapacke.so.3": "LAPACKE: `sudo apt-get install liblapacke` on Debian/Ubuntu",
+    "libgfortran.so.5": "libgfortran: `sudo apt-get install libgfortran5` on Debian/Ubuntu",
+}
+
+
+def open_library(path):
+    """``ctypes.CDLL(path)``, or an ImportError that names what is missing and how to get it."""
+    try:
+        return ctypes.CDLL(str(path))
+    except OSError as error:
+        raise ImportError(load_failure(path, str(error))) from error
+
+
+def load_failure(path, message):
+    """What to tell the user when the dynamic loader refused ``path`` with ``message``."""
+    missing = re.search(r"([^\s:]+): cannot open shared object file", message)
+    if missing is None or missing.group(1) == str(path):
+        return (f"{path} cannot be loaded ({message}). Rebuild it with `make build` in the FactorSense "
+                "checkout, or reinstall factorsense.")
+    name = missing.group(1)
+    if "swift" in name.lower():
+        how = ("it was built without the Swift runtime linked in: rebuild it with `make build`, which links it "
+               "in statically")
+    else:
+        how = (f"install {PROVIDERS.get(name, 'the package that provides it')}, or install the factorsense "
+               "manylinux wheel (`make wheel`), which carries its own OpenBLAS, LAPACKE and libgfortran")
+    return f"libfactorsense.so cannot be loaded: it needs {name}, which is not on this machine ({path}); {how}."
 
 
 def check_version(number, text, path):
