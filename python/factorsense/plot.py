@@ -93,7 +93,7 @@ def singular_values(result, truth=None, ax=None, count=None):
         line, = ax.semilogy(t, _positive(sigma[:, i]), label=f"σ_{i + 1}(X)")
         if i < len(truth):
             ax.axhline(truth[i], color=line.get_color(), linestyle="--", linewidth=0.8)
-        if i < len(result.learning_iterations) and np.isfinite(result.learning_iterations[i]):
+        if i < len(result.learning_iterations) and result.learning_iterations[i] is not None:
             ax.axvline(result.learning_iterations[i], color=line.get_color(), linestyle=":", linewidth=0.8)
     ax.set_xlabel("iteration t")
     ax.set_ylabel("singular values of X (dashed: the target's)")
