@@ -144,3 +144,49 @@ def plateau_vs_alpha(results, alphas, ax=None, label=None):
     ax.legend(fontsize="small")
     ax.plateau_slope = slope
     return ax
+
+
+def sweep_vs_alpha(frame, column="final_test_error", x="init_scale", over="seed", spread="std", ax=None):
+    """The seed average of a sweep's ``column`` against its initialization scale α (``x``),
+    log–log, with error bars: one curve for each value of the other swept parameters
+    (:func:`factorsense.average_seeds` groups the trials). ``spread="std"``: mean ± the sample
+    standard deviation over the seeds (a lower end ≤ 0 runs to the bottom of the log axis);
+    ``spread=(low, high)``: the mean with the quantile band, e.g. (0.1, 0.9). Each curve's
+    legend gives its least-squares slope of log(mean) on log(α); ``ax.alpha_slopes`` maps each
+    label to it. Returns the Axes."""
+    from .averaging import average_seeds
+    from .errors import InvalidArgumentError
+    if not (spread == "std" or isinstance(spread, (tuple, list))):
+        raise InvalidArgumentError(f'spread must be "std" or a quantile band (low, high), got {spread!r}')
+    band = None if spread == "std" else spread
+    averaged = average_seeds(frame, over=over, columns=[column], band=band)
+    if x not in averaged.columns:
+        raise InvalidArgumentError(f"x names {x!r}, which is not a swept parameter of the frame (its parameters: "
+                                   f"{', '.join(c for c in averaged.columns if not c.startswith(column))})")
+    ax = _axes(ax)
+    mean = f"{column}_mean"
+    curves = [c for c in averaged.columns if not c.startswith(column + "_") and c != x]
+    varying = [c for c in curves if averaged[c].nunique(dropna=False) > 1]
+    ax.alpha_slopes = {}
+    for key, part in (averaged.groupby(varying, sort=False, dropna=False) if varying else [((), averaged)]):
+        key = key if isinstance(key, tuple) else (key,)
+        part = part.sort_values(x)
+        alphas, y = part[x].to_numpy(float), part[mean].to_numpy(float)
+        if band is None:
+            low, high = y - part[f"{column}_std"].to_numpy(float), y + part[f"{column}_std"].to_numpy(float)
+        else:
+            low, high = part[f"{column}_low"].to_numpy(float), part[f"{column}_high"].to_numpy(float)
+        ok = np.isfinite(y) & (y > 0) & (alphas > 0)
+        slope = np.polyfit(np.log(alphas[ok]), np.log(y[ok]), 1)[0] if ok.sum() >= 2 else np.nan
+        label = ", ".join(f"{name}={value}" for name, value in zip(varying, key))
+        label = f"{label + ': ' if label else ''}slope {slope:.2f}"
+        ax.errorbar(alphas, y, yerr=[y - low, high - y], fmt="o-", capsize=3, label=label)
+        ax.alpha_slopes[label] = slope
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("initialization scale α" if x == "init_scale" else x)
+    what = "± std" if band is None else f"{100 * band[0]:g}–{100 * band[1]:g} % band"
+    ax.set_ylabel(f"{column.replace('_', ' ')}: mean over {', '.join([over] if isinstance(over, str) else over)} ({what})")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize="small")
+    return ax
