@@ -55,8 +55,7 @@ def main():
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        ax = fs.plot.loss(result)
-        ax.set_xscale("symlog", linthresh=10)  # the phases end in the first few dozen of 3000 iterations
+        fs.plot.loss(result)  # on a log time axis: the phases end in the first few dozen of 3000 iterations
         plt.tight_layout()
         plt.savefig(args.plot, dpi=120)
         print(f"plot saved to {args.plot}")

@@ -36,51 +36,107 @@ def _positive(values):
     return np.where(values > 0, values, np.nan)
 
 
-def phase_spans(result):
-    """The (start, end, label) of each phase of ``result`` found, in iterations: (I) from 0 to its
-    end (the spectral rule's, else the signal rule's), (II) from there to the end of saddle
-    avoidance, (III) from there to the plateau (or to the end of a run still improving). A phase
-    whose start or end was not found is left out; a run that did not recover has none."""
-    _check_result(result)
+#: The history columns a plot may put on its horizontal axis.
+ABSCISSAE = ("iteration", "time")
+
+
+def _abscissa(result, x):
+    if x not in ABSCISSAE:
+        raise ValueError(f'x must be "iteration" or "time", got {x!r}')
+    return np.asarray(result.history[x], dtype=float)
+
+
+def _phase_ends(result, x):
+    """The phase events of ``result`` along ``x``: (end of (I), end of (II), start of the plateau),
+    each None when not found; (I) ends by the spectral rule, else by the signal rule."""
     ph = result.phases
+    suffix = "" if x == "iteration" else "_time"
+    one = getattr(ph, "alignment_end" + suffix)
+    one = one if one is not None else getattr(ph, "signal_end" + suffix)
+    return one, getattr(ph, "saddle_end" + suffix), getattr(ph, "plateau_start" + suffix)
+
+
+def phase_spans(result, x="iteration"):
+    """The (start, end, label) of each phase of ``result`` found, along ``x`` ("iteration", or
+    "time": the phases' own ``*_time``): (I) from the first recorded iterate to its end (the
+    spectral rule's, else the signal rule's), (II) from there to the end of saddle avoidance,
+    (III) from there to the plateau (or to the end of a run still improving). A phase whose start
+    or end was not found is left out — never (II) from t = 0 when (I) was not found; a run that
+    did not recover has none."""
+    _check_result(result)
+    t = _abscissa(result, x)
+    end_of_one, saddle_end, plateau_start = _phase_ends(result, x)
     spans = []
-    end_of_one = ph.alignment_end if ph.alignment_end is not None else ph.signal_end
     if end_of_one is not None:
-        spans.append((0, end_of_one, "(I) alignment"))
-    if ph.saddle_end is not None:
+        spans.append((t[0], end_of_one, "(I) alignment"))
+    if saddle_end is not None:
         if end_of_one is not None:
-            spans.append((end_of_one, ph.saddle_end, "(II) saddle avoidance"))
-        end = ph.plateau_start if ph.plateau_start is not None else int(result.history["iteration"][-1])
-        spans.append((ph.saddle_end, end, "(III) local refinement" + (", still improving" if ph.still_improving else "")))
+            spans.append((end_of_one, saddle_end, "(II) saddle avoidance"))
+        end = plateau_start if plateau_start is not None else t[-1]
+        still = ", still improving" if result.phases.still_improving else ""
+        spans.append((saddle_end, end, "(III) local refinement" + still))
     return spans
 
 
-def loss(result, ax=None, x="iteration"):
-    """Loss and test error against ``x`` ("iteration" or "time") on a log scale, the resolved
-    phases shaded and the plateau level drawn as a dotted line."""
+def action_is_early(result, x="iteration"):
+    """Whether every phase ``result`` shows ends in the first tenth of the run along ``x`` (and
+    it shows one): then the run's story is told on a log time axis."""
+    t = _abscissa(result, x)
+    ends = [end for end in _phase_ends(result, x) if end is not None]
+    return bool(ends) and max(ends) - t[0] <= 0.1 * (t[-1] - t[0])
+
+
+def _time_axis(ax, result, x, time_axis):
+    """A log horizontal axis when ``time_axis`` is "log", or None and the action is early; else
+    linear. With t = 0 recorded, symlog: linear up to the first recorded t > 0, log beyond."""
+    if time_axis not in (None, "log", "linear"):
+        raise ValueError(f'time_axis must be None (log when the phases end in the first tenth), "log" or '
+                         f'"linear", got {time_axis!r}')
+    label = "iteration t" if x == "iteration" else ("time η·t" if result.flow_statistics is None else "time t")
+    if time_axis == "log" or (time_axis is None and action_is_early(result, x)):
+        t = _abscissa(result, x)
+        positive = t[t > 0]
+        if positive.size and t.min() > 0:
+            ax.set_xscale("log")
+        elif positive.size:
+            ax.set_xscale("symlog", linthresh=positive.min(), linscale=0.5)
+        ax.set_xlim(t.min(), t.max())
+        label += " (log)"
+    ax.set_xlabel(label)
+
+
+def loss(result, ax=None, x="iteration", columns=("loss", "test_error"), time_axis=None):
+    """Loss and test error (or other scalar history ``columns``) against ``x`` ("iteration" or
+    "time") on a log scale, the phases found shaded and the plateau level drawn as a dotted line.
+    ``time_axis``: "log", "linear", or None — log when the phases end in the first tenth of the
+    run (:func:`action_is_early`). Columns that are NaN throughout (a test error without a
+    truth) are left out."""
     _check_result(result)
-    ax = _axes(ax)
+    t = _abscissa(result, x)
     h = result.history
-    scale = 1.0 if x == "iteration" else (h["time"][-1] / h["iteration"][-1] if h["iteration"][-1] else 1.0)
-    for name in ("loss", "test_error"):
-        if name in h and np.any(np.isfinite(h[name])):
-            ax.semilogy(h[x], _positive(h[name]), label=name.replace("_", " "))
-    for start, end, label in phase_spans(result):
+    for name in columns:
+        if name not in h:
+            raise ValueError(f"{name!r} is not recorded; the run recorded {', '.join(h)}")
+    ax = _axes(ax)
+    for name in columns:
+        if np.any(np.isfinite(h[name])):
+            ax.semilogy(t, _positive(h[name]), label=name.replace("_", " "))
+    for start, end, label in phase_spans(result, x):
         colour = PHASE_COLOURS[["(I)", "(II)", "(III)"].index(label.split()[0])]
-        ax.axvspan(start * scale, end * scale, color=colour, alpha=0.12, label=label)
+        ax.axvspan(start, end, color=colour, alpha=0.12, label=label)
     if result.phases.plateau_level is not None:
         ax.axhline(result.phases.plateau_level, color="grey", linestyle=":", label="plateau")
-    ax.set_xlabel("iteration t" if x == "iteration" else "time η·t")
+    _time_axis(ax, result, x, time_axis)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize="small")
     ax.set_title(f"stopped: {result.stop_reason} after {result.iterations} iterations")
     return ax
 
 
-def singular_values(result, truth=None, ax=None, count=None):
+def singular_values(result, truth=None, ax=None, count=None, time_axis=None):
     """σ_i(X) against the iteration (log scale) — the staircase of incremental learning — with
     the target's singular values s⋆_i (``truth``, a sequence) as dashed lines of the same colour
-    and each learning time marked."""
+    and each learning time marked. ``time_axis`` as in :func:`loss`."""
     _check_result(result)
     if "singular_values" not in result.history:
         raise ValueError("the run did not record singular_values: pass diagnostics including it")
@@ -95,7 +151,7 @@ def singular_values(result, truth=None, ax=None, count=None):
             ax.axhline(truth[i], color=line.get_color(), linestyle="--", linewidth=0.8)
         if i < len(result.learning_iterations) and result.learning_iterations[i] is not None:
             ax.axvline(result.learning_iterations[i], color=line.get_color(), linestyle=":", linewidth=0.8)
-    ax.set_xlabel("iteration t")
+    _time_axis(ax, result, "iteration", time_axis)
     ax.set_ylabel("singular values of X (dashed: the target's)")
     ax.grid(True, which="both", alpha=0.3)
     if count <= 8:
@@ -103,22 +159,26 @@ def singular_values(result, truth=None, ax=None, count=None):
     return ax
 
 
-def balance(result, ax=None):
+def balance(result, ax=None, time_axis=None):
     """Imbalance ‖UᵀU − VᵀV‖_F, the alignment sines (to the truth and to the spectral subspace of
     𝒜*(y)) and the signal/noise split against the iteration, on a log scale; the columns the
-    run did not record (or that are all NaN) are left out."""
+    run did not record (or that are all NaN) are left out. A PSD run (V = U) draws one curve for
+    each left/right pair, labelled "left = right". ``time_axis`` as in :func:`loss`."""
     _check_result(result)
     ax = _axes(ax)
     h = result.history
+    same = np.array_equal(result.U, result.V)
     drawn = 0
     for name in ("imbalance", "alignment_left", "alignment_right", "spectral_alignment_left",
                  "spectral_alignment_right", "signal", "noise", "perturbation"):
-        if name in h and np.any(np.isfinite(h[name])):
-            ax.semilogy(h["iteration"], _positive(h[name]), label=name.replace("_", " "))
-            drawn += 1
+        if name not in h or not np.any(np.isfinite(h[name])) or (same and name.endswith("_right")):
+            continue
+        label = name[:-len("_left")] + " (left = right)" if same and name.endswith("_left") else name
+        ax.semilogy(h["iteration"], _positive(h[name]), label=label.replace("_", " "))
+        drawn += 1
     if drawn == 0:
         raise ValueError("the run recorded none of imbalance, alignment, signal, noise, perturbation")
-    ax.set_xlabel("iteration t")
+    _time_axis(ax, result, "iteration", time_axis)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize="small")
     return ax
