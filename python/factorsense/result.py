@@ -104,7 +104,9 @@ class Result:
         ``dict``; ``history["singular_values"]`` is iterations × c; see :class:`History`).
     phases : Phases
         The ends of the phases (I) alignment, (II) saddle avoidance, (III) local refinement and
-        the plateau level, read off the history.
+        the plateau level, read off the history; None where the run does not show one. They are
+        recorded iterates, so quantized to ``record_every``: keep ``record_every=1`` where phase
+        times matter.
     learning_iterations : list of int or None
         For each i ≤ r, the first recorded iteration with σ_i(X) ≥ ½ s⋆_i, None when that never
         happened (as a phase not shown); for a flow, the index of the row. At the resolution of
