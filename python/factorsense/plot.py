@@ -2,8 +2,8 @@
 figure when None) and returns the Axes. matplotlib is imported only when a plot is drawn.
 
 >>> import factorsense as fs
->>> p = fs.SensingProblem.symmetric_gaussian(20, 2, 2000, seed=0)
->>> r = fs.gradient_descent(p, width=20, init_scale=1e-6, step=0.25, max_iter=400, seed=1)
+>>> p = fs.SensingProblem.symmetric_gaussian(40, 2, 400, seed=0)
+>>> r = fs.gradient_descent(p, width=40, init_scale=1e-6, step=0.25, max_iter=400, seed=1)
 >>> ax = fs.plot.loss(r)                                     # loss, test error, phases shaded
 >>> ax = fs.plot.singular_values(r, truth=[1.0, 1.0])        # the staircase
 """
