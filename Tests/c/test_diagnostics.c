@@ -142,11 +142,17 @@ static void test_columns_and_values(fs_problem *p) {
     fs_options_free(o);
 }
 
-static void test_phases(fs_problem *p) {
+/* The options of a run that shows its phases: 400 iterations from α = 1e-4, every one recorded. */
+static fs_options *phase_options(void) {
     fs_options *o = options_for("default");
     fs_options_set_int(o, "max_iter", 400);
     fs_options_set_int(o, "record_every", 1);
     fs_options_set_real(o, "init_scale", 1e-4);
+    return o;
+}
+
+static void test_phases(fs_problem *p) {
+    fs_options *o = phase_options();
     fs_result *r = NULL;
     fs_result_create(&r);
     fs_phases phases;
@@ -215,10 +221,7 @@ static void test_phases(fs_problem *p) {
  * iteration and NaN as a double, the two together. Stopped between σ_1's and σ_2's learning
  * times, a run has not recovered: no phase is named, σ_2's learning time is missing, σ_1's is not. */
 static void test_missing_values(fs_problem *p) {
-    fs_options *o = options_for("default");
-    fs_options_set_int(o, "max_iter", 400);
-    fs_options_set_int(o, "record_every", 1);
-    fs_options_set_real(o, "init_scale", 1e-4);
+    fs_options *o = phase_options();
     fs_result *r = NULL;
     fs_result_create(&r);
     int64_t learned[RANK] = {-7, -7};
