@@ -10,6 +10,7 @@ figure when None) and returns the Axes. matplotlib is imported only when a plot 
 import numpy as np
 
 from ._optional import require
+from .errors import InvalidArgumentError
 
 #: The colours of the phases (I), (II), (III) in `loss`.
 PHASE_COLOURS = ("tab:blue", "tab:orange", "tab:green")
@@ -42,7 +43,7 @@ ABSCISSAE = ("iteration", "time")
 
 def _abscissa(result, x):
     if x not in ABSCISSAE:
-        raise ValueError(f'x must be "iteration" or "time", got {x!r}')
+        raise InvalidArgumentError(f'x must be "iteration" or "time", got {x!r}')
     return np.asarray(result.history[x], dtype=float)
 
 
@@ -90,7 +91,7 @@ def _time_axis(ax, result, x, time_axis):
     """A log horizontal axis when ``time_axis`` is "log", or None and the action is early; else
     linear. With t = 0 recorded, symlog: linear up to the first recorded t > 0, log beyond."""
     if time_axis not in (None, "log", "linear"):
-        raise ValueError(f'time_axis must be None (log when the phases end in the first tenth), "log" or '
+        raise InvalidArgumentError(f'time_axis must be None (log when the phases end in the first tenth), "log" or '
                          f'"linear", got {time_axis!r}')
     label = "iteration t" if x == "iteration" else ("time η·t" if result.flow_statistics is None else "time t")
     if time_axis == "log" or (time_axis is None and action_is_early(result, x)):
@@ -116,7 +117,7 @@ def loss(result, ax=None, x="iteration", columns=("loss", "test_error"), time_ax
     h = result.history
     for name in columns:
         if name not in h:
-            raise ValueError(f"{name!r} is not recorded; the run recorded {', '.join(h)}")
+            raise InvalidArgumentError(f"{name!r} is not recorded; the run recorded {', '.join(h)}")
     ax = _axes(ax)
     for name in columns:
         if np.any(np.isfinite(h[name])):
@@ -215,7 +216,6 @@ def sweep_vs_alpha(frame, column="final_test_error", x="init_scale", over="seed"
     legend gives its least-squares slope of log(mean) on log(α); ``ax.alpha_slopes`` maps each
     label to it. Returns the Axes."""
     from .averaging import average_seeds
-    from .errors import InvalidArgumentError
     if not (spread == "std" or isinstance(spread, (tuple, list))):
         raise InvalidArgumentError(f'spread must be "std" or a quantile band (low, high), got {spread!r}')
     band = None if spread == "std" else spread

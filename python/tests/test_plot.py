@@ -129,9 +129,9 @@ def test_the_time_axis_is_logarithmic_when_the_phases_end_in_the_first_tenth(run
         plt.close("all")
     ax = fs.plot.loss(long_run, x="time")
     assert ax.get_xscale() == "symlog" and ax.xaxis.get_transform().linthresh == 0.25  # η·t: the first recorded time
-    with pytest.raises(ValueError, match="time_axis"):
+    with pytest.raises(fs.InvalidArgumentError, match="time_axis"):
         fs.plot.loss(run, time_axis="logarithmic")
-    with pytest.raises(ValueError, match="x must be"):
+    with pytest.raises(fs.InvalidArgumentError, match="x must be"):
         fs.plot.loss(run, x="seconds")
     plt.close("all")
 
@@ -180,6 +180,6 @@ def test_plot_history_is_plot_loss(run):
     assert len(old.patches) == len(new.patches) == 3
     drawn = lines(fs.plot_history(run, columns=("residual",)))
     assert np.array_equal(drawn["residual"].get_ydata(), run.history["residual"]) and "loss" not in drawn
-    with pytest.raises(ValueError, match="'curvature' is not recorded"):
+    with pytest.raises(fs.InvalidArgumentError, match="'curvature' is not recorded"):
         fs.plot.loss(run, columns=("curvature",))
     plt.close("all")
