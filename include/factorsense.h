@@ -83,7 +83,7 @@ extern "C" {
 /* ---------------------------------------------------------------- version */
 
 #define FS_VERSION_MAJOR 0
-#define FS_VERSION_MINOR 5
+#define FS_VERSION_MINOR 6
 #define FS_VERSION_PATCH 0
 /** MAJOR * 10000 + MINOR * 100 + PATCH; compare with fs_version_number() at run time. */
 #define FS_VERSION_NUMBER (FS_VERSION_MAJOR * 10000 + FS_VERSION_MINOR * 100 + FS_VERSION_PATCH)
@@ -418,6 +418,14 @@ fs_status fs_problem_set_symmetric(fs_problem *problem, int symmetric);
 /** Sets *symmetric to 1 for the parameterization X = UUᵀ, else 0. */
 fs_status fs_problem_is_symmetric(const fs_problem *problem, int *symmetric);
 /**
+ * Sets *symmetric to 1 when every A_i of the problem's operator is symmetric — the
+ * "symmetric_gaussian" operator, "rank_one" of a psd problem, and a dense operator of the caller's
+ * whose every row is an exactly symmetric n × n matrix — else 0. Such an operator sees only
+ * sym(X) = (X + Xᵀ)/2, so its problems take only a symmetric truth (a non-symmetric one is
+ * refused with FS_ERROR_INVALID_ARGUMENT). Not the parameterization: see fs_problem_is_symmetric.
+ */
+fs_status fs_problem_operator_is_symmetric(const fs_problem *problem, int *symmetric);
+/**
  * The kind of the problem's operator, static text: "dense" (Gaussian, symmetric Gaussian and
  * user matrices), "identity", "entries" (completion) or "rank_one".
  */
@@ -475,15 +483,15 @@ void fs_options_free(fs_options *options);
  *   "seed"          seed of the random initialization, mini-batches and injected noise; the
  *                   int64_t's bits are read as a uint64_t, so every 64-bit seed is reachable
  *                   and fs_options_get_int gives it back with the same bits (0)
- *   "record_every"  record the history every this many iterations, ≥ 1 (1); the first and the
- *                   last iterate are always recorded
+ *   "record_every"  record the history every this many iterations (the first and the last
+ *                   iterate are always recorded), ≥ 1 (1)
  *   "window"        the window of the relative-change stop rule, ≥ 1 (100)
  *   "batch_size"    b: each step uses b measurements drawn without replacement, gradient
  *                   scaled by m/b (mini-batch SGD); the loss, the stop rules and the history
  *                   then use all m at recorded iterations; 0 or b ≥ m: plain GD (0)
  *   "singular_value_count"  c, the singular values of X recorded a row in the history column
- *                   "singular_values", 1 ≤ c ≤ min(n1, n2, width); 0: all min(n1, n2, width)
- *                   of them, at most 50 (0). A larger c fails the run with INVALID_ARGUMENT.
+ *                   "singular_values", 1 ≤ c ≤ min(n1, n2, width) (a larger c fails the run
+ *                   with INVALID_ARGUMENT); 0: all min(n1, n2, width) of them, at most 50 (0)
  *   "rank"          r of the spectral alignment diagnostics; 0: the truth's rank, and without
  *                   a truth those columns are NaN (0)
  *   "patience"      stop with FS_STOP_EARLY_STOPPED when the validation error has not improved
@@ -546,6 +554,19 @@ fs_status fs_options_get_real(const fs_options *options, const char *name, doubl
 fs_status fs_options_set_text(fs_options *options, const char *name, const char *value);
 /** Sets *value to the option's text (static text). */
 fs_status fs_options_get_text(const fs_options *options, const char *name, const char **value);
+
+/**
+ * The option table, for programs that list or check options (in the style of
+ * ZSTD_cParam_getBounds): the number of options, and option `index` (0 ≤ index < count): its
+ * name, its type ("integer", "real" or "text": the fs_options_set_* call it takes), its default
+ * as text ("1000", "0.001", "random"; an integer with no default reads "0"), its domain as text
+ * ("≥ 1", "> 0", "in (0, 1)", "\"none\", \"scaled\"") and a one-line summary — all static text.
+ * Any output pointer may be NULL. FS_ERROR_INVALID_ARGUMENT for an index outside the table. The
+ * list above is this table (a test checks the two agree).
+ */
+int64_t fs_options_count(void);
+fs_status fs_options_describe(int64_t index, const char **name, const char **type, const char **default_value,
+                              const char **domain, const char **summary);
 
 /**
  * Starts the next runs from the caller's factors U0 (n1 × width) and V0 (n2 × width), row-major,

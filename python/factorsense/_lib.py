@@ -13,7 +13,7 @@ from pathlib import Path
 #: The major and minor version of the C library this package is written for: in 0.x a minor
 #: version may change the ABI (0.5 changed the *_init functions and fs_flow_settings), so both
 #: must match; any patch version does.
-EXPECTED_VERSION = (0, 5)
+EXPECTED_VERSION = (0, 6)
 EXPECTED_MAJOR = EXPECTED_VERSION[0]
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -188,6 +188,9 @@ SIGNATURES = {
     "fs_result_iterations_to": (c_int, [c_void_p, c_char_p, c_double, ctypes.POINTER(c_int64)]),
     "fs_result_history_minimum": (c_int, [c_void_p, c_char_p, ctypes.POINTER(c_double), ctypes.POINTER(c_int64)]),
     "fs_result_get_phases": (c_int, [c_void_p, POINTER(fs_phases)]),
+    "fs_options_count": (c_int64, []),
+    "fs_options_describe": (c_int, [c_int64] + [ctypes.POINTER(c_char_p)] * 5),
+    "fs_problem_operator_is_symmetric": (c_int, [c_void_p, POINTER(c_int)]),
     "fs_problem_spectrum": (c_int, [c_void_p, c_char_p, ctypes.c_uint64, _double_p, c_int64]),
     "fs_problem_predict": (c_int, [c_void_p, c_double, c_double, c_int64, c_double, c_char_p, ctypes.c_uint64,
                                    POINTER(fs_predictions), _double_p, _double_p, c_int64]),

@@ -425,6 +425,16 @@ class SensingProblem(Handle):
         return bool(flag.value)
 
     @property
+    def symmetric_operator(self):
+        """Whether every A_i of the operator is symmetric — ``symmetric_gaussian``, ``rank_one``
+        with ``psd=True``, and :meth:`from_dense` with every row an exactly symmetric n × n
+        matrix. Such an operator sees only (X + Xᵀ)/2, so its problems take only a symmetric truth.
+        Not the parameterization (that is :attr:`psd`)."""
+        flag = c_int()
+        check(lib.fs_problem_operator_is_symmetric(self.handle, byref(flag)), self.handle)
+        return bool(flag.value)
+
+    @property
     def operator_kind(self):
         """"dense", "identity", "entries" or "rank_one"."""
         kind = c_char_p()

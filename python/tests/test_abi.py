@@ -53,15 +53,16 @@ def test_ctypes_layouts_are_the_headers(tmp_path):
 def test_the_package_checks_its_layouts_and_the_minor_version():
     # What the package checks when it loads: its own structs by the sizes the header declares.
     _lib.check_layouts()
-    assert _lib.EXPECTED_VERSION == (0, 5)
-    _lib.check_version(500, "0.5.0", "here")
-    _lib.check_version(503, "0.5.3", "here")
-    with pytest.raises(ImportError, match="0.4.0.*needs version 0.5"):
-        _lib.check_version(400, "0.4.0", "here")
-    with pytest.raises(ImportError, match="0.6.0.*needs version 0.5"):
-        _lib.check_version(600, "0.6.0", "here")
-    with pytest.raises(ImportError, match="1.5.0"):
-        _lib.check_version(10500, "1.5.0", "here")
+    major, minor = _lib.EXPECTED_VERSION
+    here = major * 10000 + minor * 100
+    _lib.check_version(here, f"{major}.{minor}.0", "here")
+    _lib.check_version(here + 3, f"{major}.{minor}.3", "here")
+    with pytest.raises(ImportError, match=f"{major}.{minor - 1}.0.*needs version {major}.{minor}"):
+        _lib.check_version(here - 100, f"{major}.{minor - 1}.0", "here")
+    with pytest.raises(ImportError, match=f"{major}.{minor + 1}.0.*needs version {major}.{minor}"):
+        _lib.check_version(here + 100, f"{major}.{minor + 1}.0", "here")
+    with pytest.raises(ImportError, match=f"{major + 1}.{minor}.0"):
+        _lib.check_version(here + 10000, f"{major + 1}.{minor}.0", "here")
 
 
 def flow_rhs(Xstar, n1, n2, k, perturbation):
