@@ -22,6 +22,10 @@
  *   gives FS_ERROR_INVALID_HANDLE, never a crash. Each `_free` accepts NULL and freed handles.
  * - Why a run stopped (converged, iteration limit, diverged, stopped by the callback or by
  *   fs_interrupt) is a result, read with fs_result_get_stop_reason, never an error status.
+ * - Something a run did not show (a phase end, a learning time, an ε never reached) is −1 where
+ *   it would be an iteration (int64_t) and NaN where it would be a double (its time, the plateau
+ *   level, an angle): an iteration field is −1 exactly when its time is NaN. (Python says None
+ *   for both, Swift nil.)
  * - Memory is counted before it is used: a call that allocates in proportion to the caller's
  *   sizes first adds up what it will hold at its peak (all its buffers together) and returns
  *   FS_ERROR_OUT_OF_MEMORY, naming the sizes, when that exceeds what the process can still get
@@ -879,10 +883,12 @@ fs_status fs_result_history_minimum(const fs_result *result, const char *name, d
                                     int64_t *iteration);
 
 /**
- * The phases of a run, read off its history (docs/mathematics.md, "Phases"); −1 (or NaN) where
- * the run does not show a phase: it did not recover (recovered = 0: no phase is named), no
- * truth, the diagnostic it needs not recorded, or the run too short. Event times are those of
- * the recorded iterates (record_every = 1 for exact ones). A versioned struct (see "Versioned
+ * The phases of a run, read off its history (docs/mathematics.md, "Phases"); −1 for the
+ * iteration and NaN for the time (see "Conventions") where the run does not show a phase: it did
+ * not recover (recovered = 0: no phase is named), no truth, the diagnostic it needs not recorded,
+ * or the run too short. Event times are those of the recorded iterates, so they are quantized to
+ * "record_every": with record_every = 10 an end is known to within 10 iterations — set
+ * record_every = 1 where phase times matter. A versioned struct (see "Versioned
  * structs" at the top) that the library writes: set struct_size = sizeof(fs_phases) before the
  * call; the library fills the fields that fit in min(struct_size, its own size) bytes, sets a
  * newer caller's fields it does not know to 0, and leaves struct_size as the caller set it. The

@@ -21,6 +21,7 @@ from .errors import (
     WrongStateError,
 )
 from . import plot
+from .averaging import average_seeds
 from .history import History
 from .plotting import plot_history
 from .problem import SensingProblem
@@ -44,6 +45,7 @@ __all__ = [
     "FactorSenseError", "InterruptedCallError", "InvalidArgumentError", "InvalidHandleError", "LinearAlgebraError", "NotFiniteError",
     "OutOfMemoryError", "SizeMismatchError", "SizeOverflowError", "WrongStateError", "History", "Phases",
     "Option", "Predictions", "Progress", "Result",
-    "SensingProblem", "gradient_descent", "gradient_descent_batch", "gradient_flow", "library_version", "option_table", "predict", "spectrum",
+    "SensingProblem", "average_seeds", "gradient_descent", "gradient_descent_batch", "gradient_flow", "library_version",
+    "option_table", "predict", "spectrum",
     "sweep", "plot", "plot_history",
 ]
