@@ -134,10 +134,12 @@ def loss(result, ax=None, x="iteration", columns=("loss", "test_error"), time_ax
     return ax
 
 
-def singular_values(result, truth=None, ax=None, count=None, time_axis=None):
+def singular_values(result, truth=None, ax=None, count=None, time_axis=None, predicted=None):
     """σ_i(X) against the iteration (log scale) — the staircase of incremental learning — with
     the target's singular values s⋆_i (``truth``, a sequence) as dashed lines of the same colour
-    and each learning time marked. ``time_axis`` as in :func:`loss`."""
+    and each learning time marked (dotted). ``predicted``, a :class:`factorsense.Predictions`
+    for the run's α and η, adds the predicted learning iterations (dash-dotted), to compare
+    with the measured ones. ``time_axis`` as in :func:`loss`."""
     _check_result(result)
     if "singular_values" not in result.history:
         raise ValueError("the run did not record singular_values: pass diagnostics including it")
@@ -152,8 +154,12 @@ def singular_values(result, truth=None, ax=None, count=None, time_axis=None):
             ax.axhline(truth[i], color=line.get_color(), linestyle="--", linewidth=0.8)
         if i < len(result.learning_iterations) and result.learning_iterations[i] is not None:
             ax.axvline(result.learning_iterations[i], color=line.get_color(), linestyle=":", linewidth=0.8)
+        if predicted is not None and i < len(predicted.learning_iterations) and predicted.learning_iterations[i] is not None:
+            ax.axvline(predicted.learning_iterations[i], color=line.get_color(), linestyle="-.", linewidth=0.8)
     _time_axis(ax, result, "iteration", time_axis)
     ax.set_ylabel("singular values of X (dashed: the target's)")
+    if predicted is not None:
+        ax.set_title("learning times: measured dotted, predicted dash-dotted", fontsize="small")
     ax.grid(True, which="both", alpha=0.3)
     if count <= 8:
         ax.legend(fontsize="small")
@@ -185,10 +191,12 @@ def balance(result, ax=None, time_axis=None):
     return ax
 
 
-def plateau_vs_alpha(results, alphas, ax=None, label=None):
+def plateau_vs_alpha(results, alphas, ax=None, label=None, predicted=None):
     """The final test error of each run against its initialization scale α, log–log, with the
-    least-squares slope of log(error) on log(α) in the legend. Returns the Axes; the slope is
-    ``ax.plateau_slope``."""
+    least-squares slope of log(error) on log(α) in the legend. ``predicted`` — a
+    :class:`factorsense.Predictions` of the problem, or a slope — adds a dashed line of the
+    predicted slope 2(1 − λ_{r+1}/λ_r) through the measured points' geometric centre. Returns
+    the Axes; the slope is ``ax.plateau_slope``."""
     results, alphas = list(results), np.asarray(alphas, dtype=float)
     if not results or len(results) != len(alphas):
         raise ValueError(f"need one result per α, got {len(results)} results and {len(alphas)} values of α")
@@ -199,12 +207,49 @@ def plateau_vs_alpha(results, alphas, ax=None, label=None):
     ok = np.isfinite(errors) & (errors > 0) & (alphas > 0)
     slope = np.polyfit(np.log(alphas[ok]), np.log(errors[ok]), 1)[0] if ok.sum() >= 2 else np.nan
     ax.loglog(alphas, errors, "o-", label=f"{label + ': ' if label else ''}slope {slope:.2f}")
+    expected = getattr(predicted, "plateau_slope", predicted)
+    if expected is not None and ok.sum() >= 1:
+        centre = np.exp(np.mean(np.log(alphas[ok]))), np.exp(np.mean(np.log(errors[ok])))
+        ax.loglog(alphas, centre[1] * (alphas / centre[0]) ** float(expected), "k--", linewidth=1,
+                  label=f"predicted slope 2(1 − λ_r+1/λ_r) = {float(expected):.2f}")
     ax.set_xlabel("initialization scale α")
     ax.set_ylabel("final test error ‖X − X⋆‖_F/‖X⋆‖_F")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize="small")
     ax.plateau_slope = slope
     return ax
+
+
+def learning_vs_alpha(results, alphas, predictions, ax=None):
+    """Incremental learning against the initialization scale: each σ_i's measured learning
+    iteration (markers) against ln(1/α), beside the predicted ln(c_i/α)/ln(1 + ηλ_i) (lines of
+    the same colour) — ``predictions`` holds one :class:`factorsense.Predictions` per α (from
+    ``fs.predict(p, init_scale=α, step=η)``). The slope per unit of ln(1/α) is 1/ln(1 + ηλ_i).
+    Returns the Axes."""
+    results, alphas, predictions = list(results), np.asarray(alphas, dtype=float), list(predictions)
+    if not results or not len(results) == len(alphas) == len(predictions):
+        raise InvalidArgumentError(f"need one result and one prediction per α, got {len(results)} results, "
+                                   f"{len(predictions)} predictions and {len(alphas)} values of α")
+    for r in results:
+        _check_result(r)
+    ax = _axes(ax)
+    x = np.log(1 / alphas)
+    count = max(len(p.learning_iterations) for p in predictions)
+    for i in range(count):
+        measured = np.array([_entry(r.learning_iterations, i) for r in results], dtype=float)
+        expected = np.array([_entry(p.learning_iterations, i) for p in predictions], dtype=float)
+        points = ax.plot(x, measured, "o", label=f"σ_{i + 1} measured")[0]
+        ax.plot(x, expected, "-", color=points.get_color(), label=f"σ_{i + 1} predicted")
+    ax.set_xlabel("ln(1/α)")
+    ax.set_ylabel("learning iteration (σ_i(X) ≥ ½ s⋆_i)")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def _entry(values, i):
+    """values[i] as a float, NaN when missing (None, or past the end)."""
+    return np.nan if i >= len(values) or values[i] is None else float(values[i])
 
 
 def sweep_vs_alpha(frame, column="final_test_error", x="init_scale", over="seed", spread="std", ax=None):

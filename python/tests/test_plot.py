@@ -183,3 +183,32 @@ def test_plot_history_is_plot_loss(run):
     with pytest.raises(fs.InvalidArgumentError, match="'curvature' is not recorded"):
         fs.plot.loss(run, columns=("curvature",))
     plt.close("all")
+
+
+def test_predictions_are_overlaid_on_the_measurements():
+    """Issue 23: the staircase with the predicted learning iterations, the plateau with the
+    predicted slope, and the learning iterations against ln(1/α) beside the predicted ones."""
+    p = fs.SensingProblem.gaussian(20, 16, 2, 600, condition_number=2, seed=4)
+    alphas = [1e-6, 1e-4, 1e-2]
+    results = [fs.gradient_descent(p, width=8, init_scale=a, step=0.3, max_iter=200, seed=1,
+                                   diagnostics=["singular_values"]) for a in alphas]
+    predictions = [fs.predict(p, init_scale=a, step=0.3) for a in alphas]
+
+    ax = fs.plot.singular_values(results[0], count=2, predicted=predictions[0])
+    dash_dotted = sorted(line.get_xdata()[0] for line in ax.get_lines() if line.get_linestyle() == "-.")
+    assert dash_dotted == pytest.approx(sorted(predictions[0].learning_iterations))
+
+    ax = fs.plot.plateau_vs_alpha(results, alphas, predicted=predictions[0])
+    guide = ax.get_lines()[1]
+    slope = np.diff(np.log(guide.get_ydata())) / np.diff(np.log(alphas))
+    assert slope == pytest.approx([predictions[0].plateau_slope] * 2)
+    assert "predicted slope" in guide.get_label()
+
+    ax = fs.plot.learning_vs_alpha(results, alphas, predictions)
+    drawn = lines(ax)
+    np.testing.assert_array_equal(drawn["σ_2 measured"].get_ydata(), [r.learning_iterations[1] for r in results])
+    np.testing.assert_array_equal(drawn["σ_2 predicted"].get_ydata(), [q.learning_iterations[1] for q in predictions])
+    np.testing.assert_allclose(drawn["σ_1 measured"].get_xdata(), np.log(1 / np.array(alphas)))
+    with pytest.raises(fs.InvalidArgumentError, match="one prediction per α"):
+        fs.plot.learning_vs_alpha(results, alphas, predictions[:2])
+    plt.close("all")
