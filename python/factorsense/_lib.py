@@ -299,15 +299,6 @@ lib, path = _load()
 check_layouts(lib)
 
 
-def new_handle(create):
-    """A new handle from ``create(&out)``."""
-    from .errors import check
-
-    handle = c_void_p()
-    check(create(ctypes.byref(handle)), None)
-    return handle.value
-
-
 def as_doubles(array):
     """A ``double *`` into a C-contiguous float64 numpy array."""
     return array.ctypes.data_as(_double_p)

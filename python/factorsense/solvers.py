@@ -5,8 +5,8 @@ import inspect
 import numpy as np
 
 from . import _arrays, _scalars
-from ._handle import Handle
-from ._lib import as_doubles, lib, new_handle
+from ._handle import Handle, new_handle
+from ._lib import as_doubles, lib
 from .errors import InvalidArgumentError, SizeMismatchError, check
 from .options import OPTIONS
 from .progress import SMALL_CALL, ProgressRelay, call_interruptibly, raise_interrupt
