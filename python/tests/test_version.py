@@ -23,6 +23,7 @@ def test_every_statement_of_the_version_is_the_headers():
     assert ".".join(map(str, _lib.EXPECTED_VERSION)) == version.rsplit(".", 1)[0]
     readme = (ROOT / "README.md").read_text()
     assert set(re.findall(r"libfactorsense\.so\.(\d+\.\d+\.\d+)", readme)) <= {version}
+    assert set(re.findall(r"factorsense-(\d+\.\d+\.\d+)-py3", readme)) <= {version}
     citation = ROOT / "CITATION.cff"
     if citation.exists():
         assert re.search(r'^version: "?([\d.]+)"?', citation.read_text(), re.M).group(1) == version
