@@ -12,6 +12,9 @@ CC         ?= cc
 CONFIG     ?= release
 BUILD_DIR  := .build/$(CONFIG)
 LIBRARY    := $(BUILD_DIR)/libfactorsense.so
+# The SwiftPM product of the C library (Package.swift): SwiftPM names its file lib$(PRODUCT).so,
+# which `make build` links as libfactorsense.so, the C ABI's name.
+PRODUCT    := factorsense-c
 VERSION    := $(shell sed -n 's/^\#define FS_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)/\2/p' include/factorsense.h | paste -sd.)
 MAJOR      := $(firstword $(subst ., ,$(VERSION)))
 # A self-contained library: the Swift runtime, Dispatch and Synchronization linked in statically,
@@ -48,7 +51,8 @@ deps: deps-system deps-python
 ## build: libfactorsense.so in .build/release (SKIP_BUILD=1: use the one there, as make test's lanes do)
 build: deps-system
 ifneq ($(SKIP_BUILD),1)
-	$(SWIFT) build -c $(CONFIG) --product factorsense $(LIBRARY_FLAGS)
+	$(SWIFT) build -c $(CONFIG) --product $(PRODUCT) $(LIBRARY_FLAGS)
+	@ln -f $(BUILD_DIR)/lib$(PRODUCT).so $(LIBRARY)   # a hard link: the same file under the ABI's name
 	@ln -sf libfactorsense.so $(BUILD_DIR)/libfactorsense.so.$(MAJOR)   # the SONAME programs linked here ask for
 endif
 

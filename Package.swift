@@ -4,11 +4,13 @@ import PackageDescription
 /// FactorSense: a Swift core (`FactorSense`), its C exports (`FactorSenseC`) over the hand-written
 /// header `include/factorsense.h` (`CFactorSense`), the dense row kernels (`CDenseKernels`) and
 /// OpenBLAS/LAPACK (`CBLAS`), built into one
-/// dynamic library, `libfactorsense.so`.
+/// dynamic library: the product `factorsense-c`, whose file `libfactorsense-c.so` `make build`
+/// links as `libfactorsense.so`, the C ABI's name. (Its name differs from the Swift product
+/// `FactorSense` in more than case, so that no file system or tool can mistake one for the other.)
 let package = Package(
     name: "FactorSense",
     products: [
-        .library(name: "factorsense", type: .dynamic, targets: ["FactorSenseC"]),
+        .library(name: "factorsense-c", type: .dynamic, targets: ["FactorSenseC"]),
         .library(name: "FactorSense", targets: ["FactorSense"]),
         .executable(name: "recover-swift", targets: ["RecoverExample"]),
     ],

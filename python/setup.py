@@ -40,10 +40,12 @@ class BuildWithLibrary(build_py):
             raise SystemExit(f"factorsense: the FactorSense checkout (Package.swift) was not found at {ROOT}; "
                              "build the wheel from a checkout: pip wheel ./python")
         flags = shlex.split(os.environ["FACTORSENSE_SWIFT_FLAGS"]) if "FACTORSENSE_SWIFT_FLAGS" in os.environ else DEFAULT_FLAGS
-        subprocess.run([swift, "build", "-c", "release", "--product", "factorsense", *flags], cwd=ROOT, check=True)
+        subprocess.run([swift, "build", "-c", "release", "--product", "factorsense-c", *flags], cwd=ROOT, check=True)
         target = Path(self.build_lib) / "factorsense"
         target.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / ".build" / "release" / "libfactorsense.so", target / "libfactorsense.so")
+        # SwiftPM names the product factorsense-c's file libfactorsense-c.so; the package loads it by
+        # the C ABI's name.
+        shutil.copy2(ROOT / ".build" / "release" / "libfactorsense-c.so", target / "libfactorsense.so")
 
 
 class PlatformWheel(bdist_wheel):
