@@ -90,7 +90,7 @@ test-swift: deps-system
 
 # The C programs of test-c, in the order they run; each is built from its .c file with warnings as
 # errors. scripts/mutants.py runs the same list (make print-c-tests) against each mutant.
-C_TESTS := examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families Tests/c/test_diagnostics \
+C_TESTS := examples/c/recover examples/c/families examples/c/interrupt Tests/c/test_api Tests/c/test_families Tests/c/test_diagnostics \
            Tests/c/test_predictions \
            Tests/c/test_targets Tests/c/test_memory_limits Tests/c/test_handle_race Tests/c/test_completion \
            Tests/c/test_batch Tests/c/test_flow Tests/c/test_precision Tests/c/test_struct_sizes \
@@ -116,7 +116,7 @@ test-python: build deps-python
 # ASan + LSan + UBSan, with a 200-iteration budget for their recovery runs (200 rounds per thread
 # for test_handle_race, which shares one handle of each kind between threads), and the libFuzzer
 # harness fuzz/fuzz_api.c.
-MEMCHECK_PROGRAMS := examples/c/recover.c examples/c/families.c Tests/c/test_api.c Tests/c/test_families.c \
+MEMCHECK_PROGRAMS := examples/c/recover.c examples/c/families.c examples/c/interrupt.c Tests/c/test_api.c Tests/c/test_families.c \
                      Tests/c/test_diagnostics.c Tests/c/test_targets.c Tests/c/test_handle_race.c \
                      Tests/c/test_completion.c Tests/c/test_batch.c Tests/c/test_flow.c Tests/c/test_precision.c \
                      Tests/c/test_struct_sizes.c Tests/c/test_symmetric_targets.c
@@ -135,5 +135,5 @@ include mk/mutants.mk
 include mk/bench.mk
 
 clean:
-	rm -rf .build examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families Tests/c/test_diagnostics \
+	rm -rf .build examples/c/recover examples/c/families examples/c/interrupt Tests/c/test_api Tests/c/test_families Tests/c/test_diagnostics \
 	       Tests/c/test_targets Tests/c/test_memory_limits Tests/c/test_handle_race Tests/c/test_exit_during_solve Tests/c/test_completion Tests/c/test_batch Tests/c/test_flow Tests/c/test_precision Tests/c/test_struct_sizes Tests/c/test_symmetric_targets demo.png
