@@ -43,7 +43,7 @@ deps-system:
 ## with python/requirements.txt, through pip when something is missing
 deps-python: deps-system
 	@[ -x $(VENV_PYTHON) ] || { echo "creating $(VENV) from $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
-	@$(VENV_PYTHON) -c "import numpy, scipy, matplotlib, tqdm, pytest, hypothesis, pandas, nbclient, nbformat, ipykernel, threadpoolctl, dask.distributed, pyarrow" 2>/dev/null || \
+	@$(VENV_PYTHON) -c "import numpy, scipy, matplotlib, tqdm, pytest, hypothesis, pandas, nbclient, nbformat, ipykernel, ipywidgets, threadpoolctl, dask.distributed, pyarrow, sphinx, numpydoc, myst_parser, myst_nb, furo" 2>/dev/null || \
 	  $(VENV_PYTHON) -m pip install -q -r python/requirements.txt
 
 deps: deps-system deps-python
@@ -60,12 +60,12 @@ endif
 demo: build deps-python
 	PYTHONPATH=$(PYTHONPATH_DEMO) $(VENV_PYTHON) examples/python/demo.py --plot demo.png
 
-## test: every suite — Swift, C (warnings as errors), Python, memory checks, a short fuzz run —
+## test: every suite — Swift, C (warnings as errors), Python, memory checks, a short fuzz run, the API reference —
 ## after one build, in two lanes that run side by side on two cores. Lane a holds every part that
 ## runs SwiftPM (which locks .build): swift test, the wheel. Each part's output is printed whole
 ## when it ends; $(TEST_TIMES) gets a line `part<TAB>seconds<TAB>status` for each (.ci/run's table).
 TEST_LANE_a := test-swift test-wheel check-library test-install fuzz-smoke notebooks
-TEST_LANE_b := test-c test-python check-memory
+TEST_LANE_b := test-c test-python check-memory docs
 TEST_TIMES  := .build/test-times.tsv
 TEST_LOGS   := .build/test-logs
 
@@ -123,6 +123,10 @@ MEMCHECK_PROGRAMS := examples/c/recover.c examples/c/families.c examples/c/inter
 MEMCHECK_ARGS     := 200
 include mk/reliability.mk
 include mk/notebooks.mk
+
+# The API reference (mk/docs.mk): `make docs` builds the Python, C and Swift reference into
+# .build/docs, every warning an error.
+include mk/docs.mk
 
 # Installing (mk/install.mk): make install PREFIX=…, factorsense.pc, the library's own checks,
 # and a wheel that installs into a fresh environment.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * factorsense.h — the C interface of FactorSense, low-rank matrix sensing by factorized
  * gradient descent from small random initialization.
@@ -47,6 +48,10 @@
  *   gives FS_ERROR_INVALID_HANDLE, never a crash. Each `_free` accepts NULL and freed handles.
  * - Why a run stopped (converged, iteration limit, diverged, stopped by the callback or by
  *   fs_interrupt) is a result, read with fs_result_get_stop_reason, never an error status.
+ * - Something a run did not show (a phase end, a learning time, an ε never reached) is −1 where
+ *   it would be an iteration (int64_t) and NaN where it would be a double (its time, the plateau
+ *   level, an angle): an iteration field is −1 exactly when its time is NaN. (Python says None
+ *   for both, Swift nil.)
  * - Memory is counted before it is used: a call that allocates in proportion to the caller's
  *   sizes first adds up what it will hold at its peak (all its buffers together) and returns
  *   FS_ERROR_OUT_OF_MEMORY, naming the sizes, when that exceeds what the process can still get
@@ -87,10 +92,13 @@
  * - Same inputs, same bits, whatever OPENBLAS_NUM_THREADS and the number of cores: the dense
  *   kernels split their work into fixed chunks summed in a fixed order, and OpenBLAS itself runs
  *   single-threaded — the library's first BLAS or LAPACK call sets openblas_set_num_threads(1)
- *   for the whole process (OpenBLAS's threaded reductions change the bits with the thread count,
- *   and nested in the library's own chunks they oversubscribe the cores). A program that uses
- *   OpenBLAS for its own work sees it single-threaded too; raising it again gives up
- *   FactorSense's bit-for-bit reproducibility, not its correctness.
+ *   on the OpenBLAS it is linked with (OpenBLAS's threaded reductions change the bits with the
+ *   thread count, and nested in the library's own chunks they oversubscribe the cores). The
+ *   Python wheel carries its own, renamed copy of OpenBLAS, so only that copy is pinned and the
+ *   process's other OpenBLAS keeps its threads. A library built or installed here (make build,
+ *   make install) links the system's libopenblas.so.0: a program that uses that OpenBLAS for
+ *   its own work sees it single-threaded too; raising it again gives up FactorSense's
+ *   bit-for-bit reproducibility, not its correctness.
  */
 #ifndef FACTORSENSE_H
 #define FACTORSENSE_H
@@ -105,7 +113,7 @@ extern "C" {
 /* ---------------------------------------------------------------- version */
 
 #define FS_VERSION_MAJOR 0
-#define FS_VERSION_MINOR 5
+#define FS_VERSION_MINOR 6
 #define FS_VERSION_PATCH 0
 /** MAJOR * 10000 + MINOR * 100 + PATCH; compare with fs_version_number() at run time. */
 #define FS_VERSION_NUMBER (FS_VERSION_MAJOR * 10000 + FS_VERSION_MINOR * 100 + FS_VERSION_PATCH)
@@ -505,15 +513,15 @@ void fs_options_free(fs_options *options);
  *   "seed"          seed of the random initialization, mini-batches and injected noise; the
  *                   int64_t's bits are read as a uint64_t, so every 64-bit seed is reachable
  *                   and fs_options_get_int gives it back with the same bits (0)
- *   "record_every"  record the history every this many iterations, ≥ 1 (1); the first and the
- *                   last iterate are always recorded
+ *   "record_every"  record the history every this many iterations (the first and the last
+ *                   iterate are always recorded), ≥ 1 (1)
  *   "window"        the window of the relative-change stop rule, ≥ 1 (100)
  *   "batch_size"    b: each step uses b measurements drawn without replacement, gradient
  *                   scaled by m/b (mini-batch SGD); the loss, the stop rules and the history
  *                   then use all m at recorded iterations; 0 or b ≥ m: plain GD (0)
  *   "singular_value_count"  c, the singular values of X recorded a row in the history column
- *                   "singular_values", 1 ≤ c ≤ min(n1, n2, width); 0: all min(n1, n2, width)
- *                   of them, at most 50 (0). A larger c fails the run with INVALID_ARGUMENT.
+ *                   "singular_values", 1 ≤ c ≤ min(n1, n2, width) (a larger c fails the run
+ *                   with INVALID_ARGUMENT); 0: all min(n1, n2, width) of them, at most 50 (0)
  *   "rank"          r of the spectral alignment diagnostics; 0: the truth's rank, and without
  *                   a truth those columns are NaN (0)
  *   "patience"      stop with FS_STOP_EARLY_STOPPED when the validation error has not improved
@@ -576,6 +584,19 @@ fs_status fs_options_get_real(const fs_options *options, const char *name, doubl
 fs_status fs_options_set_text(fs_options *options, const char *name, const char *value);
 /** Sets *value to the option's text (static text). */
 fs_status fs_options_get_text(const fs_options *options, const char *name, const char **value);
+
+/**
+ * The option table, for programs that list or check options (in the style of
+ * ZSTD_cParam_getBounds): the number of options, and option `index` (0 ≤ index < count): its
+ * name, its type ("integer", "real" or "text": the fs_options_set_* call it takes), its default
+ * as text ("1000", "0.001", "random"; an integer with no default reads "0"), its domain as text
+ * ("≥ 1", "> 0", "in (0, 1)", "\"none\", \"scaled\"") and a one-line summary — all static text.
+ * Any output pointer may be NULL. FS_ERROR_INVALID_ARGUMENT for an index outside the table. The
+ * list above is this table (a test checks the two agree).
+ */
+int64_t fs_options_count(void);
+fs_status fs_options_describe(int64_t index, const char **name, const char **type, const char **default_value,
+                              const char **domain, const char **summary);
 
 /**
  * Starts the next runs from the caller's factors U0 (n1 × width) and V0 (n2 × width), row-major,
@@ -888,10 +909,12 @@ fs_status fs_result_history_minimum(const fs_result *result, const char *name, d
                                     int64_t *iteration);
 
 /**
- * The phases of a run, read off its history (docs/mathematics.md, "Phases"); −1 (or NaN) where
- * the run does not show a phase: it did not recover (recovered = 0: no phase is named), no
- * truth, the diagnostic it needs not recorded, or the run too short. Event times are those of
- * the recorded iterates (record_every = 1 for exact ones). A versioned struct (see "Versioned
+ * The phases of a run, read off its history (docs/mathematics.md, "Phases"); −1 for the
+ * iteration and NaN for the time (see "Conventions") where the run does not show a phase: it did
+ * not recover (recovered = 0: no phase is named), no truth, the diagnostic it needs not recorded,
+ * or the run too short. Event times are those of the recorded iterates, so they are quantized to
+ * "record_every": with record_every = 10 an end is known to within 10 iterations — set
+ * record_every = 1 where phase times matter. A versioned struct (see "Versioned
  * structs" at the top) that the library writes: set struct_size = sizeof(fs_phases) before the
  * call; the library fills the fields that fit in min(struct_size, its own size) bytes, sets a
  * newer caller's fields it does not know to 0, and leaves struct_size as the caller set it. The

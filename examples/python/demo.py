@@ -46,7 +46,7 @@ def main():
         else:
             print("phase (III), local refinement: from iteration", ph.saddle_end, "on, still improving at the end "
                   "of the run (the test error falls by more than 1 % over its last tenth)")
-    print("incremental learning, σ_i(X) ≥ ½ s⋆_i at iterations", [int(t) for t in result.learning_iterations])
+    print("incremental learning, σ_i(X) ≥ ½ s⋆_i at iterations", result.learning_iterations)
     print(f"final test error ‖X − X⋆‖_F/‖X⋆‖_F = {final:.3e}")
 
     if not args.no_plot:
@@ -55,8 +55,7 @@ def main():
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        ax = fs.plot.loss(result)
-        ax.set_xscale("symlog", linthresh=10)  # the phases end in the first few dozen of 3000 iterations
+        fs.plot.loss(result)  # on a log time axis: the phases end in the first few dozen of 3000 iterations
         plt.tight_layout()
         plt.savefig(args.plot, dpi=120)
         print(f"plot saved to {args.plot}")

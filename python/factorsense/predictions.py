@@ -33,13 +33,14 @@ class Predictions:
         sin ∠(top-r left (right) singular subspace of M, L⋆ (R⋆)): how far the subspace phase (I)
         aligns with lies from the truth's — the angle ``Result.phases`` reports; None without a
         truth.
-    learning_iterations : ndarray
+    learning_iterations : list of float or None
         ln(c_i/α)/ln(1 + ηλ_i), i = 1 … r: the predicted iteration at which σ_i(X) reaches
         f·s⋆_i (``Result.learning_iterations`` measures it), c_i = √(2s⋆_i·f/(1 − f)) (PSD:
         √(s⋆_i·f/(1 − f))): linear growth from the start, then the logistic saturation.
-        NaN where s⋆_i is unknown or 0, λ_i ≤ 0, or no step was given. Negative when α ≥ c_i.
-    learning_times : ndarray
-        ln(c_i/α)/λ_i: the same for the gradient flow (``Result.learning_at_time``); NaN as above.
+        None where s⋆_i is unknown or 0, λ_i ≤ 0, or no step was given (the missing-value
+        convention of ``Result.learning_iterations``). Negative when α ≥ c_i.
+    learning_times : list of float or None
+        ln(c_i/α)/λ_i: the same for the gradient flow (``Result.learning_at_time``); None as above.
     """
 
     rank: int
@@ -48,8 +49,8 @@ class Predictions:
     plateau_slope: object
     spectral_angle_left: object
     spectral_angle_right: object
-    learning_iterations: np.ndarray
-    learning_times: np.ndarray
+    learning_iterations: list
+    learning_times: list
 
 
 def spectrum(problem, count, *, spectral_method="auto", seed=0):
@@ -113,7 +114,8 @@ def predict(problem, init_scale, step=None, *, rank=None, fraction=0.5, spectral
                                                   found.rank))
     values = spectrum(problem, min(found.rank + 1, min(problem.shape)), spectral_method=spectral_method, seed=seed)
     return Predictions(found.rank, values, _known(found.gap), _known(found.plateau_slope),
-                       _known(found.spectral_angle_left), _known(found.spectral_angle_right), iterations, times)
+                       _known(found.spectral_angle_left), _known(found.spectral_angle_right),
+                       [_known(t) for t in iterations], [_known(t) for t in times])
 
 
 def _nonzero(value, name, domain):

@@ -7,8 +7,8 @@ from ctypes import byref, c_char_p, c_double, c_int, c_int32, c_int64, sizeof
 import numpy as np
 
 from . import _arrays, _scalars
-from ._handle import Handle
-from ._lib import as_doubles, as_floats, as_int64s, fs_problem_spec, lib, new_handle
+from ._handle import Handle, new_handle
+from ._lib import as_doubles, as_floats, as_int64s, fs_problem_spec, lib
 from .errors import InvalidArgumentError, NotFiniteError, SizeMismatchError, WrongStateError, check
 from .progress import call_interruptibly, raise_interrupt
 

@@ -79,9 +79,10 @@ def sweep(problem, grid=None, *, client=None, path=None, progress=False, histori
         ``problem_seed``), the run's, then ``stop_reason``, ``iterations``, ``final_loss``,
         ``final_test_error``, ``seconds`` (wall time of the trial's task, shared among its
         trials), ``recovered`` (whether phases are named), the phases ``alignment_end``,
-        ``signal_end``, ``saddle_end``, ``plateau_start``, ``plateau_level`` (NaN when not seen),
-        ``learning_times`` (a list of the iterations of ``Result.learning_iterations``; the column
-        kept its 0.4 name) and ``error`` (the
+        ``signal_end``, ``saddle_end``, ``plateau_start``, ``plateau_level`` (NaN when not seen:
+        a frame keeps pandas' missing value, where a ``Result`` says None),
+        ``learning_times`` (a list of the iterations of ``Result.learning_iterations`` as floats,
+        NaN where the Result has None; the column kept its 0.4 name) and ``error`` (the
         message of a trial the library refused; its stop reason is then "error").
         ``df.attrs["computed"]`` and ``df.attrs["reused"]`` count the trials computed by this
         call and read from ``path``.
@@ -339,7 +340,7 @@ def _outcome(outcome, seconds, histories):
                seconds=seconds, recovered=phases.recovered, alignment_end=number(phases.alignment_end),
                signal_end=number(phases.signal_end), saddle_end=number(phases.saddle_end),
                plateau_start=number(phases.plateau_start), plateau_level=number(phases.plateau_level),
-               learning_times=[float(t) for t in outcome.learning_iterations], error="")
+               learning_times=[number(t) for t in outcome.learning_iterations], error="")
     if histories:
         row.update(loss_history=[float(v) for v in outcome.history["loss"]],
                    test_error_history=[float(v) for v in outcome.history["test_error"]])

@@ -416,7 +416,7 @@ def test_low_level_validation_calls():
     p = _issue_case(20, 16, 2, 0.5, 0.1)
     training, validation = p.split_holdout(0.2, 1)
     options, result = _Options(), _ResultHandle()
-    options.set(dict(width=3, max_iter=20, patience=3), dict(step=0.05), {})
+    options.set(dict(width=3, max_iter=20, patience=3, step=0.05))
     assert lib.fs_options_set_validation(options.handle, validation.handle) == 0
     assert lib.fs_gradient_descent(training.handle, options.handle, result.handle) == 0
     best = c_int64()

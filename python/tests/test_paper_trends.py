@@ -133,8 +133,8 @@ def test_incremental_learning_staircase_is_ordered_and_follows_the_predicted_tim
     p = fs.SensingProblem.gaussian(40, 30, 3, 1050, condition_number=2, seed=2)
     alphas = [1e-8, 1e-6, 1e-4]
     times = np.array([fs.gradient_descent(p, width=10, init_scale=a, step=0.3, max_iter=150, seed=1,
-                                          diagnostics=["singular_values"]).learning_iterations for a in alphas])
-    predicted = np.array([fs.predict(p, init_scale=a, step=0.3).learning_iterations for a in alphas])
+                                          diagnostics=["singular_values"]).learning_iterations for a in alphas], float)
+    predicted = np.array([fs.predict(p, init_scale=a, step=0.3).learning_iterations for a in alphas], float)
     assert np.all(np.isfinite(times)) and np.all(np.diff(times, axis=1) > 0), times  # largest first
     assert np.all(np.abs(times / predicted - 1) < 0.15), times / predicted
     slopes = np.polyfit(np.log(1 / np.array(alphas)), times, 1)[0]

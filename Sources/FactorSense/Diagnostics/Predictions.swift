@@ -59,13 +59,15 @@ extension SensingProblem {
     /// target rank r and learning fraction f.
     ///
     /// - Parameters:
-    ///   - initScale: α > 0, finite.
-    ///   - step: η > 0, finite, or nil for the flow alone (`learningIterations` are then NaN).
+    ///   - alpha: `initScale`, α > 0, finite.
+    ///   - eta: `step`, η > 0, finite, or nil for the flow alone (`learningIterations` are then NaN).
     ///   - rank: r in 1…min(n1, n2); nil takes the truth's, and a problem without a truth then
     ///     is refused, saying so.
-    ///   - fraction: f in (0, 1), the `saddle_fraction` the learning times of a run use (½).
-    ///   - method, seed: how the top pairs of 𝒜*(y) are computed (`SpectralMethod`); the dense
+    ///   - f: `fraction`, f in (0, 1), the `saddle_fraction` the learning times of a run use (½).
+    ///   - method: how the top pairs of 𝒜*(y) are computed (`SpectralMethod`); the dense
     ///     method's decomposition is kept on the problem.
+    ///   - seed: the start of the iterative method.
+    ///   - stop: stops the computation when requested (`.interrupted`).
     /// - Throws: `.invalidArgument` for a value outside its domain or a missing rank,
     ///   `.notFinite` for NaN or infinity; `.linearAlgebra`, `.outOfMemory`, `.interrupted` as
     ///   for `spectrum(count:)`.

@@ -198,3 +198,31 @@ public struct DenseOperator: MeasurementOperator {
         return FactorGradient(residual: residual, gradientU: BLAS.product(g, V), gradientV: BLAS.product(g, transposeA: true, U))
     }
 }
+
+extension DenseOperator {
+    public var kindName: String { "dense" }
+
+    public var denseEntries: DenseEntries? { entries }
+
+    /// The restriction's rows of 𝐀 (count · n1 · n2).
+    public func restrictionNeeds(measurements count: Int) throws(FactorSenseError) -> [MemoryBudget.Need] {
+        var ledger = PeakMemory.Ledger()
+        try ledger.doubles("operator rows (\(count) · n1 · n2)", count, rows, columns)
+        return ledger.needs
+    }
+
+    /// UVᵀ, 𝒜*(ρ), its sum and the zeroed adjoint, and the dense kernels' per-chunk partial sums.
+    public func passNeeds(measurements count: Int, width k: Int) throws(FactorSenseError) -> [MemoryBudget.Need] {
+        var ledger = PeakMemory.Ledger()
+        try ledger.doubles("UVᵀ, 𝒜*(ρ), its sum and the zeroed adjoint (3 n1 · n2)", 3, rows, columns)
+        try ledger.doubles("the dense kernels' per-chunk partial sums (\(FixedChunks.count) n1 · n2)", FixedChunks.count, rows, columns)
+        return ledger.needs
+    }
+
+    /// The dense kernels' per-chunk partial sums.
+    public func adjointNeeds() throws(FactorSenseError) -> [MemoryBudget.Need] {
+        var ledger = PeakMemory.Ledger()
+        try ledger.doubles("the dense kernels' per-chunk partial sums (\(FixedChunks.count) n1 · n2)", FixedChunks.count, rows, columns)
+        return ledger.needs
+    }
+}

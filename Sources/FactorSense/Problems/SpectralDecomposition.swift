@@ -52,6 +52,7 @@ extension SensingProblem {
             let (values, vectors) = try SubspaceIteration.symmetricEigenpairs(of: adjointOfMeasurements(), count: k, seed: seed)
             return (vectors, values, vectors)
         case (_, _):
+            try StopRequest.checkCurrent(purpose)  // a pending stop is seen here even when the decomposition is kept
             let kept = try spectrumCache.decomposition { () throws(FactorSenseError) in try denseDecomposition(purpose) }
             return (SubspaceGeometry.leadingColumns(kept.left, k), Array(kept.values.prefix(k)),
                     SubspaceGeometry.leadingColumns(kept.right, k))
