@@ -8,8 +8,9 @@ import Testing
 
 /// The `async` overloads: cancelling the task stops a run as a stop request does, within 0.2 s,
 /// without making the caller's request; the snapshot stream carries the run's snapshots in order
-/// and finishes; the results are those of the blocking calls, bit for bit.
-@Suite struct AsyncRunTests {
+/// and finishes; the results are those of the blocking calls, bit for bit. Serialized: the timed
+/// tests do not share the cores with the suite's other runs.
+@Suite(.serialized) struct AsyncRunTests {
     static let demo = try! SensingProblem.gaussian(rows: 20, columns: 15, rank: 2, measurements: 300, seed: 0)
 
     /// A dense Gaussian problem whose every pass over 𝒜 reads 9·10⁶ entries (~10 ms).
