@@ -16,15 +16,11 @@ import Testing
     /// A dense Gaussian problem whose every pass over 𝒜 reads 9·10⁶ entries (~10 ms).
     static let large = try! SensingProblem.gaussian(rows: 60, columns: 50, rank: 3, measurements: 3000, seed: 2)
 
+    /// `StopRequestTests`' options without a stop rule but `maxIterations`, recording no diagnostic.
     static func options(maxIterations: Int, recordEvery: Int) -> GradientDescentOptions {
-        var o = GradientDescentOptions()
-        o.width = 4
-        o.step = 0.5
-        o.maxIterations = maxIterations
-        o.recordEvery = recordEvery
+        var o = StopRequestTests.options(maxIterations: maxIterations, recordEvery: recordEvery)
         o.tolerance = 0
         o.lossTolerance = 0
-        o.seed = 1
         o.diagnostics = .chosen([])
         return o
     }
