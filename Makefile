@@ -12,6 +12,9 @@ CC         ?= cc
 CONFIG     ?= release
 BUILD_DIR  := .build/$(CONFIG)
 LIBRARY    := $(BUILD_DIR)/libfactorsense.so
+# The SwiftPM product of the C library (Package.swift): SwiftPM names its file lib$(PRODUCT).so,
+# which `make build` links as libfactorsense.so, the C ABI's name.
+PRODUCT    := factorsense-c
 VERSION    := $(shell sed -n 's/^\#define FS_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)/\2/p' include/factorsense.h | paste -sd.)
 MAJOR      := $(firstword $(subst ., ,$(VERSION)))
 # A self-contained library: the Swift runtime, Dispatch and Synchronization linked in statically,
@@ -48,7 +51,8 @@ deps: deps-system deps-python
 ## build: libfactorsense.so in .build/release (SKIP_BUILD=1: use the one there, as make test's lanes do)
 build: deps-system
 ifneq ($(SKIP_BUILD),1)
-	$(SWIFT) build -c $(CONFIG) --product factorsense $(LIBRARY_FLAGS)
+	$(SWIFT) build -c $(CONFIG) --product $(PRODUCT) $(LIBRARY_FLAGS)
+	@ln -f $(BUILD_DIR)/lib$(PRODUCT).so $(LIBRARY)   # a hard link: the same file under the ABI's name
 	@ln -sf libfactorsense.so $(BUILD_DIR)/libfactorsense.so.$(MAJOR)   # the SONAME programs linked here ask for
 endif
 
@@ -86,7 +90,7 @@ test-swift: deps-system
 
 # The C programs of test-c, in the order they run; each is built from its .c file with warnings as
 # errors. scripts/mutants.py runs the same list (make print-c-tests) against each mutant.
-C_TESTS := examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families Tests/c/test_diagnostics \
+C_TESTS := examples/c/recover examples/c/families examples/c/interrupt Tests/c/test_api Tests/c/test_families Tests/c/test_diagnostics \
            Tests/c/test_predictions \
            Tests/c/test_targets Tests/c/test_memory_limits Tests/c/test_handle_race Tests/c/test_completion \
            Tests/c/test_batch Tests/c/test_flow Tests/c/test_precision Tests/c/test_struct_sizes \
@@ -112,7 +116,7 @@ test-python: build deps-python
 # ASan + LSan + UBSan, with a 200-iteration budget for their recovery runs (200 rounds per thread
 # for test_handle_race, which shares one handle of each kind between threads), and the libFuzzer
 # harness fuzz/fuzz_api.c.
-MEMCHECK_PROGRAMS := examples/c/recover.c examples/c/families.c Tests/c/test_api.c Tests/c/test_families.c \
+MEMCHECK_PROGRAMS := examples/c/recover.c examples/c/families.c examples/c/interrupt.c Tests/c/test_api.c Tests/c/test_families.c \
                      Tests/c/test_diagnostics.c Tests/c/test_targets.c Tests/c/test_handle_race.c \
                      Tests/c/test_completion.c Tests/c/test_batch.c Tests/c/test_flow.c Tests/c/test_precision.c \
                      Tests/c/test_struct_sizes.c Tests/c/test_symmetric_targets.c
@@ -135,5 +139,5 @@ include mk/mutants.mk
 include mk/bench.mk
 
 clean:
-	rm -rf .build examples/c/recover examples/c/families Tests/c/test_api Tests/c/test_families Tests/c/test_diagnostics \
+	rm -rf .build examples/c/recover examples/c/families examples/c/interrupt Tests/c/test_api Tests/c/test_families Tests/c/test_diagnostics \
 	       Tests/c/test_targets Tests/c/test_memory_limits Tests/c/test_handle_race Tests/c/test_exit_during_solve Tests/c/test_completion Tests/c/test_batch Tests/c/test_flow Tests/c/test_precision Tests/c/test_struct_sizes Tests/c/test_symmetric_targets demo.png

@@ -16,6 +16,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILT = Path(".build") / "release" / "libfactorsense.so"
+# What SwiftPM itself writes for the library's product, factorsense-c (Package.swift); `make build`
+# links it as BUILT, the C ABI's name.
+COMPILED = Path(".build") / "release" / "libfactorsense-c.so"
 # What the library is compiled from: a built library older than any of these is stale.
 SOURCES = ("Sources", "include", "Package.swift", "mk/exports.map")
 APT_PACKAGES = "libopenblas-dev liblapacke-dev"
@@ -99,8 +102,8 @@ def compile_library(root, environ):
         "-Xlinker", "-soname=libfactorsense.so.0"]
     say("compiling libfactorsense.so with SwiftPM (about a minute; `make build` first, or "
         "FACTORSENSE_PREBUILT_LIBRARY, lets later installs reuse it)")
-    subprocess.run([swift, "build", "-c", "release", "--product", "factorsense", *flags], cwd=root, check=True)
-    return root / BUILT
+    subprocess.run([swift, "build", "-c", "release", "--product", "factorsense-c", *flags], cwd=root, check=True)
+    return root / COMPILED
 
 
 def library_for_wheel(root=ROOT, environ=os.environ):

@@ -89,7 +89,7 @@ enum FlowSettings {
         case Int32(FS_PERTURBATION_OPERATOR.rawValue): return .operator
         case Int32(FS_PERTURBATION_NONE.rawValue): return .none
         case Int32(FS_PERTURBATION_CALLBACK.rawValue):
-            let user = s.user
+            let user = UserPointer(s.user)
             switch (s.sized_callback, s.callback) {
             case (.some, .some):
                 throw FactorSenseError(.invalidArgument,
@@ -97,12 +97,12 @@ enum FlowSettings {
             case (.some(let callback), nil):
                 return .custom { t, U, V throws(FactorSenseError) in
                     try perturbation(U, V) { u, v, e in
-                        callback(user, t, Int64(U.rows), Int64(V.rows), Int64(U.columns), u, v, e)
+                        callback(user.raw, t, Int64(U.rows), Int64(V.rows), Int64(U.columns), u, v, e)
                     }
                 }
             case (nil, .some(let callback)):
                 return .custom { t, U, V throws(FactorSenseError) in
-                    try perturbation(U, V) { u, v, e in callback(user, t, u, v, e) }
+                    try perturbation(U, V) { u, v, e in callback(user.raw, t, u, v, e) }
                 }
             case (nil, nil):
                 throw FactorSenseError(.nullPointer,

@@ -16,12 +16,13 @@
 /// the phases are read off it the same way.
 public enum GradientFlow {
     /// The perturbation E of the flow.
-    public enum Perturbation {
+    public enum Perturbation: Sendable {
         case `operator`
         case none
         /// E(t, U, V), an n1 × n2 matrix (V is U for the symmetric parameterization); nil stops
-        /// the flow (stop reason `.callback`); a thrown error ends the call with it.
-        case custom((Double, Matrix, Matrix) throws(FactorSenseError) -> Matrix?)
+        /// the flow (stop reason `.callback`); a thrown error ends the call with it. `@Sendable`:
+        /// it runs on the thread of the integration (another one for the `async` overload).
+        case custom(@Sendable (Double, Matrix, Matrix) throws(FactorSenseError) -> Matrix?)
     }
 
     /// The Runge–Kutta pair.
@@ -34,7 +35,7 @@ public enum GradientFlow {
     }
 
     /// What the integration is asked for.
-    public struct Settings {
+    public struct Settings: Sendable {
         /// The times of the history's rows: t₀ ≥ 0, strictly increasing; the flow starts at t₀.
         public var times: [Double]
         /// Relative and absolute error tolerances of each step, > 0.

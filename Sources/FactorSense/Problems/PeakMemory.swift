@@ -82,7 +82,7 @@ public enum PeakMemory {
     /// `SensingProblem.splitHoldout`: the keys, their order and the two index lists (4 m), and
     /// the two parts, which together hold the operator and the measurements once more.
     public static func holdout(_ problem: SensingProblem) throws(FactorSenseError) -> [Need] {
-        let (n1, n2, m) = (problem.rows, problem.columns, problem.measurementCount)
+        let m = problem.measurementCount
         var ledger = Ledger()
         try ledger.indices("the keys, their order, the flags and the two index lists (4 m)", 4, m)
         ledger.append(try problem.sensingOperator.restrictionNeeds(measurements: m).map { Need("the two parts' " + $0.what, bytes: $0.bytes) })

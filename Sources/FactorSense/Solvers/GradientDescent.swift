@@ -14,8 +14,9 @@
 /// rule (`StepRule.auto`) replaces the fixed η by a backtracking line search.
 public enum GradientDescent {
     /// Called at every recorded iterate and, between them, at least every 0.1 s; return `true`
-    /// to stop the run (stop reason `.callback`).
-    public typealias ProgressHandler = (Snapshot) -> Bool
+    /// to stop the run (stop reason `.callback`). `@Sendable`: it runs on the thread of the run,
+    /// which for the `async` overloads and the trials of a batch is not the caller's.
+    public typealias ProgressHandler = @Sendable (Snapshot) -> Bool
 
     /// How often, at the least, `progress` is called between recorded iterates.
     public static let progressInterval = Duration.milliseconds(100)

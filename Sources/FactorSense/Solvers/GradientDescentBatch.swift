@@ -11,7 +11,7 @@ import Glibc
 extension GradientDescent {
     /// One trial of a batch: its options, and optionally its own validation set, progress
     /// handler and stop request (else the batch's).
-    public struct Trial {
+    public struct Trial: Sendable {
         public var options: GradientDescentOptions
         public var validation: SensingProblem?
         public var progress: ProgressHandler?
@@ -98,21 +98,13 @@ extension GradientDescent {
     /// Runs `body(i)` for i in 0..<count, each on its own thread (the calling thread takes
     /// i = 0), and returns when all have. For a thread that cannot be started it calls
     /// `notStarted(i)` before any body runs, and returns those i for the caller to run.
-    private static func runOnThreads(_ count: Int, notStarted: (Int) -> Void, _ body: @escaping (Int) -> Void) -> [Int] {
+    private static func runOnThreads(_ count: Int, notStarted: (Int) -> Void, _ body: @escaping @Sendable (Int) -> Void) -> [Int] {
         var threads: [pthread_t] = []
         var unstarted: [Int] = []
         for i in 1..<max(count, 1) {
-            let box = Unmanaged.passRetained(ThreadBody { body(i) })
-            var thread = pthread_t()
-            let started = pthread_create(&thread, nil, { raw in
-                guard let raw else { return nil }
-                Unmanaged<ThreadBody>.fromOpaque(raw).takeRetainedValue().run()
-                return nil
-            }, box.toOpaque()) == 0
-            if started {
+            if let thread = DedicatedThread.start({ body(i) }) {
                 threads.append(thread)
             } else {
-                box.release()
                 unstarted.append(i)
             }
         }
@@ -122,12 +114,6 @@ extension GradientDescent {
         for thread in threads { pthread_join(thread, nil) }
         return unstarted
     }
-}
-
-/// A closure handed to a new thread.
-private final class ThreadBody {
-    let run: () -> Void
-    init(_ run: @escaping () -> Void) { self.run = run }
 }
 
 /// A pointer the trials' threads write their own slots through (each a different slot).
