@@ -58,6 +58,13 @@
  *   takes no handle lock and never waits.
  * - fs_version_number, fs_version_string, fs_status_string and fs_stop_reason_string are
  *   thread-safe and return static text.
+ * - The process may end while solves run on other threads (main returns, exit is called): no
+ *   crash. exit lets the OpenBLAS and LAPACK calls under way finish before OpenBLAS's exit-time
+ *   teardown frees their buffers (a wait as long as the longest such call: milliseconds, or
+ *   the one SVD of a spectral start); from then on a solving thread that is about to make such
+ *   a call, or to call a progress or perturbation callback, sleeps until the process has ended
+ *   and never returns — its work is lost, as it would be anyway. See fs_begin_exit for a
+ *   runtime that is torn down before exit.
  * - Same inputs, same bits, whatever OPENBLAS_NUM_THREADS and the number of cores: the dense
  *   kernels split their work into fixed chunks summed in a fixed order, and OpenBLAS itself runs
  *   single-threaded — the library's first BLAS or LAPACK call sets openblas_set_num_threads(1)
@@ -139,6 +146,17 @@ const char *fs_last_error(const void *handle);
  * Returns FS_OK, or FS_ERROR_INVALID_HANDLE for anything but a live problem or result handle.
  */
 fs_status fs_interrupt(const void *handle);
+
+/**
+ * Declares that the process is ending, for a language runtime that is torn down before the C
+ * exit (the Python package calls it at interpreter shutdown): from now on, every thread but the
+ * calling one stops for good — it sleeps until the process has ended — at its next OpenBLAS
+ * call or progress or perturbation callback, so that no solve calls back into a finalized
+ * runtime. The calls under way finish; the calling thread may still call the library (its
+ * exit-time code). Irreversible: call it only when the process is about to end. Thread-safe;
+ * never waits. exit does the same by itself, after the atexit handlers.
+ */
+void fs_begin_exit(void);
 
 /* ---------------------------------------------------------------- handles */
 
