@@ -592,17 +592,21 @@ fs_status fs_gradient_descent(const fs_problem *problem, const fs_options *optio
  * Runs `count` trials of gradient descent on one problem — trial i with options[i], into
  * results[i] — and writes trial i's status to statuses[i]. Each results[i] is bit for bit what
  * fs_gradient_descent(problem, options[i], results[i]) would hold (and each failing trial's
- * message is on its result, which it leaves as it was). For a dense operator the trials run in
- * lock-step: each pass over the m × n1·n2 matrix serves every trial still running, so the
- * matrix is read from memory once per step for all of them; a trial that stops leaves, the
- * others go on. Trials run on threads of their own (count − 1 new threads); fs_interrupt(results[i])
- * stops trial i. Options with a progress callback are refused (the callback would run on a
+ * message is on its result, which it leaves as it was). The trials run in groups of
+ * max(cores, 8), one group after another, the trials of a group side by side on threads (the
+ * caller's and at most max(cores, 8) − 1 new ones, whatever `count`; a thread that cannot be
+ * started leaves its trial to the calling thread). For a dense operator the trials of a group
+ * run in lock-step: each pass over the m × n1·n2 matrix serves every trial of the group still
+ * running, so the matrix is read from memory once per step for all of them; a trial that stops
+ * leaves, the others go on. fs_interrupt(results[i]) stops trial i. Options with a progress callback are refused (the callback would run on a
  * trial's thread while this call holds the result handles).
  * Returns FS_OK when every trial's status is FS_OK, else the status of the first trial that
  * failed. Before any trial runs, and then writing nothing: FS_ERROR_NULL_POINTER for a NULL
  * array, FS_ERROR_INVALID_ARGUMENT for count < 1, a result handle given twice or options with a
  * progress callback, FS_ERROR_INVALID_HANDLE for a dead handle in either array, FS_ERROR_OUT_OF_MEMORY
- * when the trials together would not fit — their message on fs_last_error(problem).
+ * when the trials together would not fit (every trial's peak, one group's shared pass, and under
+ * an address-space limit the new threads' stacks and malloc arenas) — their message on
+ * fs_last_error(problem).
  */
 fs_status fs_gradient_descent_batch(const fs_problem *problem, const fs_options *const *options,
                                     fs_result *const *results, int64_t count, fs_status *statuses);
