@@ -62,7 +62,9 @@ def sweep(problem, grid=None, *, client=None, path=None, progress=False, histori
         How local tasks run (without ``client``): "threads" (the default) in this process, one
         task per core — the library's calls release the GIL, and nothing is pickled or
         started; "processes" in a spawn process pool, each task in a process of its own (its
-        problem generated there). Both give the same bits.
+        problem generated there). Both give the same bits. A stopped sweep (Ctrl-C, SIGINT to
+        this process alone, a raising ``progress``) terminates its worker processes; a sweep in a
+        daemon thread is stopped when the interpreter exits.
     path : str or Path, optional
         A directory holding the sweep as a Parquet dataset: each finished task is written there
         as it completes, and a sweep run again with the same parameters reads what is there and
