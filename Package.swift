@@ -3,8 +3,8 @@
 import PackageDescription
 
 /// FactorSense: a Swift core (`FactorSense`), its C exports (`FactorSenseC`) over the hand-written
-/// header `include/factorsense.h` (`CFactorSense`), the dense row kernels (`CDenseKernels`) and
-/// OpenBLAS/LAPACK (`CBLAS`), built into one
+/// header `include/factorsense.h` (`CFactorSense`), the dense row kernels (`CDenseKernels`),
+/// OpenBLAS/LAPACK (`CBLAS`) and the exit gate of its calls (`CExitGate`), built into one
 /// dynamic library: the product `factorsense-c`, whose file `libfactorsense-c.so` `make build`
 /// links as `libfactorsense.so`, the C ABI's name. (Its name differs from the Swift product
 /// `FactorSense` in more than case, so that no file system or tool can mistake one for the other.)
@@ -33,9 +33,11 @@ let package = Package(
         // The dense operators' row kernels, in C for one fixed-order source compiled for
         // AVX-512, AVX2 and the baseline (target_clones).
         .target(name: "CDenseKernels", exclude: ["mutants.txt"]),
+        // Keeps every thread out of OpenBLAS while the process's exit tears it down.
+        .target(name: "CExitGate"),
         .target(
             name: "FactorSense",
-            dependencies: ["CBLAS", "CDenseKernels"],
+            dependencies: ["CBLAS", "CDenseKernels", "CExitGate"],
             // The mutation check's lists (scripts/mutants.py) live beside the code they mutate.
             exclude: ["Diagnostics/mutants.txt", "Linear/mutants.txt", "Operators/mutants.txt",
                       "Problems/mutants.txt", "Random/mutants.txt", "Solvers/mutants.txt", "Flow/mutants.txt"],

@@ -89,6 +89,13 @@
  *   takes no handle lock and never waits.
  * - fs_version_number, fs_version_string, fs_status_string and fs_stop_reason_string are
  *   thread-safe and return static text.
+ * - The process may end while solves run on other threads (main returns, exit is called): no
+ *   crash. exit lets the OpenBLAS and LAPACK calls under way finish before OpenBLAS's exit-time
+ *   teardown frees their buffers (a wait as long as the longest such call: milliseconds, or
+ *   the one SVD of a spectral start); from then on a solving thread that is about to make such
+ *   a call, or to call a progress or perturbation callback, sleeps until the process has ended
+ *   and never returns — its work is lost, as it would be anyway. See fs_begin_exit for a
+ *   runtime that is torn down before exit.
  * - Same inputs, same bits, whatever OPENBLAS_NUM_THREADS and the number of cores: the dense
  *   kernels split their work into fixed chunks summed in a fixed order, and OpenBLAS itself runs
  *   single-threaded — the library's first BLAS or LAPACK call sets openblas_set_num_threads(1)
@@ -174,6 +181,17 @@ const char *fs_last_error(const void *handle);
  * Returns FS_OK, or FS_ERROR_INVALID_HANDLE for anything but a live problem or result handle.
  */
 fs_status fs_interrupt(const void *handle);
+
+/**
+ * Declares that the process is ending, for a language runtime that is torn down before the C
+ * exit (the Python package calls it at interpreter shutdown): from now on, every thread but the
+ * calling one stops for good — it sleeps until the process has ended — at its next OpenBLAS
+ * call or progress or perturbation callback, so that no solve calls back into a finalized
+ * runtime. The calls under way finish; the calling thread may still call the library (its
+ * exit-time code). Irreversible: call it only when the process is about to end. Thread-safe;
+ * never waits. exit does the same by itself, after the atexit handlers.
+ */
+void fs_begin_exit(void);
 
 /* ---------------------------------------------------------------- handles */
 
@@ -686,17 +704,21 @@ fs_status fs_gradient_descent(const fs_problem *problem, const fs_options *optio
  * Runs `count` trials of gradient descent on one problem — trial i with options[i], into
  * results[i] — and writes trial i's status to statuses[i]. Each results[i] is bit for bit what
  * fs_gradient_descent(problem, options[i], results[i]) would hold (and each failing trial's
- * message is on its result, which it leaves as it was). For a dense operator the trials run in
- * lock-step: each pass over the m × n1·n2 matrix serves every trial still running, so the
- * matrix is read from memory once per step for all of them; a trial that stops leaves, the
- * others go on. Trials run on threads of their own (count − 1 new threads); fs_interrupt(results[i])
- * stops trial i. Options with a progress callback are refused (the callback would run on a
+ * message is on its result, which it leaves as it was). The trials run in groups of
+ * max(cores, 8), one group after another, the trials of a group side by side on threads (the
+ * caller's and at most max(cores, 8) − 1 new ones, whatever `count`; a thread that cannot be
+ * started leaves its trial to the calling thread). For a dense operator the trials of a group
+ * run in lock-step: each pass over the m × n1·n2 matrix serves every trial of the group still
+ * running, so the matrix is read from memory once per step for all of them; a trial that stops
+ * leaves, the others go on. fs_interrupt(results[i]) stops trial i. Options with a progress callback are refused (the callback would run on a
  * trial's thread while this call holds the result handles).
  * Returns FS_OK when every trial's status is FS_OK, else the status of the first trial that
  * failed. Before any trial runs, and then writing nothing: FS_ERROR_NULL_POINTER for a NULL
  * array, FS_ERROR_INVALID_ARGUMENT for count < 1, a result handle given twice or options with a
  * progress callback, FS_ERROR_INVALID_HANDLE for a dead handle in either array, FS_ERROR_OUT_OF_MEMORY
- * when the trials together would not fit — their message on fs_last_error(problem).
+ * when the trials together would not fit (every trial's peak, one group's shared pass, and under
+ * an address-space limit the new threads' stacks and malloc arenas) — their message on
+ * fs_last_error(problem).
  */
 fs_status fs_gradient_descent_batch(const fs_problem *problem, const fs_options *const *options,
                                     fs_result *const *results, int64_t count, fs_status *statuses);

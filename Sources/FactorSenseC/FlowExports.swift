@@ -97,12 +97,16 @@ enum FlowSettings {
             case (.some(let callback), nil):
                 return .custom { t, U, V throws(FactorSenseError) in
                     try perturbation(U, V) { u, v, e in
-                        callback(user.raw, t, Int64(U.rows), Int64(V.rows), Int64(U.columns), u, v, e)
+                        ProcessExit.beforeCallback()
+                        return callback(user.raw, t, Int64(U.rows), Int64(V.rows), Int64(U.columns), u, v, e)
                     }
                 }
             case (nil, .some(let callback)):
                 return .custom { t, U, V throws(FactorSenseError) in
-                    try perturbation(U, V) { u, v, e in callback(user.raw, t, u, v, e) }
+                    try perturbation(U, V) { u, v, e in
+                        ProcessExit.beforeCallback()
+                        return callback(user.raw, t, u, v, e)
+                    }
                 }
             case (nil, nil):
                 throw FactorSenseError(.nullPointer,

@@ -44,6 +44,7 @@ func progressHandler(_ callback: fs_progress_callback, _ user: UnsafeMutableRawP
                     width: Int64(snapshot.U.columns),
                     U: u.baseAddress,
                     V: v.baseAddress)
+                ProcessExit.beforeCallback()
                 return callback(user.raw, &progress) != 0
             }
         }

@@ -5,6 +5,7 @@ The library is looked for, in order, at the path in the environment variable
 package sits in (``.build/release``, then ``.build/debug``). ``ctypes.CDLL`` releases the GIL
 during every call, so distinct handles can be used from several Python threads at once.
 """
+import atexit
 import ctypes
 import os
 import re
@@ -130,6 +131,7 @@ SIGNATURES = {
     "fs_status_string": (c_char_p, [c_int]),
     "fs_last_error": (c_char_p, [c_void_p]),
     "fs_interrupt": (c_int, [c_void_p]),
+    "fs_begin_exit": (None, []),
     "fs_problem_create": (c_int, [_handle_p]),
     "fs_problem_free": (None, [c_void_p]),
     "fs_problem_generate_gaussian": (c_int, [c_void_p, c_int64, c_int64, c_int64, c_int64, c_double, c_double, c_double, c_uint64]),
@@ -297,6 +299,13 @@ def check_layouts(library=None):
 
 lib, path = _load()
 check_layouts(lib)
+# At interpreter shutdown — before the interpreter is finalized, while daemon threads may still
+# be solving — the library is told that the process is ending: from then on a solving thread
+# never calls back into Python (whose finalized interpreter would crash in the ctypes callback)
+# nor starts an OpenBLAS call; it sleeps until the process has ended (include/factorsense.h,
+# fs_begin_exit). Registered at import, so atexit handlers registered later (which run earlier)
+# may still solve, and this thread may solve in the ones registered before.
+atexit.register(lib.fs_begin_exit)
 
 
 def as_doubles(array):

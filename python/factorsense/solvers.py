@@ -220,8 +220,11 @@ def gradient_descent_batch(problem, width=None, **settings):
     For a dense operator (Gaussian, symmetric Gaussian, your own matrix) the trials run in
     lock-step: each pass over the m × n1·n2 operator serves every trial still running, so it is
     read from memory once per step for all of them (docs/mathematics.md, "Batches of trials").
-    Other operators run their trials side by side on threads. Either way each trial's
-    :class:`Result` is bit for bit that of ``gradient_descent`` with the same arguments.
+    Other operators run their trials side by side on threads. The trials run in groups of
+    max(cores, 8), one group after another, so a batch of any size uses that many threads at most
+    (their stacks are counted with its memory: under ``ulimit -v`` a batch runs or raises
+    OutOfMemoryError). Either way each trial's :class:`Result` is bit for bit that of
+    ``gradient_descent`` with the same arguments.
 
     Returns
     -------
