@@ -19,8 +19,10 @@ VERSION    := $(shell sed -n 's/^\#define FS_VERSION_\(MAJOR\|MINOR\|PATCH\) \([
 MAJOR      := $(firstword $(subst ., ,$(VERSION)))
 # A self-contained library: the Swift runtime, Dispatch and Synchronization linked in statically,
 # only the fs_ functions exported (mk/exports.map), and a SONAME; OpenBLAS and LAPACKE stay shared.
+# The C targets' debug information in DWARF 4: clang 21 writes DWARF 5 by default, which the
+# valgrind of Debian 12 (3.19) cannot read ("unhandled dwarf2 abbrev form code 0x25").
 LIBRARY_FLAGS := -Xswiftc -static-stdlib -Xlinker --version-script=$(abspath mk/exports.map) \
-                 -Xlinker -soname=libfactorsense.so.$(MAJOR)
+                 -Xlinker -soname=libfactorsense.so.$(MAJOR) -Xcc -gdwarf-4
 C_STRICT   := -std=c11 -Wall -Wextra -Werror -pedantic
 C_LINK     := -Iinclude -L$(BUILD_DIR) -lfactorsense -Wl,-rpath,$(abspath $(BUILD_DIR)) -lm
 PYTHONPATH_DEMO := $(abspath python)
@@ -118,7 +120,7 @@ test-python: build deps-python
 MEMCHECK_PROGRAMS := examples/c/recover.c examples/c/families.c examples/c/interrupt.c Tests/c/test_api.c Tests/c/test_families.c \
                      Tests/c/test_diagnostics.c Tests/c/test_targets.c Tests/c/test_handle_race.c \
                      Tests/c/test_completion.c Tests/c/test_batch.c Tests/c/test_flow.c Tests/c/test_precision.c \
-                     Tests/c/test_struct_sizes.c Tests/c/test_symmetric_targets.c
+                     Tests/c/test_struct_sizes.c Tests/c/test_symmetric_targets.c Tests/c/test_predictions.c
 MEMCHECK_ARGS     := 200
 include mk/reliability.mk
 include mk/notebooks.mk
