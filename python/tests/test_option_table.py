@@ -95,3 +95,13 @@ def test_describe_refuses_an_index_outside_the_table():
 def test_an_unknown_option_name_is_refused_listing_the_table():
     with pytest.raises(fs.InvalidArgumentError, match="unknown option 'stepsize'; the options are width, max_iter"):
         fs.solvers._Options().set({"stepsize": 0.1})
+
+
+def test_the_docs_name_every_option():
+    """docs/mathematics.md names each option (in code voice), and gradient_descent's docstring
+    documents each keyword ("step_rule" is Python's step="auto")."""
+    mathematics = (HEADER.parents[1] / "docs" / "mathematics.md").read_text()
+    doc = fs.gradient_descent.__doc__
+    for option in fs.option_table():
+        assert f"`{option.name}`" in mathematics, option.name
+        assert (option.name in doc) if option.name != "step_rule" else ('"auto"' in doc), option.name
