@@ -795,7 +795,8 @@ fs_status fs_flow_settings_init(fs_flow_settings *settings, size_t size);
  * ("diagnostics", the phase thresholds) at settings->times into `result`: row i is time
  * times[i], its "iteration" column is i. "step", "max_iter", "record_every", the stop rules and
  * the variants of gradient descent do not apply (a progress callback of `options` is called at
- * every row). The result holds the factors of the last recorded row; its stop reason is
+ * every row, and between rows at an accepted step once 0.1 s has passed since its last call,
+ * with the last row's index as its iteration and the state at that step). The result holds the factors of the last recorded row; its stop reason is
  * FS_STOP_END_TIME, FS_STOP_MAX_ITERATIONS (the evaluation budget), FS_STOP_DIVERGED (a non-finite
  * value), FS_STOP_STEP_SIZE_UNDERFLOW, FS_STOP_CALLBACK or FS_STOP_INTERRUPTED;
  * fs_result_get_flow_statistics gives its counts.
