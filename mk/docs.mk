@@ -24,12 +24,16 @@ docs-python: build deps-python
 	PYTHONPATH=$(PYTHONPATH_DEMO) FACTORSENSE_LIBRARY=$(abspath $(LIBRARY)) MPLBACKEND=Agg \
 	  $(VENV_PYTHON) -m sphinx -W --keep-going -q -c docs/site -d $(DOCS_WORK)/doctrees . $(DOCS_DIR)/python
 
+# The package's C targets (each with an include/ folder and a module map SwiftPM writes), which
+# the FactorSense module imports.
+C_TARGETS := $(notdir $(patsubst %/include,%,$(wildcard Sources/C*/include)))
+
 docs-swift: build
 	rm -rf $(DOCS_DIR)/swift $(DOCS_WORK)/symbols && mkdir -p $(DOCS_WORK)/symbols
 	$(SWIFT) symbolgraph-extract -module-name FactorSense -minimum-access-level public -skip-synthesized-members \
 	  -target $$($(SWIFT) -print-target-info | sed -n 's/^ *"triple": "\(.*\)",*$$/\1/p' | head -n 1) \
-	  -I $(BUILD_DIR)/Modules -I Sources/CBLAS -I Sources/CDenseKernels/include \
-	  -Xcc -fmodule-map-file=$(BUILD_DIR)/CDenseKernels.build/module.modulemap \
+	  -I $(BUILD_DIR)/Modules -I Sources/CBLAS $(foreach t,$(C_TARGETS),-I Sources/$(t)/include \
+	  -Xcc -fmodule-map-file=$(BUILD_DIR)/$(t).build/module.modulemap) \
 	  -output-dir $(DOCS_WORK)/symbols
 	$(DOCC) convert Sources/FactorSense/FactorSense.docc --additional-symbol-graph-dir $(DOCS_WORK)/symbols \
 	  --fallback-display-name FactorSense --fallback-bundle-identifier org.factorsense.FactorSense \
