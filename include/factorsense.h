@@ -793,8 +793,11 @@ fs_status fs_flow_settings_init(fs_flow_settings *settings, size_t size);
  * Integrates the gradient flow of `problem` from the initial factors `options` gives ("width",
  * "init", "init_scale", "seed", or fs_options_set_initial_factors) and records the history
  * ("diagnostics", the phase thresholds) at settings->times into `result`: row i is time
- * times[i], its "iteration" column is i. "step", "max_iter", "record_every", the stop rules and
- * the variants of gradient descent do not apply (a progress callback of `options` is called at
+ * times[i], its "iteration" column is i. "step", "max_iter", "record_every" and the stop rules
+ * do not apply; the variants of gradient descent that the flow has no counterpart of are refused
+ * (FS_ERROR_INVALID_ARGUMENT naming the option): "preconditioner", "noise_injection",
+ * "batch_size", "step_rule" "auto", "patience", "restore_best" and a validation set. "balancing"
+ * and "ridge" are terms of the loss, so the flow follows them (a progress callback of `options` is called at
  * every row, and between rows at an accepted step once 0.1 s has passed since its last call,
  * with the last row's index as its iteration and the state at that step). The result holds the factors of the last recorded row; its stop reason is
  * FS_STOP_END_TIME, FS_STOP_MAX_ITERATIONS (the evaluation budget), FS_STOP_DIVERGED (a non-finite

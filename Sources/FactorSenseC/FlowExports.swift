@@ -24,7 +24,11 @@ public func fs_gradient_flow(_ problem: OpaquePointer?, _ options: OpaquePointer
         let flowSettings = try FlowSettings.read(settings)
         let sensingProblem = try problemHandle.exclusively { () throws(FactorSenseError) in try problemHandle.filled() }
         let (gradientOptions, callback, user) = try optionsHandle.exclusively { () throws(FactorSenseError) in
-            (optionsHandle.options, optionsHandle.callback, optionsHandle.user)
+            guard optionsHandle.validation == nil else {
+                throw FactorSenseError(.invalidArgument,
+                    "the gradient flow has no validation set (fs_options_set_validation): that is a rule of gradient descent; clear it with fs_options_clear_validation")
+            }
+            return (optionsHandle.options, optionsHandle.callback, optionsHandle.user)
         }
         let progress = callback.map { progressHandler($0, user, maxIterations: flowSettings.times.count - 1) }
         handle.result = try handle.watchingStops({ () throws(FactorSenseError) in

@@ -105,6 +105,7 @@ public enum GradientFlow {
                            progress: GradientDescent.ProgressHandler? = nil,
                            stop: StopRequest? = nil) throws(FactorSenseError) -> GradientDescentResult {
         try options.validate()
+        try refuseDescentVariants(options)
         try settings.validate(for: problem)
         let k = try InitialFactors.width(options, for: problem)
         try MemoryBudget.require(try PeakMemory.flow(problem, options: options, width: k),
@@ -114,6 +115,27 @@ public enum GradientFlow {
             let recorder = try TrajectoryRecorder(problem: problem, options: options, width: k)
             var flow = try FlowRun(problem: problem, options: options, settings: settings, recorder: recorder, progress: progress)
             return try flow.integrate(from: start.U, start.V)
+        }
+    }
+}
+
+extension GradientFlow {
+    /// Refuses the options of gradient descent's variants, which the flow has no counterpart
+    /// of: a preconditioner, injected noise, mini-batches, the automatic step, and the
+    /// validation rules (`patience`, `restoreBest`) — rather than ignore them. The balancing
+    /// regularizer and the ridge are terms of the objective, so the flow follows them.
+    static func refuseDescentVariants(_ options: GradientDescentOptions) throws(FactorSenseError) {
+        let used: [(Bool, String)] = [
+            (options.preconditioner != .none, "preconditioner \"\(options.preconditioner.rawValue)\""),
+            (options.noiseInjection != 0, "noise_injection \(options.noiseInjection)"),
+            (options.batchSize != 0, "batch_size \(options.batchSize)"),
+            (options.stepRule != .fixed, "step_rule \"\(options.stepRule.rawValue)\""),
+            (options.patience != 0, "patience \(options.patience)"),
+            (options.restoreBest, "restore_best"),
+        ]
+        if let (_, name) = used.first(where: { $0.0 }) {
+            throw FactorSenseError(.invalidArgument,
+                "the gradient flow has no \(name): that is a variant of gradient descent (the flow follows the loss, with its balancing and ridge terms; it has no step, batches, noise, preconditioner or validation rules)")
         }
     }
 }
