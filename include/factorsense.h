@@ -631,10 +631,11 @@ fs_status fs_options_clear_initial_factors(fs_options *options);
  * Scores the next runs on held-out measurements (docs/completion.md, "Validation"): the filled
  * problem `validation` (its operator 𝒜_val and values y_val; its truth is not used) is copied.
  * Each recorded iterate then gets the history column "validation_error" =
- * ‖𝒜_val(X_t) − y_val‖ / ‖y_val‖ (NaN when y_val = 0), read by "patience" and "restore_best".
+ * ‖𝒜_val(X_t) − y_val‖ / ‖y_val‖, read by "patience" and "restore_best".
  * Held-out entries: fs_problem_set_entries on a second problem, or fs_problem_split_holdout.
- * The run (not this call) refuses a validation set of another shape (FS_ERROR_SIZE_MISMATCH)
- * and validation entries that are also training entries (FS_ERROR_INVALID_ARGUMENT).
+ * The run (not this call) refuses a validation set of another shape (FS_ERROR_SIZE_MISMATCH),
+ * validation entries that are also training entries, and values y_val that are all 0, whose
+ * relative error is undefined (FS_ERROR_INVALID_ARGUMENT).
  * Errors: FS_ERROR_INVALID_HANDLE for a dead options or validation handle (the message is on
  * `options`), FS_ERROR_WRONG_STATE for an empty validation problem.
  */

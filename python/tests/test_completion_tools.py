@@ -453,3 +453,12 @@ def test_best_iteration_ties_go_to_the_earliest_row():
     np.testing.assert_array_equal(r.history["validation_error"], 1.0)
     assert r.best_iteration == 0
     assert r.stop_reason == "early_stopped" and r.iterations == 20
+
+
+def test_validation_values_that_are_all_zero_are_refused():
+    """Issue 22: all-zero validation values gave a NaN validation error at every row, early_stopped
+    at an arbitrary row and best_iteration None; the relative error is undefined: refused."""
+    p = fs.SensingProblem.gaussian(12, 10, 2, 150, seed=3)
+    held = fs.SensingProblem.from_entries([0, 1, 2], [5, 6, 7], [0.0, 0.0, 0.0], p.shape)
+    with pytest.raises(fs.InvalidArgumentError, match="validation values are all 0"):
+        fs.gradient_descent(p, 2, max_iter=100, validation=held, patience=5)
