@@ -78,6 +78,13 @@ def _events(values, convert):
     return [] if values is None else [convert(value) for value in values]
 
 
+def whole_numbers(values):
+    """A column of whole numbers as int64 — unless a row is NaN (the numerical rank of an iterate
+    whose singular values are not finite), when it stays float64 with that NaN: a cast would
+    turn NaN into −2⁶³, a count no one could tell from a real one."""
+    return values.astype(np.int64) if np.all(np.isfinite(values)) else values
+
+
 class Result:
     """What a run returns, with attribute access like ``scipy.optimize.OptimizeResult``.
 
@@ -165,7 +172,7 @@ class Result:
                 scalars[name.value.decode()] = column[:, 0].copy()
         for name in ("iteration", "numerical_rank"):
             if name in scalars:
-                scalars[name] = scalars[name].astype(np.int64)
+                scalars[name] = whole_numbers(scalars[name])
         phases, learning_times, learning_clock = cls._phases_from_handle(handle)
         result = cls(U, V, lib.fs_stop_reason_string(reason.value).decode(), iterations.value,
                      History(scalars, matrices), phases, learning_times, learning_clock,

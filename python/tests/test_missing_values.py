@@ -84,3 +84,13 @@ def test_a_sweep_frame_keeps_pandas_nan(problem):
     for name in ("alignment_end", "signal_end", "saddle_end", "plateau_start", "plateau_level"):
         assert pd.api.types.is_float_dtype(df[name]) and np.isnan(short[name]), name
     assert long.saddle_end == 66
+
+
+def test_a_whole_number_column_with_a_nan_row_keeps_the_nan():
+    """Issue 22: numerical_rank recorded −2⁶³ where σ was NaN (the int64 cast of NaN)."""
+    from factorsense.result import whole_numbers
+
+    clean = whole_numbers(np.array([3.0, 2.0, 2.0]))
+    assert clean.dtype == np.int64 and list(clean) == [3, 2, 2]
+    holed = whole_numbers(np.array([3.0, np.nan, 2.0]))
+    assert holed.dtype == np.float64 and np.isnan(holed[1]) and list(holed[[0, 2]]) == [3.0, 2.0]
