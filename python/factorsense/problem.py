@@ -29,6 +29,13 @@ def _precision(dtype):
     return name
 
 
+def _is_single(array):
+    """Whether ``array`` holds 4-byte floats, in either byte order (np.dtype('>f4') is not
+    np.float32, so an equality test would store a big-endian float32 operator as float64)."""
+    kind = getattr(array, "dtype", None)
+    return kind is not None and np.dtype(kind).kind == "f" and np.dtype(kind).itemsize == 4
+
+
 def _remembered(generator):
     """Makes a generator record its own call on the problem it returns, so that the problem
     pickles as that call (arguments copied now: later changes to your arrays do not change it)."""
@@ -251,8 +258,7 @@ class SensingProblem(Handle):
         (dtype('float32'), dtype('float32'), True)
         """
         n1, n2 = _shape(shape)
-        dtype = _precision(np.float32 if dtype is None and getattr(A, "dtype", None) == np.float32 else
-                           np.float64 if dtype is None else dtype)
+        dtype = _precision(np.float32 if dtype is None and _is_single(A) else np.float64 if dtype is None else dtype)
         A = _arrays.doubles(A, "A", dtype=dtype)
         if A.ndim == 3:
             A = _arrays.doubles(A, "A", (None, n1, n2), dtype=dtype).reshape(A.shape[0], n1 * n2)
