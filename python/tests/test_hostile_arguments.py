@@ -198,3 +198,20 @@ def test_a_relative_tolerance_below_double_precision_is_refused(problem, rtol):
     with pytest.raises(fs.InvalidArgumentError, match="rtol must be ≥ 100·ε"):
         fs.gradient_flow(problem, 2, times=[0.0, 1.0], rtol=rtol, atol=rtol)
     fs.gradient_flow(problem, 2, times=[0.0, 1.0], rtol=1e-13, atol=1e-300)  # the smallest that can be met runs
+
+
+def test_lapack_never_prints_on_the_callers_stderr():
+    """Issue 22: factors of 1e200 overflow X = UVᵀ; its SVD for the diagnostics handed ±∞ to
+    LAPACK, whose DLASCL printed "parameter number 4 had an illegal value" on stderr. The
+    factorizations now refuse a non-finite matrix first, and the diagnostics record NaN."""
+    import subprocess
+    import sys
+
+    script = ("import numpy as np, factorsense as fs\n"
+              "p = fs.SensingProblem.gaussian(8, 6, 2, 60, seed=0)\n"
+              "r = fs.gradient_descent(p, U0=np.full((8, 3), 1e200), V0=np.full((6, 3), 1e200), max_iter=5)\n"
+              "print(r.stop_reason, r.history['numerical_rank'][0], r.history['effective_rank'][0])\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "DLASCL" not in out.stderr and "illegal value" not in out.stderr, out.stderr
+    assert out.stdout.split() == ["diverged", "nan", "nan"]

@@ -9,6 +9,7 @@ enum Factorizations {
     /// Stiefel manifold when A has iid N(0, 1) entries (Mezzadri 2007).
     public static func orthonormalFactor(of a: Matrix) throws(FactorSenseError) -> Matrix {
         OpenBLASCalls.begin(); defer { OpenBLASCalls.end() }
+        try checkFinite(a)
         let (m, n) = (a.rows, a.columns)
         guard m >= n, n >= 1 else {
             throw FactorSenseError(.internal, "QR needs rows ≥ columns ≥ 1, got \(m) × \(n)")
@@ -39,6 +40,7 @@ enum Factorizations {
     /// The R factor of A = QR for an m × n matrix: min(m, n) × n, upper trapezoidal.
     public static func triangularFactor(of a: Matrix) throws(FactorSenseError) -> Matrix {
         OpenBLASCalls.begin(); defer { OpenBLASCalls.end() }
+        try checkFinite(a)
         let (m, n) = (a.rows, a.columns)
         var work = a
         var tau = [Double](repeating: 0, count: max(min(m, n), 1))
@@ -58,6 +60,7 @@ enum Factorizations {
     /// The singular values σ₁ ≥ σ₂ ≥ … ≥ 0 of A, from LAPACK's divide-and-conquer SVD.
     public static func singularValues(of a: Matrix) throws(FactorSenseError) -> [Double] {
         OpenBLASCalls.begin(); defer { OpenBLASCalls.end() }
+        try checkFinite(a)
         let (m, n) = (a.rows, a.columns)
         let count = min(m, n)
         if count == 0 { return [] }
@@ -80,6 +83,7 @@ enum Factorizations {
     /// The thin SVD A = P diag(σ) Qᵀ (σ descending): P is m × min(m, n), Qᵀ is min(m, n) × n.
     public static func singularValueDecomposition(of a: Matrix) throws(FactorSenseError) -> (left: Matrix, values: [Double], rightTransposed: Matrix) {
         OpenBLASCalls.begin(); defer { OpenBLASCalls.end() }
+        try checkFinite(a)
         let (m, n) = (a.rows, a.columns)
         let count = min(m, n)
         var work = a
@@ -178,6 +182,7 @@ enum Factorizations {
     /// read), λ ascending, the eigenvectors the columns of W.
     public static func symmetricEigen(of a: Matrix) throws(FactorSenseError) -> (values: [Double], vectors: Matrix) {
         OpenBLASCalls.begin(); defer { OpenBLASCalls.end() }
+        try checkFinite(a)
         let n = a.rows
         var w = a
         var values = [Double](repeating: 0, count: n)
@@ -189,6 +194,15 @@ enum Factorizations {
         }
         guard info == 0 else { throw FactorSenseError(.linearAlgebra, "dsyevd failed with info \(info)") }
         return (values, w)
+    }
+
+    /// Refuses a matrix with NaN or ±∞ before LAPACK sees it: LAPACK's scaling routine would
+    /// print "On entry to DLASCL parameter number 4 had an illegal value" on the caller's stderr
+    /// and return garbage. (The diagnostics record NaN for such an iterate.)
+    private static func checkFinite(_ a: Matrix) throws(FactorSenseError) {
+        guard a.elements.allSatisfy(\.isFinite) else {
+            throw FactorSenseError(.notFinite, "a \(a.rows) × \(a.columns) matrix with a non-finite entry cannot be factored")
+        }
     }
 
     /// P⁻¹ for a symmetric positive definite P, by Cholesky (dpotrf, dpotri); nil when P is
