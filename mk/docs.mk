@@ -29,7 +29,7 @@ docs-python: build deps-python
 C_TARGETS := $(notdir $(patsubst %/include,%,$(wildcard Sources/C*/include)))
 
 docs-swift: build
-	rm -rf $(DOCS_DIR)/swift $(DOCS_WORK)/symbols && mkdir -p $(DOCS_WORK)/symbols
+	rm -rf $(DOCS_DIR)/swift $(DOCS_WORK)/symbols && mkdir -p $(DOCS_WORK)/symbols $(DOCS_DIR)
 	$(SWIFT) symbolgraph-extract -module-name FactorSense -minimum-access-level public -skip-synthesized-members \
 	  -target $$($(SWIFT) -print-target-info | sed -n 's/^ *"triple": "\(.*\)",*$$/\1/p' | head -n 1) \
 	  -I $(BUILD_DIR)/Modules -I Sources/CBLAS $(foreach t,$(C_TARGETS),-I Sources/$(t)/include \
