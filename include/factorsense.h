@@ -761,7 +761,7 @@ fs_status fs_result_get_history_column_count(const fs_result *result, int64_t *c
  *   "spectral_alignment_right"  the same for V and the top-r right singular subspace of 𝒜*(y)
  *   "signal"          σ_min(L⋆ᵀ U) (NaN without a truth)
  *   "noise"           ‖U W⊥‖₂, W⊥ an orthonormal basis of the kernel of L⋆ᵀU (NaN without a truth)
- *   "perturbation"    ‖E‖₂ with E = (𝒜*𝒜 − I)(X − X⋆) (NaN without a truth)
+ *   "perturbation"    ‖E‖₂ with E = (𝒜*𝒜 − I)(X − X⋆) (NaN without a truth; PSD: ½(E + Eᵀ))
  *   "perturbation_frobenius"    ‖E‖_F
  * Every value is that of the recorded iterate's factors; a value whose SVD failed is NaN.
  */

@@ -61,6 +61,8 @@ def oracle(problem, U, V, count, rank=None):
         D = X - problem.truth
         A = dense_operator_matrix(problem)
         E = (A.T @ (A @ D.ravel())).reshape(n1, n2) - D
+        if problem.psd:  # the symmetric part, the E that drives the PSD flow
+            E = (E + E.T) / 2
         nan = {"alignment_left": sine(PU, L), "alignment_right": sine(PV, R), "signal": a[q - 1],
                "noise": spectral_norm(U @ Wt[q:].T), "perturbation": spectral_norm(E),
                "perturbation_frobenius": np.linalg.norm(E)}

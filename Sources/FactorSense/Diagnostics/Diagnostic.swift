@@ -26,7 +26,8 @@ public enum Diagnostic: String, Sendable, Equatable, Hashable, CaseIterable, Com
     case signal
     /// ‖U W⊥‖, W⊥ spanning the kernel of L⋆ᵀU: the part of U that does not touch L⋆.
     case noise
-    /// ‖E‖₂ with E = (𝒜*𝒜 − I)(X − X⋆), the perturbation of Wind's perturbed gradient flow.
+    /// ‖E‖₂ with E = (𝒜*𝒜 − I)(X − X⋆), the perturbation of Wind's perturbed gradient flow
+    /// (PSD: its symmetric part ½(E + Eᵀ), the E the symmetric flow uses).
     case perturbation
     /// ‖E‖_F.
     case perturbationFrobenius = "perturbation_frobenius"

@@ -123,7 +123,9 @@ struct DiagnosticComputer {
         return exp(entropy)
     }
 
-    /// E = 𝒜*(𝒜(X − X⋆)) − (X − X⋆) with 𝒜(X − X⋆) = ρ + y − 𝒜(X⋆), or nil without a truth.
+    /// E = 𝒜*(𝒜(X − X⋆)) − (X − X⋆) with 𝒜(X − X⋆) = ρ + y − 𝒜(X⋆), or nil without a truth;
+    /// for the symmetric parameterization its symmetric part ½(E + Eᵀ), the E that drives the
+    /// PSD flow dU/dt = −½((D + E) + (D + E)ᵀ)U (𝒜* of a non-symmetric operator is not symmetric).
     fileprivate func perturbationMatrix(_ u: Matrix, _ v: Matrix, residual: [Double]) -> Matrix? {
         guard let truthMatrix, let truthMeasured else { return nil }
         var d = BLAS.product(u, v, transposeB: true)
@@ -133,6 +135,7 @@ struct DiagnosticComputer {
         BLAS.axpy(-1, truthMeasured, &measuredDifference)
         var e = problem.sensingOperator.adjoint(measuredDifference)
         BLAS.axpy(-1, d.elements, &e.elements)
+        if symmetric { e.symmetrize() }
         return e
     }
 
