@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * factorsense.h — the C interface of FactorSense, low-rank matrix sensing by factorized
  * gradient descent from small random initialization.
@@ -5,6 +6,32 @@
  * The one ABI contract of libfactorsense.so. Every function here is implemented in Swift
  * (Sources/FactorSenseC) by an `@_cdecl … @implementation` shim that the compiler checks
  * against this header.
+ *
+ * Quickstart: recover a rank-3 40 × 30 matrix X⋆ from 900 Gaussian measurements by gradient
+ * descent on its factors (width 10, step 0.5) from a small random start, and print the least
+ * relative test error ‖UVᵀ − X⋆‖_F / ‖X⋆‖_F. Build: cc quick.c $(pkg-config --cflags --libs
+ * factorsense) -lm. Every fallible call returns FS_OK (0) or an error status, whose message
+ * fs_last_error(handle) gives; only the solve is checked here. examples/c/recover.c is the same
+ * program with every check, examples/c/interrupt.c stops a run on Ctrl-C.
+ *
+ *     #include <stdio.h>
+ *     #include "factorsense.h"
+ *
+ *     int main(void) {
+ *         fs_problem *p; fs_options *o; fs_result *r; double error; int64_t t;
+ *         fs_problem_create(&p);
+ *         fs_problem_generate_gaussian(p, 40, 30, 3, 900, 1.0, 1.0, 0.0, 0);
+ *         fs_options_create(&o);
+ *         fs_options_set_int(o, "width", 10);
+ *         fs_options_set_real(o, "step", 0.5);
+ *         fs_options_set_int(o, "max_iter", 3000);
+ *         fs_result_create(&r);
+ *         if (fs_gradient_descent(p, o, r) != FS_OK) return fprintf(stderr, "%s\n", fs_last_error(r)), 1;
+ *         fs_result_history_minimum(r, "test_error", &error, &t);
+ *         printf("test error %.1e at iteration %lld\n", error, (long long)t);
+ *         fs_result_free(r); fs_options_free(o); fs_problem_free(p);
+ *         return 0;
+ *     }
  *
  * Conventions
  * - Matrices are row-major, double precision; vec(X) stacks the rows of X.
@@ -21,6 +48,10 @@
  *   gives FS_ERROR_INVALID_HANDLE, never a crash. Each `_free` accepts NULL and freed handles.
  * - Why a run stopped (converged, iteration limit, diverged, stopped by the callback or by
  *   fs_interrupt) is a result, read with fs_result_get_stop_reason, never an error status.
+ * - Something a run did not show (a phase end, a learning time, an ε never reached) is −1 where
+ *   it would be an iteration (int64_t) and NaN where it would be a double (its time, the plateau
+ *   level, an angle): an iteration field is −1 exactly when its time is NaN. (Python says None
+ *   for both, Swift nil.)
  * - Memory is counted before it is used: a call that allocates in proportion to the caller's
  *   sizes first adds up what it will hold at its peak (all its buffers together) and returns
  *   FS_ERROR_OUT_OF_MEMORY, naming the sizes, when that exceeds what the process can still get
@@ -28,7 +59,7 @@
  *   the cgroup limit less its usage). No allocation failure ends the caller's process.
  * - Text arguments are C strings: the library sees them up to their first NUL. Messages repeat
  *   at most 64 characters of a caller's text.
- * - Versioned structs (fs_problem_spec, fs_flow_settings, fs_phases) follow one rule, that of
+ * - Versioned structs (fs_problem_spec, fs_flow_settings, fs_phases, fs_predictions) follow one rule, that of
  *   zstd and of the Linux kernel's extensible structs. Each is led by `size_t struct_size`, which
  *   is always the *caller's* sizeof: the `*_init(&s, sizeof s)` functions write it, and for
  *   fs_phases the caller sets it. Later versions only append fields, each starting at the
@@ -58,13 +89,23 @@
  *   takes no handle lock and never waits.
  * - fs_version_number, fs_version_string, fs_status_string and fs_stop_reason_string are
  *   thread-safe and return static text.
+ * - The process may end while solves run on other threads (main returns, exit is called): no
+ *   crash. exit lets the OpenBLAS and LAPACK calls under way finish before OpenBLAS's exit-time
+ *   teardown frees their buffers (a wait as long as the longest such call: milliseconds, or
+ *   the one SVD of a spectral start); from then on a solving thread that is about to make such
+ *   a call, or to call a progress or perturbation callback, sleeps until the process has ended
+ *   and never returns — its work is lost, as it would be anyway. See fs_begin_exit for a
+ *   runtime that is torn down before exit.
  * - Same inputs, same bits, whatever OPENBLAS_NUM_THREADS and the number of cores: the dense
  *   kernels split their work into fixed chunks summed in a fixed order, and OpenBLAS itself runs
  *   single-threaded — the library's first BLAS or LAPACK call sets openblas_set_num_threads(1)
- *   for the whole process (OpenBLAS's threaded reductions change the bits with the thread count,
- *   and nested in the library's own chunks they oversubscribe the cores). A program that uses
- *   OpenBLAS for its own work sees it single-threaded too; raising it again gives up
- *   FactorSense's bit-for-bit reproducibility, not its correctness.
+ *   on the OpenBLAS it is linked with (OpenBLAS's threaded reductions change the bits with the
+ *   thread count, and nested in the library's own chunks they oversubscribe the cores). The
+ *   Python wheel carries its own, renamed copy of OpenBLAS, so only that copy is pinned and the
+ *   process's other OpenBLAS keeps its threads. A library built or installed here (make build,
+ *   make install) links the system's libopenblas.so.0: a program that uses that OpenBLAS for
+ *   its own work sees it single-threaded too; raising it again gives up FactorSense's
+ *   bit-for-bit reproducibility, not its correctness.
  */
 #ifndef FACTORSENSE_H
 #define FACTORSENSE_H
@@ -79,7 +120,7 @@ extern "C" {
 /* ---------------------------------------------------------------- version */
 
 #define FS_VERSION_MAJOR 0
-#define FS_VERSION_MINOR 5
+#define FS_VERSION_MINOR 6
 #define FS_VERSION_PATCH 0
 /** MAJOR * 10000 + MINOR * 100 + PATCH; compare with fs_version_number() at run time. */
 #define FS_VERSION_NUMBER (FS_VERSION_MAJOR * 10000 + FS_VERSION_MINOR * 100 + FS_VERSION_PATCH)
@@ -121,10 +162,11 @@ const char *fs_last_error(const void *handle);
 /**
  * Asks the long call running on `handle` — or, when none is running, the next one — to stop as
  * soon as it can: it checks at least every 0.1 s of its work. The long calls are, on a problem
- * handle, fs_problem_generate, fs_problem_generate_gaussian, fs_problem_set_dense and
- * fs_problem_set_entries, and on a result handle, fs_gradient_descent filling it:
- * - an interrupted generation or set call returns FS_ERROR_INTERRUPTED and leaves the problem as
- *   it was;
+ * handle, fs_problem_generate, fs_problem_generate_gaussian, fs_problem_set_dense,
+ * fs_problem_set_entries, fs_problem_spectrum and fs_problem_predict, and on a result handle,
+ * fs_gradient_descent filling it:
+ * - an interrupted generation, set, spectrum or predict call returns FS_ERROR_INTERRUPTED and
+ *   leaves the problem and the caller's outputs as they were;
  * - an interrupted run ends normally (FS_OK) with the stop reason FS_STOP_INTERRUPTED, holding
  *   the last iterate whose loss was computed in full, recorded as the last history row. When
  *   the interrupt comes before the first iterate was evaluated — during the spectral
@@ -139,6 +181,17 @@ const char *fs_last_error(const void *handle);
  * Returns FS_OK, or FS_ERROR_INVALID_HANDLE for anything but a live problem or result handle.
  */
 fs_status fs_interrupt(const void *handle);
+
+/**
+ * Declares that the process is ending, for a language runtime that is torn down before the C
+ * exit (the Python package calls it at interpreter shutdown): from now on, every thread but the
+ * calling one stops for good — it sleeps until the process has ended — at its next OpenBLAS
+ * call or progress or perturbation callback, so that no solve calls back into a finalized
+ * runtime. The calls under way finish; the calling thread may still call the library (its
+ * exit-time code). Irreversible: call it only when the process is about to end. Thread-safe;
+ * never waits. exit does the same by itself, after the atexit handlers.
+ */
+void fs_begin_exit(void);
 
 /* ---------------------------------------------------------------- handles */
 
@@ -218,6 +271,62 @@ fs_status fs_problem_copy_operator(const fs_problem *problem, double *out, int64
 fs_status fs_problem_copy_measurements(const fs_problem *problem, double *out, int64_t length);
 /** Copies the ground truth X⋆, n1 × n2 row-major; FS_ERROR_WRONG_STATE when there is none. */
 fs_status fs_problem_copy_truth(const fs_problem *problem, double *out, int64_t length);
+
+/* ---------------------------------------------------------------- predictions */
+
+/**
+ * The top `count` singular values of M = 𝒜*(y), largest first, in values[0 … count) (for the
+ * symmetric parameterization the largest eigenvalues of (M + Mᵀ)/2, which may be negative):
+ * λ₁ ≥ … , what gradient descent from a small start grows by, U_t ≈ (I + ηM)ᵗU₀.
+ * `method` is "auto" (NULL), "dense" or "iterative", as the "spectral_method" option; `seed`
+ * starts the iterative method. The dense method keeps its decomposition on the problem handle:
+ * later calls, the spectral initialization and the spectral alignment of runs on this problem
+ * reuse it ((n1 + n2)·min(n1, n2) doubles held until the problem is freed or refilled).
+ * Errors: FS_ERROR_INVALID_ARGUMENT unless 1 ≤ count ≤ min(n1, n2) (count == length), an unknown
+ * method; FS_ERROR_OUT_OF_MEMORY, FS_ERROR_LINEAR_ALGEBRA; FS_ERROR_INTERRUPTED by fs_interrupt.
+ */
+fs_status fs_problem_spectrum(fs_problem *problem, const char *method, uint64_t seed, double *values,
+                              int64_t count);
+
+/**
+ * What the linearization of gradient descent around 0 predicts for a problem before any run
+ * (docs/mathematics.md, "Predictions"): M = 𝒜*(y) with top singular values (PSD: eigenvalues)
+ * λ₁ ≥ λ₂ ≥ …, r the target rank. A versioned struct (see "Versioned structs" at the top) that
+ * the library writes: set struct_size = sizeof(fs_predictions) before the call. First published
+ * in 0.6.
+ */
+typedef struct fs_predictions {
+    size_t struct_size;          /* set by the caller to sizeof(fs_predictions) */
+    int64_t rank;                /* r: the rank argument, or the truth's */
+    double gap;                  /* λ_{r+1}/λ_r; NaN when r = min(n1, n2) or λ_r ≤ 0 */
+    double plateau_slope;        /* 2(1 − λ_{r+1}/λ_r): the log–log slope of the plateau error
+                                    against α (measured; 2 only as m → ∞); NaN with the gap */
+    double spectral_angle_left;  /* sin ∠(top-r left subspace of M, L⋆), NaN without a truth; the
+                                    same angle fs_phases reports */
+    double spectral_angle_right; /* the same for the right subspace and R⋆ (PSD: = left) */
+} fs_predictions;
+
+/**
+ * Fills `predictions` and, when either array is non-NULL, the predicted learning times of
+ * σ₁ … σ_r (length must then be r = predictions->rank; call first with both NULL to learn r):
+ *   learning_iterations[i] = ln(c_i/α)/ln(1 + ηλ_i)   (gradient descent with step η),
+ *   learning_times[i]      = ln(c_i/α)/λ_i            (the gradient flow),
+ * c_i = √(2s⋆_i·f/(1 − f)) (PSD: √(s⋆_i·f/(1 − f))): the iteration at which σ_i(X) reaches
+ * f·s⋆_i when it grows from U₀ = (α/√k)·N(0, 1) as the linearization says and saturates as the
+ * logistic σ' = 2σ(s⋆_i − σ) — what fs_result_copy_learning_times measures with
+ * "saddle_fraction" f. NaN where the truth (s⋆_i) is unknown, s⋆_i = 0, λ_i ≤ 0, or (for the
+ * iterations) step is 0. Negative when α ≥ c_i (not a small start).
+ * Arguments: init_scale α > 0; step η > 0, or 0 for none; rank r in 1 … min(n1, n2), or 0 for
+ * the truth's; fraction f in (0, 1), or 0 for 0.5; method and seed as for fs_problem_spectrum.
+ * Errors, writing nothing: FS_ERROR_NULL_POINTER for NULL predictions; FS_ERROR_NOT_FINITE,
+ * FS_ERROR_INVALID_ARGUMENT for values outside those domains, for rank 0 on a problem without a
+ * truth (the message says to pass the rank), and for a struct_size refused by the versioned-
+ * struct rule; FS_ERROR_SIZE_MISMATCH for length ≠ r; otherwise as fs_problem_spectrum.
+ */
+fs_status fs_problem_predict(fs_problem *problem, double init_scale, double step, int64_t rank,
+                             double fraction, const char *method, uint64_t seed,
+                             fs_predictions *predictions, double *learning_iterations,
+                             double *learning_times, int64_t length);
 
 /* ---------------------------------------------------------------- problem families */
 
@@ -357,6 +466,14 @@ fs_status fs_problem_set_symmetric(fs_problem *problem, int symmetric);
 /** Sets *symmetric to 1 for the parameterization X = UUᵀ, else 0. */
 fs_status fs_problem_is_symmetric(const fs_problem *problem, int *symmetric);
 /**
+ * Sets *symmetric to 1 when every A_i of the problem's operator is symmetric — the
+ * "symmetric_gaussian" operator, "rank_one" of a psd problem, and a dense operator of the caller's
+ * whose every row is an exactly symmetric n × n matrix — else 0. Such an operator sees only
+ * sym(X) = (X + Xᵀ)/2, so its problems take only a symmetric truth (a non-symmetric one is
+ * refused with FS_ERROR_INVALID_ARGUMENT). Not the parameterization: see fs_problem_is_symmetric.
+ */
+fs_status fs_problem_operator_is_symmetric(const fs_problem *problem, int *symmetric);
+/**
  * The kind of the problem's operator, static text: "dense" (Gaussian, symmetric Gaussian and
  * user matrices), "identity", "entries" (completion) or "rank_one".
  */
@@ -414,15 +531,15 @@ void fs_options_free(fs_options *options);
  *   "seed"          seed of the random initialization, mini-batches and injected noise; the
  *                   int64_t's bits are read as a uint64_t, so every 64-bit seed is reachable
  *                   and fs_options_get_int gives it back with the same bits (0)
- *   "record_every"  record the history every this many iterations, ≥ 1 (1); the first and the
- *                   last iterate are always recorded
+ *   "record_every"  record the history every this many iterations (the first and the last
+ *                   iterate are always recorded), ≥ 1 (1)
  *   "window"        the window of the relative-change stop rule, ≥ 1 (100)
  *   "batch_size"    b: each step uses b measurements drawn without replacement, gradient
  *                   scaled by m/b (mini-batch SGD); the loss, the stop rules and the history
  *                   then use all m at recorded iterations; 0 or b ≥ m: plain GD (0)
  *   "singular_value_count"  c, the singular values of X recorded a row in the history column
- *                   "singular_values", 1 ≤ c ≤ min(n1, n2, width); 0: all min(n1, n2, width)
- *                   of them, at most 50 (0). A larger c fails the run with INVALID_ARGUMENT.
+ *                   "singular_values", 1 ≤ c ≤ min(n1, n2, width) (a larger c fails the run
+ *                   with INVALID_ARGUMENT); 0: all min(n1, n2, width) of them, at most 50 (0)
  *   "rank"          r of the spectral alignment diagnostics; 0: the truth's rank, and without
  *                   a truth those columns are NaN (0)
  *   "patience"      stop with FS_STOP_EARLY_STOPPED when the validation error has not improved
@@ -487,6 +604,19 @@ fs_status fs_options_set_text(fs_options *options, const char *name, const char 
 fs_status fs_options_get_text(const fs_options *options, const char *name, const char **value);
 
 /**
+ * The option table, for programs that list or check options (in the style of
+ * ZSTD_cParam_getBounds): the number of options, and option `index` (0 ≤ index < count): its
+ * name, its type ("integer", "real" or "text": the fs_options_set_* call it takes), its default
+ * as text ("1000", "0.001", "random"; an integer with no default reads "0"), its domain as text
+ * ("≥ 1", "> 0", "in (0, 1)", "\"none\", \"scaled\"") and a one-line summary — all static text.
+ * Any output pointer may be NULL. FS_ERROR_INVALID_ARGUMENT for an index outside the table. The
+ * list above is this table (a test checks the two agree).
+ */
+int64_t fs_options_count(void);
+fs_status fs_options_describe(int64_t index, const char **name, const char **type, const char **default_value,
+                              const char **domain, const char **summary);
+
+/**
  * Starts the next runs from the caller's factors U0 (n1 × width) and V0 (n2 × width), row-major,
  * copied, finite; they replace the "init" option and fix the width. Symmetric (PSD) problems
  * start from U0 alone: pass V0 = NULL and v_length = 0 (n2 is then ignored).
@@ -501,10 +631,11 @@ fs_status fs_options_clear_initial_factors(fs_options *options);
  * Scores the next runs on held-out measurements (docs/completion.md, "Validation"): the filled
  * problem `validation` (its operator 𝒜_val and values y_val; its truth is not used) is copied.
  * Each recorded iterate then gets the history column "validation_error" =
- * ‖𝒜_val(X_t) − y_val‖ / ‖y_val‖ (NaN when y_val = 0), read by "patience" and "restore_best".
+ * ‖𝒜_val(X_t) − y_val‖ / ‖y_val‖, read by "patience" and "restore_best".
  * Held-out entries: fs_problem_set_entries on a second problem, or fs_problem_split_holdout.
- * The run (not this call) refuses a validation set of another shape (FS_ERROR_SIZE_MISMATCH)
- * and validation entries that are also training entries (FS_ERROR_INVALID_ARGUMENT).
+ * The run (not this call) refuses a validation set of another shape (FS_ERROR_SIZE_MISMATCH),
+ * validation entries that are also training entries, and values y_val that are all 0, whose
+ * relative error is undefined (FS_ERROR_INVALID_ARGUMENT).
  * Errors: FS_ERROR_INVALID_HANDLE for a dead options or validation handle (the message is on
  * `options`), FS_ERROR_WRONG_STATE for an empty validation problem.
  */
@@ -574,17 +705,21 @@ fs_status fs_gradient_descent(const fs_problem *problem, const fs_options *optio
  * Runs `count` trials of gradient descent on one problem — trial i with options[i], into
  * results[i] — and writes trial i's status to statuses[i]. Each results[i] is bit for bit what
  * fs_gradient_descent(problem, options[i], results[i]) would hold (and each failing trial's
- * message is on its result, which it leaves as it was). For a dense operator the trials run in
- * lock-step: each pass over the m × n1·n2 matrix serves every trial still running, so the
- * matrix is read from memory once per step for all of them; a trial that stops leaves, the
- * others go on. Trials run on threads of their own (count − 1 new threads); fs_interrupt(results[i])
- * stops trial i. Options with a progress callback are refused (the callback would run on a
+ * message is on its result, which it leaves as it was). The trials run in groups of
+ * max(cores, 8), one group after another, the trials of a group side by side on threads (the
+ * caller's and at most max(cores, 8) − 1 new ones, whatever `count`; a thread that cannot be
+ * started leaves its trial to the calling thread). For a dense operator the trials of a group
+ * run in lock-step: each pass over the m × n1·n2 matrix serves every trial of the group still
+ * running, so the matrix is read from memory once per step for all of them; a trial that stops
+ * leaves, the others go on. fs_interrupt(results[i]) stops trial i. Options with a progress callback are refused (the callback would run on a
  * trial's thread while this call holds the result handles).
  * Returns FS_OK when every trial's status is FS_OK, else the status of the first trial that
  * failed. Before any trial runs, and then writing nothing: FS_ERROR_NULL_POINTER for a NULL
  * array, FS_ERROR_INVALID_ARGUMENT for count < 1, a result handle given twice or options with a
  * progress callback, FS_ERROR_INVALID_HANDLE for a dead handle in either array, FS_ERROR_OUT_OF_MEMORY
- * when the trials together would not fit — their message on fs_last_error(problem).
+ * when the trials together would not fit (every trial's peak, one group's shared pass, and under
+ * an address-space limit the new threads' stacks and malloc arenas) — their message on
+ * fs_last_error(problem).
  */
 fs_status fs_gradient_descent_batch(const fs_problem *problem, const fs_options *const *options,
                                     fs_result *const *results, int64_t count, fs_status *statuses);
@@ -659,9 +794,13 @@ fs_status fs_flow_settings_init(fs_flow_settings *settings, size_t size);
  * Integrates the gradient flow of `problem` from the initial factors `options` gives ("width",
  * "init", "init_scale", "seed", or fs_options_set_initial_factors) and records the history
  * ("diagnostics", the phase thresholds) at settings->times into `result`: row i is time
- * times[i], its "iteration" column is i. "step", "max_iter", "record_every", the stop rules and
- * the variants of gradient descent do not apply (a progress callback of `options` is called at
- * every row). The result holds the factors of the last recorded row; its stop reason is
+ * times[i], its "iteration" column is i. "step", "max_iter", "record_every" and the stop rules
+ * do not apply; the variants of gradient descent that the flow has no counterpart of are refused
+ * (FS_ERROR_INVALID_ARGUMENT naming the option): "preconditioner", "noise_injection",
+ * "batch_size", "step_rule" "auto", "patience", "restore_best" and a validation set. "balancing"
+ * and "ridge" are terms of the loss, so the flow follows them (a progress callback of `options` is called at
+ * every row, and between rows at an accepted step once 0.1 s has passed since its last call,
+ * with the last row's index as its iteration and the state at that step). The result holds the factors of the last recorded row; its stop reason is
  * FS_STOP_END_TIME, FS_STOP_MAX_ITERATIONS (the evaluation budget), FS_STOP_DIVERGED (a non-finite
  * value), FS_STOP_STEP_SIZE_UNDERFLOW, FS_STOP_CALLBACK or FS_STOP_INTERRUPTED;
  * fs_result_get_flow_statistics gives its counts.
@@ -761,7 +900,8 @@ fs_status fs_result_get_history_column_count(const fs_result *result, int64_t *c
  *   "spectral_alignment_right"  the same for V and the top-r right singular subspace of 𝒜*(y)
  *   "signal"          σ_min(L⋆ᵀ U) (NaN without a truth)
  *   "noise"           ‖U W⊥‖₂, W⊥ an orthonormal basis of the kernel of L⋆ᵀU (NaN without a truth)
- *   "perturbation"    ‖E‖₂ with E = (𝒜*𝒜 − I)(X − X⋆) (NaN without a truth; PSD: ½(E + Eᵀ))
+ *   "perturbation"    ‖E‖₂ with E = 𝒜*(𝒜X − y) − (X − X⋆) = (𝒜*𝒜 − I)(X − X⋆) − 𝒜*ξ, the E
+ *                     that drives the flow (PSD: its symmetric part); NaN without a truth
  *   "perturbation_frobenius"    ‖E‖_F
  * Every value is that of the recorded iterate's factors; a value whose SVD failed is NaN.
  */
@@ -796,10 +936,12 @@ fs_status fs_result_history_minimum(const fs_result *result, const char *name, d
                                     int64_t *iteration);
 
 /**
- * The phases of a run, read off its history (docs/mathematics.md, "Phases"); −1 (or NaN) where
- * the run does not show a phase: it did not recover (recovered = 0: no phase is named), no
- * truth, the diagnostic it needs not recorded, or the run too short. Event times are those of
- * the recorded iterates (record_every = 1 for exact ones). A versioned struct (see "Versioned
+ * The phases of a run, read off its history (docs/mathematics.md, "Phases"); −1 for the
+ * iteration and NaN for the time (see "Conventions") where the run does not show a phase: it did
+ * not recover (recovered = 0: no phase is named), no truth, the diagnostic it needs not recorded,
+ * or the run too short. Event times are those of the recorded iterates, so they are quantized to
+ * "record_every": with record_every = 10 an end is known to within 10 iterations — set
+ * record_every = 1 where phase times matter. A versioned struct (see "Versioned
  * structs" at the top) that the library writes: set struct_size = sizeof(fs_phases) before the
  * call; the library fills the fields that fit in min(struct_size, its own size) bytes, sets a
  * newer caller's fields it does not know to 0, and leaves struct_size as the caller set it. The

@@ -1,18 +1,17 @@
-"""The wheel's build hook (PEP 517, through setuptools): compiles libfactorsense.so with SwiftPM in
-the FactorSense checkout this package sits in — self-contained, as `make build` makes it — puts it
-inside the package, and tags the wheel for the platform (py3-none-<platform>: the library is
-loaded with ctypes, so any CPython 3 of that platform can use it). Without Swift it stops with a
-message instead of producing a wheel that cannot import.
+"""The wheel's build hook (PEP 517, through setuptools): puts libfactorsense.so inside the package
+(build_library.py says where it comes from: a built one reused, or compiled with SwiftPM) and
+makes the wheel a binary one — the library is package data of a non-pure distribution, in the
+wheel's platlib root, tagged py3-none-<platform> (it is loaded with ctypes, so any CPython 3 of
+that platform can use it). `make wheel` then runs `auditwheel repair`, which copies OpenBLAS,
+LAPACKE and libgfortran into the wheel under new names and gives it its manylinux tag.
 
     pip wheel ./python        (or `make wheel`)
 """
-import os
-import shlex
 import shutil
-import subprocess
+import sys
 from pathlib import Path
 
-from setuptools import setup
+from setuptools import Distribution, setup
 from setuptools.command.build_py import build_py
 
 try:
@@ -20,10 +19,8 @@ try:
 except ImportError:  # setuptools < 70.1
     from wheel.bdist_wheel import bdist_wheel
 
-ROOT = Path(__file__).resolve().parent.parent
-# The flags of the Makefile's LIBRARY_FLAGS (static Swift runtime, fs_ symbols only, SONAME).
-DEFAULT_FLAGS = ["-Xswiftc", "-static-stdlib", "-Xlinker", f"--version-script={ROOT / 'mk' / 'exports.map'}",
-                 "-Xlinker", "-soname=libfactorsense.so.0"]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_library import library_for_wheel  # noqa: E402  (beside this file, not in the package)
 
 
 class BuildWithLibrary(build_py):
@@ -31,31 +28,25 @@ class BuildWithLibrary(build_py):
 
     def run(self):
         super().run()
-        swift = shutil.which(os.environ.get("SWIFT", "swift"))
-        if swift is None:
-            raise SystemExit("factorsense: building this package compiles libfactorsense.so with the Swift "
-                             "toolchain, and `swift` is not on PATH. Install Swift (https://swift.org/install) "
-                             "or install a prebuilt wheel.")
-        if not (ROOT / "Package.swift").is_file():
-            raise SystemExit(f"factorsense: the FactorSense checkout (Package.swift) was not found at {ROOT}; "
-                             "build the wheel from a checkout: pip wheel ./python")
-        flags = shlex.split(os.environ["FACTORSENSE_SWIFT_FLAGS"]) if "FACTORSENSE_SWIFT_FLAGS" in os.environ else DEFAULT_FLAGS
-        subprocess.run([swift, "build", "-c", "release", "--product", "factorsense", *flags], cwd=ROOT, check=True)
         target = Path(self.build_lib) / "factorsense"
         target.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / ".build" / "release" / "libfactorsense.so", target / "libfactorsense.so")
+        shutil.copy2(library_for_wheel(), target / "libfactorsense.so")
+
+
+class BinaryDistribution(Distribution):
+    """A distribution with a native library: installed to platlib, and its wheel not pure."""
+
+    def has_ext_modules(self):
+        return True
 
 
 class PlatformWheel(bdist_wheel):
-    """A wheel tagged py3-none-<platform>: it carries a native library."""
-
-    def finalize_options(self):
-        super().finalize_options()
-        self.root_is_pure = False
+    """A wheel tagged py3-none-<platform>: it carries a native library loaded by ctypes, which
+    needs no particular Python ABI."""
 
     def get_tag(self):
         _, _, platform = super().get_tag()
         return "py3", "none", platform
 
 
-setup(cmdclass={"build_py": BuildWithLibrary, "bdist_wheel": PlatformWheel})
+setup(distclass=BinaryDistribution, cmdclass={"build_py": BuildWithLibrary, "bdist_wheel": PlatformWheel})

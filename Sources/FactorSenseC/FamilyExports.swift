@@ -124,17 +124,19 @@ public func fs_problem_is_symmetric(_ problem: OpaquePointer?, _ symmetric: Unsa
     }
 }
 
+@_cdecl("fs_problem_operator_is_symmetric") @implementation
+public func fs_problem_operator_is_symmetric(_ problem: OpaquePointer?, _ symmetric: UnsafeMutablePointer<Int32>?) -> fs_status {
+    withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
+        try Buffers.checkNotNull(symmetric, "symmetric")
+        symmetric?.pointee = try handle.filled().sensingOperator.isSymmetric ? 1 : 0
+    }
+}
+
 @_cdecl("fs_problem_get_operator_kind") @implementation
 public func fs_problem_get_operator_kind(_ problem: OpaquePointer?, _ kind: UnsafeMutablePointer<UnsafePointer<CChar>?>?) -> fs_status {
     withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
         try Buffers.checkNotNull(kind, "kind")
-        let name = switch try handle.filled().sensingOperator {
-        case is DenseOperator: "dense"
-        case is IdentityOperator: "identity"
-        case is EntrySamplingOperator: "entries"
-        case is RankOneOperator: "rank_one"
-        default: "other"
-        }
+        let name = try handle.filled().sensingOperator.kindName
         kind?.pointee = StaticText.named(name)
     }
 }

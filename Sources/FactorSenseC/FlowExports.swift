@@ -24,7 +24,11 @@ public func fs_gradient_flow(_ problem: OpaquePointer?, _ options: OpaquePointer
         let flowSettings = try FlowSettings.read(settings)
         let sensingProblem = try problemHandle.exclusively { () throws(FactorSenseError) in try problemHandle.filled() }
         let (gradientOptions, callback, user) = try optionsHandle.exclusively { () throws(FactorSenseError) in
-            (optionsHandle.options, optionsHandle.callback, optionsHandle.user)
+            guard optionsHandle.validation == nil else {
+                throw FactorSenseError(.invalidArgument,
+                    "the gradient flow has no validation set (fs_options_set_validation): that is a rule of gradient descent; clear it with fs_options_clear_validation")
+            }
+            return (optionsHandle.options, optionsHandle.callback, optionsHandle.user)
         }
         let progress = callback.map { progressHandler($0, user, maxIterations: flowSettings.times.count - 1) }
         handle.result = try handle.watchingStops({ () throws(FactorSenseError) in
@@ -89,7 +93,7 @@ enum FlowSettings {
         case Int32(FS_PERTURBATION_OPERATOR.rawValue): return .operator
         case Int32(FS_PERTURBATION_NONE.rawValue): return .none
         case Int32(FS_PERTURBATION_CALLBACK.rawValue):
-            let user = s.user
+            let user = UserPointer(s.user)
             switch (s.sized_callback, s.callback) {
             case (.some, .some):
                 throw FactorSenseError(.invalidArgument,
@@ -97,12 +101,16 @@ enum FlowSettings {
             case (.some(let callback), nil):
                 return .custom { t, U, V throws(FactorSenseError) in
                     try perturbation(U, V) { u, v, e in
-                        callback(user, t, Int64(U.rows), Int64(V.rows), Int64(U.columns), u, v, e)
+                        ProcessExit.beforeCallback()
+                        return callback(user.raw, t, Int64(U.rows), Int64(V.rows), Int64(U.columns), u, v, e)
                     }
                 }
             case (nil, .some(let callback)):
                 return .custom { t, U, V throws(FactorSenseError) in
-                    try perturbation(U, V) { u, v, e in callback(user, t, u, v, e) }
+                    try perturbation(U, V) { u, v, e in
+                        ProcessExit.beforeCallback()
+                        return callback(user.raw, t, u, v, e)
+                    }
                 }
             case (nil, nil):
                 throw FactorSenseError(.nullPointer,

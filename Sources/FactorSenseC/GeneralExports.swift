@@ -23,6 +23,11 @@ public func fs_stop_reason_string(_ reason: fs_stop_reason) -> UnsafePointer<CCh
     return index < StaticText.stopReasons.count ? StaticText.stopReasons[index] : StaticText.unknownStopReason
 }
 
+@_cdecl("fs_begin_exit") @implementation
+public func fs_begin_exit() {
+    ProcessExit.begin()
+}
+
 @_cdecl("fs_last_error") @implementation
 public func fs_last_error(_ handle: UnsafeRawPointer?) -> UnsafePointer<CChar>? {
     Registry.lookup(handle, as: Handle.self)?.lastError ?? StaticText.invalidHandle

@@ -65,6 +65,28 @@ public func fs_options_get_text(_ options: OpaquePointer?, _ name: UnsafePointer
     }
 }
 
+@_cdecl("fs_options_count") @implementation
+public func fs_options_count() -> Int64 {
+    Int64(GradientDescentOptions.table.count)
+}
+
+@_cdecl("fs_options_describe") @implementation
+public func fs_options_describe(
+    _ index: Int64, _ name: UnsafeMutablePointer<UnsafePointer<CChar>?>?, _ type: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
+    _ defaultValue: UnsafeMutablePointer<UnsafePointer<CChar>?>?, _ domain: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
+    _ summary: UnsafeMutablePointer<UnsafePointer<CChar>?>?
+) -> fs_status {
+    let table = GradientDescentOptions.table
+    guard index >= 0, index < Int64(table.count) else { return FS_ERROR_INVALID_ARGUMENT }
+    let option = table[Int(index)]
+    name?.pointee = StaticText.named(option.name)
+    type?.pointee = StaticText.named(option.kind.rawValue)
+    defaultValue?.pointee = StaticText.named(option.defaultText)
+    domain?.pointee = StaticText.named(option.domain.text)
+    summary?.pointee = StaticText.named(option.summary)
+    return FS_OK
+}
+
 @_cdecl("fs_options_set_initial_factors") @implementation
 public func fs_options_set_initial_factors(
     _ options: OpaquePointer?, _ n1: Int64, _ n2: Int64, _ width: Int64,

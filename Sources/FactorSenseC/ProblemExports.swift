@@ -71,7 +71,7 @@ public func fs_problem_set_dense_f32(
 public func fs_problem_get_precision(_ problem: OpaquePointer?, _ precision: UnsafeMutablePointer<Int32>?) -> fs_status {
     withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
         try Buffers.checkNotNull(precision, "precision")
-        let single = (try handle.filled().sensingOperator as? DenseOperator)?.precision == .single
+        let single = try handle.filled().sensingOperator.denseEntries?.precision == .single
         precision?.pointee = Int32((single ? FS_PRECISION_FLOAT32 : FS_PRECISION_FLOAT64).rawValue)
     }
 }
@@ -128,10 +128,10 @@ public func fs_problem_has_truth(_ problem: OpaquePointer?, _ hasTruth: UnsafeMu
 @_cdecl("fs_problem_copy_operator") @implementation
 public func fs_problem_copy_operator(_ problem: OpaquePointer?, _ out: UnsafeMutablePointer<Double>?, _ length: Int64) -> fs_status {
     withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
-        guard let dense = try handle.filled().sensingOperator as? DenseOperator else {
+        guard let entries = try handle.filled().sensingOperator.denseEntries else {
             throw FactorSenseError(.wrongState, "the problem's operator is not a dense matrix")
         }
-        switch dense.entries {
+        switch entries {
         case .double(let values):
             try Buffers.copy(values, to: out, length: length, "out")
         case .single(let values):  // widened straight into the caller's array: no float64 copy of 𝐀

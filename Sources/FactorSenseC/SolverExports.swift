@@ -28,7 +28,8 @@ public func fs_gradient_descent(_ problem: OpaquePointer?, _ options: OpaquePoin
 
 /// The core's progress handler that calls the C callback with an `fs_progress`.
 func progressHandler(_ callback: fs_progress_callback, _ user: UnsafeMutableRawPointer?, maxIterations: Int) -> GradientDescent.ProgressHandler {
-    { snapshot in
+    let user = UserPointer(user)
+    return { snapshot in
         snapshot.U.elements.withUnsafeBufferPointer { u in
             snapshot.V.elements.withUnsafeBufferPointer { v in
                 var progress = fs_progress(
@@ -43,7 +44,8 @@ func progressHandler(_ callback: fs_progress_callback, _ user: UnsafeMutableRawP
                     width: Int64(snapshot.U.columns),
                     U: u.baseAddress,
                     V: v.baseAddress)
-                return callback(user, &progress) != 0
+                ProcessExit.beforeCallback()
+                return callback(user.raw, &progress) != 0
             }
         }
     }

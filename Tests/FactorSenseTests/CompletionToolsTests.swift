@@ -62,6 +62,16 @@ import Testing
         #expect { try p.splitHoldout(fraction: .nan, seed: 0) } throws: { ($0 as? FactorSenseError)?.kind == .notFinite }
     }
 
+    /// Issue 22: validation values that are all 0 have no relative error: refused at the start.
+    @Test func validationValuesOfZerosAreRefused() throws {
+        let training = try Self.problem()
+        let zeros = try SensingProblem(operator: training.sensingOperator, measurements: [Double](repeating: 0, count: training.measurementCount))
+        let dense = try SensingProblem.gaussian(rows: training.rows, columns: training.columns, rank: 2, measurements: 150, seed: 2)
+        #expect { try GradientDescent.run(dense, options: Self.options(width: 2, step: 0.1, maxIterations: 10), validation: zeros) } throws: {
+            ($0 as? FactorSenseError)?.message.contains("validation values are all 0") == true
+        }
+    }
+
     @Test func validationErrorIsRecordedAndTheBestIterateRestored() throws {
         let (training, validation) = try Self.problem(noise: 0.5).splitHoldout(fraction: 0.25, seed: 1)
         var o = Self.options(width: 10, step: 0.1, maxIterations: 2000)

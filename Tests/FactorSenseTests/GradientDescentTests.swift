@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 @testable import FactorSense
 
@@ -106,14 +107,14 @@ import Testing
     }
 
     @Test func progressStopsTheRun() throws {
-        var seen: [Int] = []
+        let seen = Mutex<[Int]>([])  // the handler is @Sendable: what it changes is shared safely
         let result = try GradientDescent.run(Self.demo, options: Self.options(recordEvery: 5)) { snapshot in
-            seen.append(snapshot.iteration)
+            seen.withLock { $0.append(snapshot.iteration) }
             return snapshot.iteration >= 20
         }
         #expect(result.stopReason == .callback)
         #expect(result.iterations == 20)
-        #expect(Array(seen.prefix(5)) == [0, 5, 10, 15, 20])
+        #expect(Array(seen.withLock { $0 }.prefix(5)) == [0, 5, 10, 15, 20])
     }
 
     @Test func missingWidthAndMismatchedFactorsAreErrors() throws {

@@ -55,4 +55,23 @@ import Testing
         let stopped = try GradientFlow.run(problem, options: options, settings: .init(times: [0, 0.2, 0.4, 0.6], perturbation: stops))
         #expect(stopped.stopReason == .callback && stopped.iterations <= 1)
     }
+
+    /// Issue 22: the variants of gradient descent the flow has no counterpart of are refused,
+    /// naming the option, instead of ignored.
+    @Test func descentVariantsAreRefused() throws {
+        let problem = try SensingProblem.generate(.gaussian, target: TargetSpecification(rows: 6, columns: 5, rank: 2), measurements: 60, seed: 1)
+        let variants: [(String, (inout GradientDescentOptions) -> Void)] = [
+            ("preconditioner", { $0.preconditioner = .scaled }), ("noise_injection", { $0.noiseInjection = 0.1 }),
+            ("batch_size", { $0.batchSize = 10 }), ("step_rule", { $0.stepRule = .auto }),
+            ("patience", { $0.patience = 2 }), ("restore_best", { $0.restoreBest = true }),
+        ]
+        for (name, apply) in variants {
+            var options = GradientDescentOptions()
+            options.width = 2
+            apply(&options)
+            #expect { try GradientFlow.run(problem, options: options, settings: .init(times: [0, 1])) } throws: {
+                ($0 as? FactorSenseError)?.message.contains("the gradient flow has no \(name)") == true
+            }
+        }
+    }
 }

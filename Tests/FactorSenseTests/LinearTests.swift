@@ -101,7 +101,7 @@ import Testing
     }
 
     @Test func generationMeasuresWithTheRoundedOperatorAndRefusesOtherKinds() throws {
-        let target = try TargetSpecification(rows: 6, columns: 5, rank: 2)
+        let target = TargetSpecification(rows: 6, columns: 5, rank: 2)
         let single = try SensingProblem.generate(.gaussian, target: target, measurements: 40, seed: 2, precision: .single)
         let op = try #require(single.sensingOperator as? DenseOperator)
         #expect(op.precision == .single)

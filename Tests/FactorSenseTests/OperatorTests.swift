@@ -148,3 +148,28 @@ import Glibc
         #expect(usage.ru_maxrss < 1_500_000, "peak resident set \(usage.ru_maxrss) KiB")
     }
 }
+
+/// Issue 25: operators describe themselves — their kind's name, their dense entries, and what a
+/// pass and a restriction hold — so that the memory count and the C layer never downcast.
+@Suite struct OperatorDescriptionTests {
+    @Test func eachOperatorNamesItselfAndCountsItsTemporaries() throws {
+        let (n1, n2, m, k) = (6, 5, 40, 3)
+        let dense = try DenseOperator.gaussian(measurements: m, rows: n1, columns: n2, seed: 1)
+        let identity = try IdentityOperator(rows: n1, columns: n2)
+        let entries = try EntrySamplingOperator.uniform(rows: n1, columns: n2, measurements: 12, seed: 1)
+        let rankOne = try RankOneOperator.gaussian(measurements: m, rows: n1, columns: n2, symmetric: false, seed: 1)
+        let operators: [any MeasurementOperator] = [dense, identity, entries, rankOne]
+        #expect(operators.map(\.kindName) == ["dense", "identity", "entries", "rank_one"])
+        #expect(dense.denseEntries == dense.entries && identity.denseEntries == nil && rankOne.denseEntries == nil)
+        let bytes = { (needs: [MemoryBudget.Need]) in needs.reduce(0) { $0 + $1.bytes } }
+        let double = MemoryLayout<Double>.stride
+        #expect(try bytes(dense.passNeeds(measurements: m, width: k)) == (3 + FixedChunks.count) * n1 * n2 * double)
+        #expect(try bytes(identity.passNeeds(measurements: n1 * n2, width: k)) == FixedChunks.count * n2 * k * double)
+        #expect(try bytes(entries.passNeeds(measurements: 12, width: k)) == 0)
+        #expect(try bytes(rankOne.passNeeds(measurements: m, width: k)) == (4 * m * k + m) * double)
+        #expect(try bytes(dense.restrictionNeeds(measurements: 7)) == 7 * n1 * n2 * double)
+        #expect(try bytes(rankOne.restrictionNeeds(measurements: 7)) == 7 * (n1 + n2) * double)
+        #expect(try bytes(entries.restrictionNeeds(measurements: 7)) == 2 * 7 * MemoryLayout<Int>.stride)
+        #expect(try bytes(rankOne.applyNeeds()) == m * n2 * double && bytes(dense.applyNeeds()) == 0)
+    }
+}

@@ -192,4 +192,28 @@ import Testing
         let residual = zip(try p.apply(BLAS.product(small, smallV, transposeB: true)), p.measurements).map { $0 - $1 }
         #expect(abs(evaluation.loss - 0.5 * residual.reduce(0) { $0 + $1 * $1 }) < 1e-12)
     }
+
+    /// The option table (issue 25): each name once; the table's defaults are a fresh options
+    /// value's; validate() refuses a field set directly outside its domain, naming the option.
+    @Test func theOptionTableDescribesEveryOptionOnce() throws {
+        let names = GradientDescentOptions.table.map(\.name)
+        #expect(Set(names).count == names.count)
+        #expect(GradientDescentOptions.integerNames + GradientDescentOptions.realNames + GradientDescentOptions.textNames
+                == names.filter { n in GradientDescentOptions.integerNames.contains(n) } + GradientDescentOptions.realNames + GradientDescentOptions.textNames)
+        let fresh = GradientDescentOptions()
+        #expect(try fresh.integer("max_iter") == 1000 && fresh.real("divergence_factor") == 1e8 && fresh.text("init") == "random")
+        for option in GradientDescentOptions.table where option.kind == .real {
+            #expect(option.defaultText == "\(try fresh.real(option.name))")
+        }
+        var o = GradientDescentOptions()
+        o.divergenceFactor = 1
+        #expect { try o.validate() } throws: { ($0 as? FactorSenseError)?.message.contains("divergence_factor must be > 1") == true }
+        o = GradientDescentOptions()
+        o.phaseThresholds.recovery = 1
+        #expect { try o.validate() } throws: { ($0 as? FactorSenseError)?.message.contains("recovery_threshold must lie in (0, 1)") == true }
+        o = GradientDescentOptions()
+        o.width = 0
+        #expect { try o.validate() } throws: { ($0 as? FactorSenseError)?.message.contains("width must be ≥ 1") == true }
+        #expect { try o.setReal("width", 3) } throws: { ($0 as? FactorSenseError)?.message.contains("another type") == true }
+    }
 }

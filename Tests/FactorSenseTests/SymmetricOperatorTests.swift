@@ -91,4 +91,29 @@ import Testing
             try SensingProblem(operator: dense, measurements: dense.apply(x), truth: x)
         }
     }
+
+    /// The caller's dense operator is symmetric when every row is an exactly symmetric n × n
+    /// matrix; then it refuses a non-symmetric truth, as the symmetric Gaussian operator does.
+    @Test func aDenseOperatorOfSymmetricRowsIsSymmetric() throws {
+        let (m, n) = (6, 3)
+        var rows = [Double](repeating: 0, count: m * n * n)
+        for i in 0..<m {
+            for p in 0..<n {
+                for q in p..<n {
+                    let value = sin(Double(1 + i * 7 + p * 3 + q))
+                    rows[i * n * n + p * n + q] = value
+                    rows[i * n * n + q * n + p] = value
+                }
+            }
+        }
+        let symmetric = try DenseOperator(measurements: m, rows: n, columns: n, matrix: rows)
+        #expect(symmetric.isSymmetric)
+        let x = try Self.matrix(n, n) { Double($0) }
+        #expect(throws: FactorSenseError.self) {
+            try SensingProblem(operator: symmetric, measurements: symmetric.apply(x), truth: x)
+        }
+        rows[1] += 1e-15
+        #expect(try !DenseOperator(measurements: m, rows: n, columns: n, matrix: rows).isSymmetric)
+        #expect(try !DenseOperator(measurements: 2, rows: 3, columns: 2, matrix: Array(rows.prefix(12))).isSymmetric)
+    }
 }

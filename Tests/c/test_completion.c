@@ -211,6 +211,23 @@ static void test_validation_runs(void) {
     CHECK(fs_options_set_validation(options, problem) == FS_OK);  /* overlaps training: the run refuses */
     CHECK(fs_gradient_descent(training, options, result) == FS_ERROR_INVALID_ARGUMENT);
     CHECK(strstr(fs_last_error(result), "overlap") != NULL);
+    {   /* values that are all 0: the relative validation error is undefined (issue 22) */
+        fs_problem *zeros = NULL;
+        const int64_t zero_rows[] = {0, 1}, zero_columns[] = {0, 1};
+        const double zero_values[] = {0, 0};
+        CHECK(fs_problem_create(&zeros) == FS_OK);
+        CHECK(fs_problem_set_entries(zeros, N1, N2, 2, zero_rows, zero_columns, zero_values, 2, 1.0, NULL, 0) == FS_OK);
+        fs_problem *dense = NULL;
+        fs_problem_spec spec;
+        fs_problem_spec_init(&spec, sizeof spec);
+        spec.n1 = N1; spec.n2 = N2; spec.rank = 2; spec.measurements = 150;
+        CHECK(fs_problem_create(&dense) == FS_OK && fs_problem_generate(dense, "gaussian", &spec) == FS_OK);
+        CHECK(fs_options_set_validation(options, zeros) == FS_OK);
+        CHECK(fs_gradient_descent(dense, options, result) == FS_ERROR_INVALID_ARGUMENT);
+        CHECK(strstr(fs_last_error(result), "all 0") != NULL);
+        fs_problem_free(zeros);
+        fs_problem_free(dense);
+    }
     CHECK(fs_options_clear_validation(options) == FS_OK);
     CHECK(fs_gradient_descent(training, options, result) == FS_ERROR_INVALID_ARGUMENT);  /* patience 1, no validation */
     CHECK(strstr(fs_last_error(result), "patience") != NULL);

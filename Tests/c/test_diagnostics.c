@@ -142,11 +142,17 @@ static void test_columns_and_values(fs_problem *p) {
     fs_options_free(o);
 }
 
-static void test_phases(fs_problem *p) {
+/* The options of a run that shows its phases: 400 iterations from α = 1e-4, every one recorded. */
+static fs_options *phase_options(void) {
     fs_options *o = options_for("default");
     fs_options_set_int(o, "max_iter", 400);
     fs_options_set_int(o, "record_every", 1);
     fs_options_set_real(o, "init_scale", 1e-4);
+    return o;
+}
+
+static void test_phases(fs_problem *p) {
+    fs_options *o = phase_options();
     fs_result *r = NULL;
     fs_result_create(&r);
     fs_phases phases;
@@ -211,6 +217,38 @@ static void test_phases(fs_problem *p) {
     fs_options_free(o);
 }
 
+/* One missing-value convention (header, "Conventions"): an event a run did not show is −1 as an
+ * iteration and NaN as a double, the two together. Stopped between σ_1's and σ_2's learning
+ * times, a run has not recovered: no phase is named, σ_2's learning time is missing, σ_1's is not. */
+static void test_missing_values(fs_problem *p) {
+    fs_options *o = phase_options();
+    fs_result *r = NULL;
+    fs_result_create(&r);
+    int64_t learned[RANK] = {-7, -7};
+    CHECK(fs_gradient_descent(p, o, r) == FS_OK);
+    CHECK(fs_result_copy_learning_times(r, learned, NULL, RANK) == FS_OK);
+    CHECK(learned[0] > 0 && learned[0] < learned[1]);
+    fs_options_set_int(o, "max_iter", learned[0]);
+    CHECK(fs_gradient_descent(p, o, r) == FS_OK);
+    fs_phases phases;
+    memset(&phases, 0x5A, sizeof phases);
+    phases.struct_size = sizeof phases;
+    CHECK(fs_result_get_phases(r, &phases) == FS_OK);
+    CHECK(phases.recovered == 0 && phases.still_improving == 0);
+    CHECK(phases.alignment_end == -1 && isnan(phases.alignment_end_time));
+    CHECK(phases.signal_end == -1 && isnan(phases.signal_end_time));
+    CHECK(phases.saddle_end == -1 && isnan(phases.saddle_end_time));
+    CHECK(phases.plateau_start == -1 && isnan(phases.plateau_start_time) && isnan(phases.plateau_level));
+    CHECK(isfinite(phases.spectral_angle_left) && isfinite(phases.spectral_angle_right));  /* reported anyway */
+    int64_t iterations[RANK] = {-7, -7};
+    double times[RANK] = {-7, -7};
+    CHECK(fs_result_copy_learning_times(r, iterations, times, RANK) == FS_OK);
+    CHECK(iterations[0] == learned[0] && times[0] == 0.3 * (double)learned[0]);
+    CHECK(iterations[1] == -1 && isnan(times[1]));
+    fs_result_free(r);
+    fs_options_free(o);
+}
+
 static void test_bad_options(fs_problem *p) {
     fs_options *o = options_for("default");
     const char *text = NULL;
@@ -249,6 +287,7 @@ int main(void) {
     fs_problem *p = gaussian_problem();
     test_columns_and_values(p);
     test_phases(p);
+    test_missing_values(p);
     test_bad_options(p);
     fs_problem_free(p);
     return finish();

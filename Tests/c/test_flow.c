@@ -146,6 +146,21 @@ int main(int argc, char **argv) {
     CHECK(fs_gradient_flow(problem, options, &settings, other) == FS_ERROR_NOT_FINITE);
     CHECK(strstr(fs_last_error(other), "perturbation") != NULL);
 
+    /* The variants of gradient descent the flow has no counterpart of are refused (issue 22). */
+    fs_problem *training = NULL, *held = NULL;
+    CHECK(fs_problem_create(&training) == FS_OK && fs_problem_create(&held) == FS_OK);
+    CHECK(fs_problem_split_holdout(problem, 0.2, 1, training, held) == FS_OK);
+    CHECK(fs_options_set_validation(options, held) == FS_OK);
+    CHECK(fs_gradient_flow(problem, options, &settings, other) == FS_ERROR_INVALID_ARGUMENT);
+    CHECK(strstr(fs_last_error(other), "no validation set") != NULL);
+    CHECK(fs_options_clear_validation(options) == FS_OK);
+    CHECK(fs_options_set_real(options, "noise_injection", 0.1) == FS_OK);
+    CHECK(fs_gradient_flow(problem, options, &settings, other) == FS_ERROR_INVALID_ARGUMENT);
+    CHECK(strstr(fs_last_error(other), "the gradient flow has no noise_injection") != NULL);
+    CHECK(fs_options_set_real(options, "noise_injection", 0) == FS_OK);
+    fs_problem_free(training);
+    fs_problem_free(held);
+
     /* Refusals. */
     fs_flow_settings bad;
     CHECK(fs_gradient_flow(problem, options, NULL, other) == FS_ERROR_NULL_POINTER);

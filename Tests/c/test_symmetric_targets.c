@@ -49,6 +49,16 @@ int main(void) {
         CHECK(asymmetry(truth) <= 1e-15);
         int symmetric = -1;
         CHECK(fs_problem_is_symmetric(p, &symmetric) == FS_OK && symmetric == psd);
+        int operator_symmetric = -1;
+        CHECK(fs_problem_operator_is_symmetric(p, &operator_symmetric) == FS_OK && operator_symmetric == 1);
+    }
+    {
+        fs_problem_spec spec = spec_of(0);
+        int operator_symmetric = -1;
+        CHECK(fs_problem_generate(p, "gaussian", &spec) == FS_OK);
+        CHECK(fs_problem_operator_is_symmetric(p, &operator_symmetric) == FS_OK && operator_symmetric == 0);
+        CHECK(fs_problem_operator_is_symmetric(p, NULL) == FS_ERROR_NULL_POINTER);
+        CHECK(fs_problem_operator_is_symmetric(NULL, &operator_symmetric) == FS_ERROR_INVALID_HANDLE);
     }
 
     /* The caller's non-symmetric matrix: refused by the symmetric Gaussian operator (psd 0 and

@@ -21,6 +21,7 @@ from .errors import (
     WrongStateError,
 )
 from . import plot
+from .averaging import average_seeds
 from .history import History
 from .plotting import plot_history
 from .problem import SensingProblem
@@ -29,6 +30,8 @@ from .result import Phases, Result
 from .solvers import gradient_descent, gradient_descent_batch
 from .sweep import sweep
 from .flow import gradient_flow
+from .predictions import Predictions, predict, spectrum
+from .options import Option, option_table
 
 __version__ = "0.5.0"
 
@@ -41,6 +44,8 @@ def library_version():
 __all__ = [
     "FactorSenseError", "InterruptedCallError", "InvalidArgumentError", "InvalidHandleError", "LinearAlgebraError", "NotFiniteError",
     "OutOfMemoryError", "SizeMismatchError", "SizeOverflowError", "WrongStateError", "History", "Phases",
-    "Progress", "Result",
-    "SensingProblem", "gradient_descent", "gradient_descent_batch", "gradient_flow", "library_version", "sweep", "plot", "plot_history",
+    "Option", "Predictions", "Progress", "Result",
+    "SensingProblem", "average_seeds", "gradient_descent", "gradient_descent_batch", "gradient_flow", "library_version",
+    "option_table", "predict", "spectrum",
+    "sweep", "plot", "plot_history",
 ]

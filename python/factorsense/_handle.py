@@ -1,5 +1,16 @@
-"""Ownership of a C handle: released exactly once, by ``close()``, ``with`` or garbage collection."""
+"""Ownership of a C handle: created by one call, released exactly once, by ``close()``, ``with``
+or garbage collection."""
+import ctypes
 import weakref
+
+from .errors import check
+
+
+def new_handle(create):
+    """A new handle from ``create(&out)``."""
+    handle = ctypes.c_void_p()
+    check(create(ctypes.byref(handle)), None)
+    return handle.value
 
 
 class Handle:

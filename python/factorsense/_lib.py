@@ -5,15 +5,17 @@ The library is looked for, in order, at the path in the environment variable
 package sits in (``.build/release``, then ``.build/debug``). ``ctypes.CDLL`` releases the GIL
 during every call, so distinct handles can be used from several Python threads at once.
 """
+import atexit
 import ctypes
 import os
+import re
 from ctypes import POINTER, c_char_p, c_double, c_int, c_int32, c_int64, c_size_t, c_uint64, c_void_p
 from pathlib import Path
 
 #: The major and minor version of the C library this package is written for: in 0.x a minor
 #: version may change the ABI (0.5 changed the *_init functions and fs_flow_settings), so both
 #: must match; any patch version does.
-EXPECTED_VERSION = (0, 5)
+EXPECTED_VERSION = (0, 6)
 EXPECTED_MAJOR = EXPECTED_VERSION[0]
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -55,6 +57,19 @@ class fs_phases(ctypes.Structure):
         ("still_improving", ctypes.c_int32),
         ("signal_end", c_int64),
         ("signal_end_time", c_double),
+        ("spectral_angle_left", c_double),
+        ("spectral_angle_right", c_double),
+    ]
+
+
+class fs_predictions(ctypes.Structure):
+    """``fs_predictions``: what the linearization around 0 predicts for a problem."""
+
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("rank", c_int64),
+        ("gap", c_double),
+        ("plateau_slope", c_double),
         ("spectral_angle_left", c_double),
         ("spectral_angle_right", c_double),
     ]
@@ -116,6 +131,7 @@ SIGNATURES = {
     "fs_status_string": (c_char_p, [c_int]),
     "fs_last_error": (c_char_p, [c_void_p]),
     "fs_interrupt": (c_int, [c_void_p]),
+    "fs_begin_exit": (None, []),
     "fs_problem_create": (c_int, [_handle_p]),
     "fs_problem_free": (None, [c_void_p]),
     "fs_problem_generate_gaussian": (c_int, [c_void_p, c_int64, c_int64, c_int64, c_int64, c_double, c_double, c_double, c_uint64]),
@@ -175,6 +191,12 @@ SIGNATURES = {
     "fs_result_iterations_to": (c_int, [c_void_p, c_char_p, c_double, ctypes.POINTER(c_int64)]),
     "fs_result_history_minimum": (c_int, [c_void_p, c_char_p, ctypes.POINTER(c_double), ctypes.POINTER(c_int64)]),
     "fs_result_get_phases": (c_int, [c_void_p, POINTER(fs_phases)]),
+    "fs_options_count": (c_int64, []),
+    "fs_options_describe": (c_int, [c_int64] + [ctypes.POINTER(c_char_p)] * 5),
+    "fs_problem_operator_is_symmetric": (c_int, [c_void_p, POINTER(c_int)]),
+    "fs_problem_spectrum": (c_int, [c_void_p, c_char_p, ctypes.c_uint64, _double_p, c_int64]),
+    "fs_problem_predict": (c_int, [c_void_p, c_double, c_double, c_int64, c_double, c_char_p, ctypes.c_uint64,
+                                   POINTER(fs_predictions), _double_p, _double_p, c_int64]),
     "fs_result_copy_learning_times": (c_int, [c_void_p, _int64_p, _double_p, c_int64]),
 }
 
@@ -197,7 +219,7 @@ def _load():
     tried = []
     for path in _candidates():
         if path.is_file():
-            library = ctypes.CDLL(str(path))
+            library = open_library(path)
             break
         tried.append(str(path))
     else:
@@ -211,6 +233,38 @@ def _load():
         function.argtypes = argtypes
     check_version(library.fs_version_number(), library.fs_version_string().decode(), path)
     return library, path
+
+
+#: Where the shared libraries a libfactorsense.so built against the system's may need come from.
+PROVIDERS = {
+    "libopenblas.so.0": "OpenBLAS: `sudo apt-get install libopenblas0` on Debian/Ubuntu",
+    "liblapacke.so.3": "LAPACKE: `sudo apt-get install liblapacke` on Debian/Ubuntu",
+    "libgfortran.so.5": "libgfortran: `sudo apt-get install libgfortran5` on Debian/Ubuntu",
+}
+
+
+def open_library(path):
+    """``ctypes.CDLL(path)``, or an ImportError that names what is missing and how to get it."""
+    try:
+        return ctypes.CDLL(str(path))
+    except OSError as error:
+        raise ImportError(load_failure(path, str(error))) from error
+
+
+def load_failure(path, message):
+    """What to tell the user when the dynamic loader refused ``path`` with ``message``."""
+    missing = re.search(r"([^\s:]+): cannot open shared object file", message)
+    if missing is None or missing.group(1) == str(path):
+        return (f"{path} cannot be loaded ({message}). Rebuild it with `make build` in the FactorSense "
+                "checkout, or reinstall factorsense.")
+    name = missing.group(1)
+    if "swift" in name.lower():
+        how = ("it was built without the Swift runtime linked in: rebuild it with `make build`, which links it "
+               "in statically")
+    else:
+        how = (f"install {PROVIDERS.get(name, 'the package that provides it')}, or install the factorsense "
+               "manylinux wheel (`make wheel`), which carries its own OpenBLAS, LAPACKE and libgfortran")
+    return f"libfactorsense.so cannot be loaded: it needs {name}, which is not on this machine ({path}); {how}."
 
 
 def check_version(number, text, path):
@@ -229,7 +283,7 @@ def check_layouts(library=None):
     fs_flow_settings_init write read back from the fields they belong to. (python/tests/test_abi.py
     compares every size and offset with the header, compiled.)"""
     library = library or lib
-    for struct in (fs_progress, fs_phases, fs_problem_spec, fs_flow_settings):
+    for struct in (fs_progress, fs_phases, fs_predictions, fs_problem_spec, fs_flow_settings):
         for name, kind in struct._fields_:
             if getattr(struct, name).offset % ctypes.alignment(kind):
                 raise ImportError(f"{struct.__name__}.{name} is not aligned in this package's ctypes layout")
@@ -245,15 +299,13 @@ def check_layouts(library=None):
 
 lib, path = _load()
 check_layouts(lib)
-
-
-def new_handle(create):
-    """A new handle from ``create(&out)``."""
-    from .errors import check
-
-    handle = c_void_p()
-    check(create(ctypes.byref(handle)), None)
-    return handle.value
+# At interpreter shutdown — before the interpreter is finalized, while daemon threads may still
+# be solving — the library is told that the process is ending: from then on a solving thread
+# never calls back into Python (whose finalized interpreter would crash in the ctypes callback)
+# nor starts an OpenBLAS call; it sleeps until the process has ended (include/factorsense.h,
+# fs_begin_exit). Registered at import, so atexit handlers registered later (which run earlier)
+# may still solve, and this thread may solve in the ones registered before.
+atexit.register(lib.fs_begin_exit)
 
 
 def as_doubles(array):

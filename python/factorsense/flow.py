@@ -47,7 +47,8 @@ def gradient_flow(problem, width=None, *, times, rtol=1e-8, atol=1e-10, perturba
         At most this many right-hand-side evaluations (stop reason "max_iterations" beyond); a
         value outside the int64 range is refused (InvalidArgumentError), never wrapped.
     diagnostics, callback, progress, and the other keyword arguments
-        As for :func:`gradient_descent` (``callback`` and ``progress`` at every row); the step,
+        As for :func:`gradient_descent` (``callback`` and ``progress`` at every row, and between
+        rows at least every 0.1 s of the integration, with the last row's index); the step,
         iteration and stop-rule options do not apply.
 
     Returns

@@ -14,7 +14,8 @@ class History(dict):
     ``residual``, and the diagnostics the run recorded: ``singular_values``, ``effective_rank``,
     ``numerical_rank``, ``imbalance``, ``alignment_left``, ``alignment_right``,
     ``spectral_alignment_left``, ``spectral_alignment_right``, ``signal``, ``noise``,
-    ``perturbation``, ``perturbation_frobenius``.
+    ``perturbation``, ``perturbation_frobenius``. ``iteration`` and ``numerical_rank`` are int64
+    (``numerical_rank`` stays float64, with NaN, when a row's singular values were not finite).
     """
 
     def __init__(self, scalars=(), matrices=None):

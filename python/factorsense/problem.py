@@ -7,8 +7,8 @@ from ctypes import byref, c_char_p, c_double, c_int, c_int32, c_int64, sizeof
 import numpy as np
 
 from . import _arrays, _scalars
-from ._handle import Handle
-from ._lib import as_doubles, as_floats, as_int64s, fs_problem_spec, lib, new_handle
+from ._handle import Handle, new_handle
+from ._lib import as_doubles, as_floats, as_int64s, fs_problem_spec, lib
 from .errors import InvalidArgumentError, NotFiniteError, SizeMismatchError, WrongStateError, check
 from .progress import call_interruptibly, raise_interrupt
 
@@ -27,6 +27,13 @@ def _precision(dtype):
         raise InvalidArgumentError(f"dtype must be float64 or float32 (the storage of a dense operator), "
                                    f"got {_scalars.shown(dtype)}")
     return name
+
+
+def _is_single(array):
+    """Whether ``array`` holds 4-byte floats, in either byte order (np.dtype('>f4') is not
+    np.float32, so an equality test would store a big-endian float32 operator as float64)."""
+    kind = getattr(array, "dtype", None)
+    return kind is not None and np.dtype(kind).kind == "f" and np.dtype(kind).itemsize == 4
 
 
 def _remembered(generator):
@@ -251,8 +258,7 @@ class SensingProblem(Handle):
         (dtype('float32'), dtype('float32'), True)
         """
         n1, n2 = _shape(shape)
-        dtype = _precision(np.float32 if dtype is None and getattr(A, "dtype", None) == np.float32 else
-                           np.float64 if dtype is None else dtype)
+        dtype = _precision(np.float32 if dtype is None and _is_single(A) else np.float64 if dtype is None else dtype)
         A = _arrays.doubles(A, "A", dtype=dtype)
         if A.ndim == 3:
             A = _arrays.doubles(A, "A", (None, n1, n2), dtype=dtype).reshape(A.shape[0], n1 * n2)
@@ -377,6 +383,20 @@ class SensingProblem(Handle):
     def __deepcopy__(self, memo):
         return self.__copy__()
 
+    def spectrum(self, count, *, spectral_method="auto", seed=0):
+        """The top ``count`` singular values of 𝒜*(y) (a PSD problem: eigenvalues), largest first;
+        kept on the problem once computed. The same as :func:`factorsense.spectrum`."""
+        from .predictions import spectrum
+
+        return spectrum(self, count, spectral_method=spectral_method, seed=seed)
+
+    def predict(self, init_scale, step=None, **settings):
+        """The theory's predictions for gradient descent on this problem from the small random
+        start of scale ``init_scale`` with ``step``: :func:`factorsense.predict`."""
+        from .predictions import predict
+
+        return predict(self, init_scale, step, **settings)
+
     def _fill(self, call, work):
         """Runs ``call``, a C call that fills this problem with about ``work`` values, so that
         Ctrl-C stops it (KeyboardInterrupt); raises the exception of any other failure."""
@@ -408,6 +428,16 @@ class SensingProblem(Handle):
         """Whether the parameterization is symmetric, X = UUᵀ."""
         flag = c_int()
         check(lib.fs_problem_is_symmetric(self.handle, byref(flag)), self.handle)
+        return bool(flag.value)
+
+    @property
+    def symmetric_operator(self):
+        """Whether every A_i of the operator is symmetric — ``symmetric_gaussian``, ``rank_one``
+        with ``psd=True``, and :meth:`from_dense` with every row an exactly symmetric n × n
+        matrix. Such an operator sees only (X + Xᵀ)/2, so its problems take only a symmetric truth.
+        Not the parameterization (that is :attr:`psd`)."""
+        flag = c_int()
+        check(lib.fs_problem_operator_is_symmetric(self.handle, byref(flag)), self.handle)
         return bool(flag.value)
 
     @property

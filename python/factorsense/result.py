@@ -62,6 +62,29 @@ class Phases:
     spectral_angle_right: object = None
 
 
+def _iteration(value):
+    """An event's iteration in the package's convention: an int, or None where the run did not
+    show it (the C library's −1; NaN in a float array)."""
+    return None if value is None or np.isnan(value) or value < 0 else int(value)
+
+
+def _time(value):
+    """An event's time or value: a float, or None where the run did not show it (C's NaN)."""
+    return None if value is None or np.isnan(value) else float(value)
+
+
+def _events(values, convert):
+    """A list of events, each through ``convert`` (:func:`_iteration` or :func:`_time`)."""
+    return [] if values is None else [convert(value) for value in values]
+
+
+def whole_numbers(values):
+    """A column of whole numbers as int64 — unless a row is NaN (the numerical rank of an iterate
+    whose singular values are not finite), when it stays float64 with that NaN: a cast would
+    turn NaN into −2⁶³, a count no one could tell from a real one."""
+    return values.astype(np.int64) if np.all(np.isfinite(values)) else values
+
+
 class Result:
     """What a run returns, with attribute access like ``scipy.optimize.OptimizeResult``.
 
@@ -88,12 +111,16 @@ class Result:
         ``dict``; ``history["singular_values"]`` is iterations × c; see :class:`History`).
     phases : Phases
         The ends of the phases (I) alignment, (II) saddle avoidance, (III) local refinement and
-        the plateau level, read off the history.
-    learning_iterations : ndarray of float
-        For each i ≤ r, the first recorded iteration with σ_i(X) ≥ ½ s⋆_i (NaN: never); for a
-        flow, the index of the row.
-    learning_at_time : ndarray of float
-        The "time" of those iterates (η·t for gradient descent, the flow's time; NaN: never).
+        the plateau level, read off the history; None where the run does not show one. They are
+        recorded iterates, so quantized to ``record_every``: keep ``record_every=1`` where phase
+        times matter.
+    learning_iterations : list of int or None
+        For each i ≤ r, the first recorded iteration with σ_i(X) ≥ ½ s⋆_i, None when that never
+        happened (as a phase not shown); for a flow, the index of the row. At the resolution of
+        the record (``record_every``). ``np.asarray(r.learning_iterations, float)`` gives an array
+        with NaN for the missing ones.
+    learning_at_time : list of float or None
+        The "time" of those iterates (η·t for gradient descent, the flow's time; None: never).
     learning_times, learning_clock
         Deprecated names (0.4) of ``learning_iterations`` and ``learning_at_time``: the first held
         iterations, not times.
@@ -114,8 +141,8 @@ class Result:
         self.iterations = iterations
         self.history = history
         self.phases = phases if phases is not None else Phases()
-        self.learning_iterations = learning_iterations if learning_iterations is not None else np.empty(0)
-        self.learning_at_time = learning_at_time if learning_at_time is not None else np.empty(0)
+        self.learning_iterations = _events(learning_iterations, _iteration)
+        self.learning_at_time = _events(learning_at_time, _time)
         self.flow_statistics = None
 
     @classmethod
@@ -145,7 +172,7 @@ class Result:
                 scalars[name.value.decode()] = column[:, 0].copy()
         for name in ("iteration", "numerical_rank"):
             if name in scalars:
-                scalars[name] = scalars[name].astype(np.int64)
+                scalars[name] = whole_numbers(scalars[name])
         phases, learning_times, learning_clock = cls._phases_from_handle(handle)
         result = cls(U, V, lib.fs_stop_reason_string(reason.value).decode(), iterations.value,
                      History(scalars, matrices), phases, learning_times, learning_clock,
@@ -165,20 +192,14 @@ class Result:
         clock = np.empty(found.learning_time_count)
         check(lib.fs_result_copy_learning_times(handle, as_int64s(steps), as_doubles(clock), steps.size), handle)
 
-        def resolved(t):
-            return None if t < 0 else int(t)
-
-        def known(x):
-            return None if np.isnan(x) else float(x)
-
-        phases = Phases(resolved(found.alignment_end), resolved(found.saddle_end), resolved(found.plateau_start),
-                        known(found.plateau_level), known(found.alignment_end_time), known(found.saddle_end_time),
-                        known(found.plateau_start_time), recovered=bool(found.recovered),
-                        signal_end=resolved(found.signal_end), signal_end_time=known(found.signal_end_time),
+        phases = Phases(_iteration(found.alignment_end), _iteration(found.saddle_end), _iteration(found.plateau_start),
+                        _time(found.plateau_level), _time(found.alignment_end_time), _time(found.saddle_end_time),
+                        _time(found.plateau_start_time), recovered=bool(found.recovered),
+                        signal_end=_iteration(found.signal_end), signal_end_time=_time(found.signal_end_time),
                         still_improving=bool(found.still_improving),
-                        spectral_angle_left=known(found.spectral_angle_left),
-                        spectral_angle_right=known(found.spectral_angle_right))
-        return phases, np.where(steps < 0, np.nan, steps.astype(float)), clock
+                        spectral_angle_left=_time(found.spectral_angle_left),
+                        spectral_angle_right=_time(found.spectral_angle_right))
+        return phases, _events(steps, _iteration), _events(clock, _time)
 
     def iterations_to(self, epsilon, column="test_error"):
         """The iterations to reach ε: the first recorded iteration whose ``column`` (a scalar
@@ -260,6 +281,9 @@ class Result:
         for old, new in (("learning_times", "learning_iterations"), ("learning_clock", "learning_at_time")):
             if old in state:
                 state.setdefault(new, state.pop(old))
+        # ... and 0.5 as float arrays with NaN for a learning time never reached.
+        state["learning_iterations"] = _events(state.get("learning_iterations"), _iteration)
+        state["learning_at_time"] = _events(state.get("learning_at_time"), _time)
         self.__dict__.update(state)
 
     def __getitem__(self, key):

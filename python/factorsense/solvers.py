@@ -5,9 +5,10 @@ import inspect
 import numpy as np
 
 from . import _arrays, _scalars
-from ._handle import Handle
-from ._lib import as_doubles, lib, new_handle
+from ._handle import Handle, new_handle
+from ._lib import as_doubles, lib
 from .errors import InvalidArgumentError, SizeMismatchError, check
+from .options import OPTIONS
 from .progress import SMALL_CALL, ProgressRelay, call_interruptibly, raise_interrupt
 from .result import Result
 
@@ -18,7 +19,20 @@ class _Options(Handle):
     def __init__(self):
         super().__init__(new_handle(lib.fs_options_create), lib.fs_options_free)
 
-    def set(self, integers, reals, texts):
+    def set(self, values):
+        """Sets each option of ``values`` (name → value) with the call its type takes, from the
+        library's option table (factorsense.options)."""
+        unknown = [name for name in values if name not in OPTIONS]
+        if unknown:
+            raise InvalidArgumentError(f"unknown option {_scalars.shown(unknown[0])}; the options are {', '.join(OPTIONS)}")
+        kinds = dict(integer={}, real={}, text={})
+        for name, value in values.items():
+            kinds[OPTIONS[name].type][name] = value
+        self.set_by_type(kinds["integer"], kinds["real"], kinds["text"])
+
+    def set_by_type(self, integers, reals, texts):
+        """Sets options with the call named by the dict each is in — the C calls as they are, for
+        any name (the library refuses what it does not know)."""
         for name, value in integers.items():
             check(lib.fs_options_set_int(self.handle, _scalars.text(name, "an option name"), _scalars.whole(value, name)),
                   self.handle)
@@ -89,7 +103,7 @@ def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, ste
         Every integer argument takes Python and numpy integers, whole floats and 0-d arrays of
         them, within int64 (a seed within [0, 2⁶⁴)); others are refused by name, never wrapped.
     tol, loss_tol, window, divergence_factor : float, float, int, float
-        Stop as converged when |f_t − f_{t−window}| ≤ tol·f_{t−window} or f_t ≤ loss_tol (0
+        Stop as converged when ``|f_t − f_{t−window}| ≤ tol·f_{t−window}`` or f_t ≤ loss_tol (0
         turns a rule off); as diverged when f_t > divergence_factor·f_0.
     balancing, noise_injection, preconditioner, scaled_damping, batch_size
         The comparison variants: +(λ/8)‖UᵀU − VᵀV‖²_F; τ·N(0, 1) added to every entry after each
@@ -206,8 +220,11 @@ def gradient_descent_batch(problem, width=None, **settings):
     For a dense operator (Gaussian, symmetric Gaussian, your own matrix) the trials run in
     lock-step: each pass over the m × n1·n2 operator serves every trial still running, so it is
     read from memory once per step for all of them (docs/mathematics.md, "Batches of trials").
-    Other operators run their trials side by side on threads. Either way each trial's
-    :class:`Result` is bit for bit that of ``gradient_descent`` with the same arguments.
+    Other operators run their trials side by side on threads. The trials run in groups of
+    max(cores, 8), one group after another, so a batch of any size uses that many threads at most
+    (their stacks are counted with its memory: under ``ulimit -v`` a batch runs or raises
+    OutOfMemoryError). Either way each trial's :class:`Result` is bit for bit that of
+    ``gradient_descent`` with the same arguments.
 
     Returns
     -------
@@ -320,9 +337,9 @@ def _prepare(problem, width, *, init, init_scale, step, max_iter, seed, record_e
     options = _Options()
     if validation is not None:
         check(lib.fs_options_set_validation(options.handle, validation.handle), options.handle)
-    integers = dict(max_iter=max_iter, seed=_scalars.seed_as_int64(seed), record_every=record_every, window=window,
-                    batch_size=batch_size, singular_value_count=singular_value_count, rank=rank,
-                    patience=int(patience), restore_best=int(bool(restore_best)))
+    values = dict(max_iter=max_iter, seed=_scalars.seed_as_int64(seed), record_every=record_every, window=window,
+                  batch_size=batch_size, singular_value_count=singular_value_count, rank=rank,
+                  patience=int(patience), restore_best=int(bool(restore_best)))
     if U0 is not None:
         k = options.set_initial_factors(U0, V0, problem.shape, problem.psd)
         if width is not None and width != k:
@@ -330,15 +347,14 @@ def _prepare(problem, width, *, init, init_scale, step, max_iter, seed, record_e
     elif width is None:
         raise InvalidArgumentError("width is not set: pass width=k (k ≥ 1), or initial factors U0, V0")
     else:
-        integers["width"] = width
-    options.set(integers,
-                dict(init_scale=init_scale, step=step, tol=tol, loss_tol=loss_tol,
-                     divergence_factor=divergence_factor, balancing=balancing, noise_injection=noise_injection,
-                     scaled_damping=scaled_damping, alignment_threshold=alignment_threshold,
-                     saddle_fraction=saddle_fraction, plateau_tolerance=plateau_tolerance,
-                     plateau_window=plateau_window, recovery_threshold=recovery_threshold, ridge=ridge),
-                dict(init=init, preconditioner=preconditioner, diagnostics=_diagnostics_text(diagnostics),
-                     step_rule=step_rule, spectral_method=spectral_method))
+        values["width"] = width
+    values.update(init_scale=init_scale, step=step, tol=tol, loss_tol=loss_tol, divergence_factor=divergence_factor,
+                  balancing=balancing, noise_injection=noise_injection, scaled_damping=scaled_damping,
+                  alignment_threshold=alignment_threshold, saddle_fraction=saddle_fraction,
+                  plateau_tolerance=plateau_tolerance, plateau_window=plateau_window,
+                  recovery_threshold=recovery_threshold, ridge=ridge, init=init, preconditioner=preconditioner,
+                  diagnostics=_diagnostics_text(diagnostics), step_rule=step_rule, spectral_method=spectral_method)
+    options.set(values)
     return options, problem
 
 

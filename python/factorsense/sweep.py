@@ -13,6 +13,7 @@ import itertools
 import json
 import multiprocessing
 import os
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -61,7 +62,9 @@ def sweep(problem, grid=None, *, client=None, path=None, progress=False, histori
         How local tasks run (without ``client``): "threads" (the default) in this process, one
         task per core — the library's calls release the GIL, and nothing is pickled or
         started; "processes" in a spawn process pool, each task in a process of its own (its
-        problem generated there). Both give the same bits.
+        problem generated there). Both give the same bits. A stopped sweep (Ctrl-C, SIGINT to
+        this process alone, a raising ``progress``) terminates its worker processes; a sweep in a
+        daemon thread is stopped when the interpreter exits.
     path : str or Path, optional
         A directory holding the sweep as a Parquet dataset: each finished task is written there
         as it completes, and a sweep run again with the same parameters reads what is there and
@@ -79,9 +82,10 @@ def sweep(problem, grid=None, *, client=None, path=None, progress=False, histori
         ``problem_seed``), the run's, then ``stop_reason``, ``iterations``, ``final_loss``,
         ``final_test_error``, ``seconds`` (wall time of the trial's task, shared among its
         trials), ``recovered`` (whether phases are named), the phases ``alignment_end``,
-        ``signal_end``, ``saddle_end``, ``plateau_start``, ``plateau_level`` (NaN when not seen),
-        ``learning_times`` (a list of the iterations of ``Result.learning_iterations``; the column
-        kept its 0.4 name) and ``error`` (the
+        ``signal_end``, ``saddle_end``, ``plateau_start``, ``plateau_level`` (NaN when not seen:
+        a frame keeps pandas' missing value, where a ``Result`` says None),
+        ``learning_times`` (a list of the iterations of ``Result.learning_iterations`` as floats,
+        NaN where the Result has None; the column kept its 0.4 name) and ``error`` (the
         message of a trial the library refused; its stop reason is then "error").
         ``df.attrs["computed"]`` and ``df.attrs["reused"]`` count the trials computed by this
         call and read from ``path``.
@@ -267,13 +271,44 @@ def _execute(tasks, client, workers, histories, executor="threads"):
         run = functools.partial(run_task, histories=histories)
     with pool:
         futures = [pool.submit(run, task) for task in tasks]
+        stop = functools.partial(_stop, pool, futures, stops)
+        _LIVE.add(stop)
         try:
             for future in as_completed(futures):
                 yield future.result()
         finally:  # done, or stopped (Ctrl-C, a progress callback that raised): stop what still runs
-            for future in futures:
-                future.cancel()
-            stops.request()
+            stop()
+            _LIVE.discard(stop)
+
+
+def _stop(pool, futures, stops):
+    """Stops a local sweep's tasks: the waiting ones are cancelled, the running ones interrupted —
+    on threads through ``stops`` (within about 0.1 s), in worker processes by terminating the
+    processes (SIGINT reaches the parent alone when it is sent to its pid, not to the terminal's
+    process group; the work of a running task is lost, what is written stays)."""
+    for future in futures:
+        future.cancel()
+    stops.request()
+    if isinstance(pool, ProcessPoolExecutor) and not all(future.done() for future in futures):
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+
+
+#: The stop functions of the local sweeps under way (in any thread).
+_LIVE = set()
+
+
+def _stop_live_sweeps():
+    """At interpreter shutdown, before concurrent.futures joins the pools' threads: stops every
+    local sweep still running (in a daemon thread), which would otherwise be waited for."""
+    for stop in list(_LIVE):
+        stop()
+
+
+# threading's exit hooks run in reverse order of registration, so this one (registered after
+# concurrent.futures registered its own, when it was imported above) runs before the pools are
+# joined. atexit would be too late: it runs after threading has joined them.
+threading._register_atexit(_stop_live_sweeps)
 
 
 def run_task(task, histories=False):
@@ -339,7 +374,7 @@ def _outcome(outcome, seconds, histories):
                seconds=seconds, recovered=phases.recovered, alignment_end=number(phases.alignment_end),
                signal_end=number(phases.signal_end), saddle_end=number(phases.saddle_end),
                plateau_start=number(phases.plateau_start), plateau_level=number(phases.plateau_level),
-               learning_times=[float(t) for t in outcome.learning_iterations], error="")
+               learning_times=[number(t) for t in outcome.learning_iterations], error="")
     if histories:
         row.update(loss_history=[float(v) for v in outcome.history["loss"]],
                    test_error_history=[float(v) for v in outcome.history["test_error"]])

@@ -62,3 +62,26 @@ def sigint_raises_keyboard_interrupt():
         signal.signal(signal.SIGINT, previous)
     else:
         yield
+
+
+@pytest.fixture
+def library_needing(tmp_path):
+    """``library_needing(name)``: a shared library whose dynamic section asks for ``name`` (a
+    library made for the purpose, then deleted), compiled with the C compiler; skips without one."""
+    import shutil
+    import subprocess
+
+    compiler = shutil.which("cc") or shutil.which("clang") or shutil.which("gcc")
+    if compiler is None:
+        pytest.skip("no C compiler to make a library with a missing dependency")
+
+    def make(name):
+        source = tmp_path / "empty.c"
+        source.write_text("int fs_test_placeholder(void) { return 0; }\n")
+        dependency, library = tmp_path / name, tmp_path / "libfactorsense.so"
+        subprocess.run([compiler, "-shared", "-fPIC", f"-Wl,-soname,{name}", "-o", dependency, source], check=True)
+        subprocess.run([compiler, "-shared", "-fPIC", "-o", library, source, "-Wl,--no-as-needed", dependency],
+                       check=True)
+        dependency.unlink()
+        return library
+    return make

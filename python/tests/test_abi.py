@@ -17,7 +17,7 @@ import factorsense as fs
 from factorsense import _lib
 
 ROOT = Path(__file__).resolve().parents[2]
-STRUCTS = [_lib.fs_progress, _lib.fs_phases, _lib.fs_problem_spec, _lib.fs_flow_settings]
+STRUCTS = [_lib.fs_progress, _lib.fs_phases, _lib.fs_predictions, _lib.fs_problem_spec, _lib.fs_flow_settings]
 
 
 def header_layouts(tmp_path):
@@ -53,15 +53,16 @@ def test_ctypes_layouts_are_the_headers(tmp_path):
 def test_the_package_checks_its_layouts_and_the_minor_version():
     # What the package checks when it loads: its own structs by the sizes the header declares.
     _lib.check_layouts()
-    assert _lib.EXPECTED_VERSION == (0, 5)
-    _lib.check_version(500, "0.5.0", "here")
-    _lib.check_version(503, "0.5.3", "here")
-    with pytest.raises(ImportError, match="0.4.0.*needs version 0.5"):
-        _lib.check_version(400, "0.4.0", "here")
-    with pytest.raises(ImportError, match="0.6.0.*needs version 0.5"):
-        _lib.check_version(600, "0.6.0", "here")
-    with pytest.raises(ImportError, match="1.5.0"):
-        _lib.check_version(10500, "1.5.0", "here")
+    major, minor = _lib.EXPECTED_VERSION
+    here = major * 10000 + minor * 100
+    _lib.check_version(here, f"{major}.{minor}.0", "here")
+    _lib.check_version(here + 3, f"{major}.{minor}.3", "here")
+    with pytest.raises(ImportError, match=f"{major}.{minor - 1}.0.*needs version {major}.{minor}"):
+        _lib.check_version(here - 100, f"{major}.{minor - 1}.0", "here")
+    with pytest.raises(ImportError, match=f"{major}.{minor + 1}.0.*needs version {major}.{minor}"):
+        _lib.check_version(here + 100, f"{major}.{minor + 1}.0", "here")
+    with pytest.raises(ImportError, match=f"{major + 1}.{minor}.0"):
+        _lib.check_version(here + 10000, f"{major + 1}.{minor}.0", "here")
 
 
 def flow_rhs(Xstar, n1, n2, k, perturbation):
@@ -135,8 +136,8 @@ def test_success_is_scipys():
 def test_the_learning_times_say_whether_they_are_iterations_or_times():
     p = fs.SensingProblem.gaussian(20, 15, 2, 400, seed=2)
     r = fs.gradient_descent(p, width=4, step=0.2, init_scale=1e-4, max_iter=300, seed=0)
-    assert r.learning_iterations.size == 2 and np.all(np.isfinite(r.learning_iterations))
-    np.testing.assert_allclose(r.learning_at_time, 0.2 * r.learning_iterations, rtol=1e-15)
+    assert len(r.learning_iterations) == 2 and all(type(t) is int for t in r.learning_iterations)
+    np.testing.assert_allclose(r.learning_at_time, 0.2 * np.array(r.learning_iterations), rtol=1e-15)
     with pytest.warns(DeprecationWarning, match="learning_iterations"):
         np.testing.assert_array_equal(r.learning_times, r.learning_iterations)
     with pytest.warns(DeprecationWarning, match="learning_at_time"):

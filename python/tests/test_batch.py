@@ -43,6 +43,20 @@ def test_every_trial_is_its_own_run_bit_for_bit(kind):
         same_run(run, alone)
 
 
+@pytest.mark.parametrize("kind", ["gaussian", "completion"])
+def test_trials_beyond_one_group_are_their_own_runs_bit_for_bit(kind):
+    # The trials run in groups of max(cores, 8): more than two groups, the last one partial, and
+    # trials of different lengths, so that groups hold trials that stop at different steps.
+    p = PROBLEMS[kind]()
+    count = 2 * max(os.cpu_count() or 1, 8) + 3
+    max_iter = [40 + 7 * (i % 5) for i in range(count)]
+    runs = fs.gradient_descent_batch(p, width=3, seed=list(range(count)), max_iter=max_iter, step=0.2)
+    assert len(runs) == count
+    for i in (0, count // 2, count - 1):
+        same_run(runs[i], fs.gradient_descent(p, width=3, seed=i, max_iter=max_iter[i], step=0.2))
+    assert [r.iterations for r in runs] == max_iter
+
+
 def test_widths_and_a_diverging_trial_stop_on_their_own():
     p = PROBLEMS["gaussian"]()
     runs = fs.gradient_descent_batch(p, width=[2, 4, 6], step=[0.2, 80.0, 0.2], max_iter=150, seed=7)

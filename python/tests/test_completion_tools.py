@@ -416,7 +416,7 @@ def test_low_level_validation_calls():
     p = _issue_case(20, 16, 2, 0.5, 0.1)
     training, validation = p.split_holdout(0.2, 1)
     options, result = _Options(), _ResultHandle()
-    options.set(dict(width=3, max_iter=20, patience=3), dict(step=0.05), {})
+    options.set(dict(width=3, max_iter=20, patience=3, step=0.05))
     assert lib.fs_options_set_validation(options.handle, validation.handle) == 0
     assert lib.fs_gradient_descent(training.handle, options.handle, result.handle) == 0
     best = c_int64()
@@ -453,3 +453,12 @@ def test_best_iteration_ties_go_to_the_earliest_row():
     np.testing.assert_array_equal(r.history["validation_error"], 1.0)
     assert r.best_iteration == 0
     assert r.stop_reason == "early_stopped" and r.iterations == 20
+
+
+def test_validation_values_that_are_all_zero_are_refused():
+    """Issue 22: all-zero validation values gave a NaN validation error at every row, early_stopped
+    at an arbitrary row and best_iteration None; the relative error is undefined: refused."""
+    p = fs.SensingProblem.gaussian(12, 10, 2, 150, seed=3)
+    held = fs.SensingProblem.from_entries([0, 1, 2], [5, 6, 7], [0.0, 0.0, 0.0], p.shape)
+    with pytest.raises(fs.InvalidArgumentError, match="validation values are all 0"):
+        fs.gradient_descent(p, 2, max_iter=100, validation=held, patience=5)

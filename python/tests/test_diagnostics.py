@@ -60,9 +60,9 @@ def oracle(problem, U, V, count, rank=None):
         _, a, Wt = np.linalg.svd(L.T @ U)  # full: Wt is k × k
         D = X - problem.truth
         A = dense_operator_matrix(problem)
-        E = (A.T @ (A @ D.ravel())).reshape(n1, n2) - D
-        if problem.psd:  # the symmetric part, the E that drives the PSD flow
-            E = (E + E.T) / 2
+        E = (A.T @ (A @ X.ravel() - problem.y)).reshape(n1, n2) - D  # (𝒜*𝒜 − I)D − 𝒜*ξ
+        if problem.psd:
+            E = (E + E.T) / 2  # the part the symmetric flow uses
         nan = {"alignment_left": sine(PU, L), "alignment_right": sine(PV, R), "signal": a[q - 1],
                "noise": spectral_norm(U @ Wt[q:].T), "perturbation": spectral_norm(E),
                "perturbation_frobenius": np.linalg.norm(E)}
@@ -103,6 +103,9 @@ def problems():
     kinds = dict(
         gaussian=lambda: fs.SensingProblem.gaussian(12, 9, 2, 150, condition_number=3, seed=1),
         gaussian_psd=lambda: fs.SensingProblem.gaussian(10, 10, 2, 150, condition_number=3, psd=True, seed=2),
+        gaussian_noisy=lambda: fs.SensingProblem.gaussian(12, 9, 2, 150, condition_number=3, noise=0.05, seed=12),
+        gaussian_psd_noisy=lambda: fs.SensingProblem.gaussian(10, 10, 2, 150, condition_number=3, psd=True,
+                                                              noise=0.05, seed=13),
         symmetric_gaussian=lambda: fs.SensingProblem.symmetric_gaussian(10, 2, 120, condition_number=3, seed=3),
         factorization=lambda: fs.SensingProblem.factorization(12, 9, 3, condition_number=4, seed=4),
         factorization_psd=lambda: fs.SensingProblem.factorization(9, 9, 2, psd=True, condition_number=3, seed=5),

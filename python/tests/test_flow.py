@@ -225,3 +225,50 @@ def test_the_population_flow_needs_a_truth():
     with pytest.raises(fs.InvalidArgumentError, match="truth"):
         fs.gradient_flow(p, width=1, times=[0, 1], perturbation="none")
     assert fs.gradient_flow(p, width=1, times=[0, 1]).stop_reason == "end_time"  # the problem's own flow needs none
+
+
+def test_the_progress_callback_sees_the_flow_between_requested_times():
+    """Issue 22: with times=[0, T] the callback ran only at the two rows. Now an accepted step
+    after 0.1 s since the last report is reported too (with the last row's index; nothing is
+    recorded). The perturbation sleeps 2 ms an evaluation, so the integration lasts
+    longer than 0.3 s on any machine."""
+    import time
+
+    p = fs.SensingProblem.gaussian(12, 9, 2, 150, seed=4)
+    zero = np.zeros(p.shape)
+
+    def slow(t, U, V):
+        time.sleep(0.002)
+        return zero
+
+    seen = []
+    r = fs.gradient_flow(p, width=3, times=[0.0, 40.0], perturbation=slow, rtol=1e-10, atol=1e-12, seed=1,
+                         diagnostics="none", callback=lambda info: seen.append((info.iteration, info.loss)))
+    assert r.flow_statistics["evaluations"] * 0.002 > 0.3
+    rows = [row for row, _ in seen]
+    assert rows[-1] == 1 and rows.count(0) >= 3, rows  # row 0, then at least two reports before row 1
+    assert seen[1][1] != seen[0][1]  # a report between the rows sees a later state than row 0
+    assert list(r.history["time"]) == [0.0, 40.0]  # nothing recorded between the rows
+
+
+@pytest.mark.parametrize("variant, name", [
+    (dict(preconditioner="scaled"), "preconditioner"), (dict(noise_injection=1e-3), "noise_injection"),
+    (dict(batch_size=10), "batch_size"), (dict(step="auto"), "step_rule"), (dict(patience=3), "patience"),
+    (dict(restore_best=True), "restore_best"), (dict(validation="holdout"), "validation set"),
+])
+def test_the_flow_refuses_what_it_has_no_counterpart_of(variant, name):
+    """Issue 22: these were silently ignored; balancing and ridge, terms of the loss, change it."""
+    p = fs.SensingProblem.completion(12, 10, 2, 80, seed=1)
+    if variant.get("validation") == "holdout":
+        p, held = p.split_holdout(0.2, 1)
+        variant = dict(validation=held)
+    with pytest.raises(fs.InvalidArgumentError, match=f"the gradient flow has no {name}"):
+        fs.gradient_flow(p, width=2, times=[0, 1], **variant)
+
+
+def test_balancing_and_ridge_change_the_flow():
+    p = fs.SensingProblem.gaussian(10, 8, 2, 120, seed=2)
+    plain = fs.gradient_flow(p, width=3, times=[0, 2], init_scale=0.3, seed=1, diagnostics="none")
+    for variant in (dict(balancing=0.5), dict(ridge=0.1)):
+        other = fs.gradient_flow(p, width=3, times=[0, 2], init_scale=0.3, seed=1, diagnostics="none", **variant)
+        assert not np.allclose(other.U, plain.U), variant

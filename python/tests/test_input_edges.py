@@ -37,7 +37,7 @@ def test_option_names_with_a_nul_are_refused():
         arguments[kind] = {"width\0x" if kind == "integers" else "step\0x" if kind == "reals" else "init\0x":
                            "random" if kind == "texts" else 2}
         with pytest.raises(fs.InvalidArgumentError, match="option name contains a NUL"):
-            options.set(**arguments)
+            options.set_by_type(**arguments)
 
 
 def test_c_sees_text_only_up_to_its_nul():
@@ -62,7 +62,7 @@ def test_huge_option_names_and_values_are_cut_in_messages(problem):
     message = str(caught.value)
     assert len(message) < 400 and "x" * 64 + "\"…" in message and "10000000 characters" in message
     with pytest.raises(fs.InvalidArgumentError) as caught:
-        fs.solvers._Options().set({}, {}, {huge: "random"})
+        fs.solvers._Options().set_by_type({}, {}, {huge: "random"})
     assert len(str(caught.value)) < 400
     with pytest.raises(fs.InvalidArgumentError) as caught:
         fs.gradient_descent(problem, width=2, step=huge)

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 import factorsense as fs
-from factorsense._lib import as_doubles, lib, new_handle
+from factorsense._handle import new_handle
+from factorsense._lib import as_doubles, lib
 
 
 @pytest.fixture

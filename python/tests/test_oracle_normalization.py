@@ -156,3 +156,25 @@ def test_symmetric_targets_within_the_tolerance_are_taken():
     X[0, 1] += 1e-8 * np.linalg.norm(X)
     with pytest.raises(fs.InvalidArgumentError, match="symmetric"):
         fs.SensingProblem.symmetric_gaussian(target=X, measurements=20, psd=False, seed=1)
+
+
+def test_the_operators_symmetry_is_reported_and_a_symmetric_dense_operator_of_yours_refuses_a_non_symmetric_truth():
+    """fs_problem_operator_is_symmetric: the built-in symmetric operators, and from_dense whose every
+    row is an exactly symmetric n × n matrix (it sees only sym(X), like symmetric_gaussian)."""
+    assert fs.SensingProblem.symmetric_gaussian(5, 2, 20, seed=1).symmetric_operator
+    assert fs.SensingProblem.rank_one(5, 5, 2, 20, psd=True, seed=1).symmetric_operator
+    assert not fs.SensingProblem.rank_one(5, 5, 2, 20, seed=1).symmetric_operator
+    assert not fs.SensingProblem.gaussian(5, 5, 2, 20, seed=1).symmetric_operator
+    rng = np.random.default_rng(7)
+    G = rng.standard_normal((30, 4, 4))
+    A = (G + G.transpose(0, 2, 1)) / 2
+    X = np.outer([1.0, 2.0, 3.0, 4.0], [1.0, -1.0, 0.5, 2.0])
+    y = A.reshape(30, 16) @ X.ravel()
+    assert fs.SensingProblem.from_dense(A, y, (4, 4)).symmetric_operator
+    with pytest.raises(fs.InvalidArgumentError, match="symmetric"):
+        fs.SensingProblem.from_dense(A, y, (4, 4), truth=X)
+    S = (X + X.T) / 2
+    assert fs.SensingProblem.from_dense(A, A.reshape(30, 16) @ S.ravel(), (4, 4), truth=S).symmetric_operator
+    A[3, 0, 1] += 1e-15  # one asymmetric entry: a general operator, any truth
+    assert not fs.SensingProblem.from_dense(A, y, (4, 4), truth=X).symmetric_operator
+    assert fs.SensingProblem.from_dense(A.astype(np.float32) * 0 + np.float32(1), y, (4, 4), dtype="float32").symmetric_operator

@@ -107,3 +107,108 @@ def test_bad_input_is_refused(run):
         fs.plot.singular_values(bare)
     with pytest.raises(ValueError, match="recorded none"):
         fs.plot.balance(bare)
+
+
+@pytest.fixture(scope="module")
+def long_run():
+    """The fixture's run for 2000 iterations: every phase has ended by 165, in the first tenth."""
+    p = fs.SensingProblem.symmetric_gaussian(20, 2, 2000, seed=0)
+    return fs.gradient_descent(p, width=20, init_scale=1e-6, step=0.25, max_iter=2000, seed=1)
+
+
+def test_the_time_axis_is_logarithmic_when_the_phases_end_in_the_first_tenth(run, long_run):
+    assert long_run.phases.plateau_start == 165 and run.phases.plateau_start == 165
+    for draw in (fs.plot.loss, fs.plot.singular_values, fs.plot.balance):
+        ax = draw(long_run)
+        assert ax.get_xscale() == "symlog", draw  # symlog: t = 0 stays on the axis, log from t = 1 on
+        assert ax.xaxis.get_transform().linthresh == 1
+        assert ax.get_xlabel().endswith("(log)")
+        assert draw(run).get_xscale() == "linear", draw  # 165 of 400: not early
+        assert draw(long_run, time_axis="linear").get_xscale() == "linear"
+        assert draw(run, time_axis="log").get_xscale() == "symlog"
+        plt.close("all")
+    ax = fs.plot.loss(long_run, x="time")
+    assert ax.get_xscale() == "symlog" and ax.xaxis.get_transform().linthresh == 0.25  # η·t: the first recorded time
+    with pytest.raises(fs.InvalidArgumentError, match="time_axis"):
+        fs.plot.loss(run, time_axis="logarithmic")
+    with pytest.raises(fs.InvalidArgumentError, match="x must be"):
+        fs.plot.loss(run, x="seconds")
+    plt.close("all")
+
+
+def test_a_run_without_phases_keeps_a_linear_axis():
+    failed = fs.gradient_descent(fs.SensingProblem.gaussian(30, 20, 2, 100, seed=0), width=2, step=0.2,
+                                 max_iter=2000, seed=1)
+    assert fs.plot.phase_spans(failed) == [] and fs.plot.loss(failed).get_xscale() == "linear"
+    plt.close("all")
+
+
+def test_a_flow_on_uneven_times_is_shaded_at_its_phase_times():
+    """x="time": the spans are the phases' *_time fields (not iterations rescaled), and times that
+    start above 0 get a plain log axis."""
+    p = fs.SensingProblem.symmetric_gaussian(20, 2, 2000, seed=0)
+    flow = fs.gradient_flow(p, width=20, init_scale=1e-6, times=np.geomspace(0.1, 400, 100), seed=1)
+    ph = flow.phases
+    assert ph.plateau_start_time < 40  # the first tenth of the time
+    ax = fs.plot.loss(flow, x="time")
+    assert ax.get_xscale() == "log"
+    spans = [(q.get_x(), q.get_x() + q.get_width()) for q in ax.patches]
+    np.testing.assert_allclose(spans, [(0.1, ph.alignment_end_time), (ph.alignment_end_time, ph.saddle_end_time),
+                                       (ph.saddle_end_time, ph.plateau_start_time)], rtol=1e-12)
+    plt.close("all")
+
+
+def test_a_psd_run_draws_one_curve_where_left_and_right_are_the_same(run):
+    assert np.array_equal(run.U, run.V)  # PSD: V is U
+    ax = fs.plot.balance(run)
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == ["alignment (left = right)", "spectral alignment (left = right)", "signal", "noise"]
+    assert np.array_equal(lines(ax)["alignment (left = right)"].get_ydata(), run.history["alignment_left"])
+    p = fs.SensingProblem.gaussian(20, 15, 2, 400, seed=2)
+    asymmetric = fs.gradient_descent(p, width=6, step=0.3, init_scale=1e-4, max_iter=200, seed=0)
+    labels = [line.get_label() for line in fs.plot.balance(asymmetric).get_lines()]
+    assert labels == ["imbalance", "alignment left", "alignment right", "spectral alignment left",
+                      "spectral alignment right", "signal", "noise"]
+    plt.close("all")
+
+
+def test_plot_history_is_plot_loss(run):
+    """fs.plot_history (the 0.1 name) draws what fs.plot.loss draws, the phases included."""
+    old, new = fs.plot_history(run), fs.plot.loss(run)
+    assert [(line.get_label(), list(line.get_ydata())) for line in old.get_lines()] == \
+        [(line.get_label(), list(line.get_ydata())) for line in new.get_lines()]
+    assert len(old.patches) == len(new.patches) == 3
+    drawn = lines(fs.plot_history(run, columns=("residual",)))
+    assert np.array_equal(drawn["residual"].get_ydata(), run.history["residual"]) and "loss" not in drawn
+    with pytest.raises(fs.InvalidArgumentError, match="'curvature' is not recorded"):
+        fs.plot.loss(run, columns=("curvature",))
+    plt.close("all")
+
+
+def test_predictions_are_overlaid_on_the_measurements():
+    """Issue 23: the staircase with the predicted learning iterations, the plateau with the
+    predicted slope, and the learning iterations against ln(1/α) beside the predicted ones."""
+    p = fs.SensingProblem.gaussian(20, 16, 2, 600, condition_number=2, seed=4)
+    alphas = [1e-6, 1e-4, 1e-2]
+    results = [fs.gradient_descent(p, width=8, init_scale=a, step=0.3, max_iter=200, seed=1,
+                                   diagnostics=["singular_values"]) for a in alphas]
+    predictions = [fs.predict(p, init_scale=a, step=0.3) for a in alphas]
+
+    ax = fs.plot.singular_values(results[0], count=2, predicted=predictions[0])
+    dash_dotted = sorted(line.get_xdata()[0] for line in ax.get_lines() if line.get_linestyle() == "-.")
+    assert dash_dotted == pytest.approx(sorted(predictions[0].learning_iterations))
+
+    ax = fs.plot.plateau_vs_alpha(results, alphas, predicted=predictions[0])
+    guide = ax.get_lines()[1]
+    slope = np.diff(np.log(guide.get_ydata())) / np.diff(np.log(alphas))
+    assert slope == pytest.approx([predictions[0].plateau_slope] * 2)
+    assert "predicted slope" in guide.get_label()
+
+    ax = fs.plot.learning_vs_alpha(results, alphas, predictions)
+    drawn = lines(ax)
+    np.testing.assert_array_equal(drawn["σ_2 measured"].get_ydata(), [r.learning_iterations[1] for r in results])
+    np.testing.assert_array_equal(drawn["σ_2 predicted"].get_ydata(), [q.learning_iterations[1] for q in predictions])
+    np.testing.assert_allclose(drawn["σ_1 measured"].get_xdata(), np.log(1 / np.array(alphas)))
+    with pytest.raises(fs.InvalidArgumentError, match="one prediction per α"):
+        fs.plot.learning_vs_alpha(results, alphas, predictions[:2])
+    plt.close("all")

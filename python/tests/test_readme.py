@@ -97,7 +97,7 @@ def test_the_swift_block_is_an_excerpt_of_the_example():
 
 def test_the_shell_targets_exist():
     for body in blocks("sh"):
-        targets = [line.split()[1] for line in body.splitlines() if line.startswith("make ")]
+        targets = [line.split()[1] for line in body.splitlines() if line.lstrip().startswith("make ")]
         assert targets
         rules = "".join(path.read_text() for path in [ROOT / "Makefile", *sorted((ROOT / "mk").glob("*.mk"))])
         for target in targets:

@@ -114,3 +114,13 @@ def test_every_trial_of_a_float32_batch_is_its_own_run():
         alone = fs.gradient_descent(single, width=4, step=0.2, max_iter=50, seed=seed)
         assert np.array_equal(result.U, alone.U) and np.array_equal(result.V, alone.V)
 
+
+
+def test_a_big_endian_float32_operator_is_stored_as_float32():
+    """Issue 22: dtype '>f4' compared unequal to np.float32 and was stored as float64."""
+    rng = np.random.default_rng(5)
+    native = rng.standard_normal((40, 12)).astype(np.float32)
+    big = native.astype(">f4")
+    y = native.astype(float) @ rng.standard_normal(12)
+    p = fs.SensingProblem.from_dense(big, y, (4, 3))
+    assert p.dtype == np.float32 and np.array_equal(p.A, native)

@@ -147,7 +147,7 @@ def test_diagnostics_of_a_user_target_use_its_numerical_rank(form):
     target = (L, s, R) if form == "factors" else L @ np.diag(s) @ R.T
     p = fs.SensingProblem.completion(target=target, measurements=700, seed=2)
     r = fs.gradient_descent(p, width=4, init_scale=1e-3, step=0.5, max_iter=3000, record_every=10, diagnostics="all")
-    assert len(r.learning_iterations) == 2 and np.all(np.isfinite(r.learning_iterations))
+    assert len(r.learning_iterations) == 2 and None not in r.learning_iterations
     assert r.history["test_error"][-1] < 1e-2 and r.history["alignment_left"][-1] < 1e-2
     assert r.history["alignment_right"][-1] < 1e-2
 

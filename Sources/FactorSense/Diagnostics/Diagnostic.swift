@@ -26,8 +26,8 @@ public enum Diagnostic: String, Sendable, Equatable, Hashable, CaseIterable, Com
     case signal
     /// ‖U W⊥‖, W⊥ spanning the kernel of L⋆ᵀU: the part of U that does not touch L⋆.
     case noise
-    /// ‖E‖₂ with E = (𝒜*𝒜 − I)(X − X⋆), the perturbation of Wind's perturbed gradient flow
-    /// (PSD: its symmetric part ½(E + Eᵀ), the E the symmetric flow uses).
+    /// ‖E‖₂ with E = 𝒜*(𝒜X − y) − (X − X⋆) = (𝒜*𝒜 − I)(X − X⋆) − 𝒜*ξ, the perturbation of Wind's
+    /// perturbed gradient flow (noise term included; its symmetric part for X = UUᵀ).
     case perturbation
     /// ‖E‖_F.
     case perturbationFrobenius = "perturbation_frobenius"

@@ -17,9 +17,6 @@ struct DiagnosticComputer {
     let spectral: ReferenceSubspaces?
     private let problem: SensingProblem
     private let truthMatrix: Matrix?
-    /// 𝒜(X⋆), for the perturbation: 𝒜(X − X⋆) = ρ + y − 𝒜(X⋆) reuses the iterate's residual ρ,
-    /// so E costs one adjoint, not a second pass of apply and adjoint.
-    private let truthMeasured: [Double]?
     private let symmetric: Bool
 
     init(problem: SensingProblem, options: GradientDescentOptions, width k: Int) throws(FactorSenseError) {
@@ -55,7 +52,6 @@ struct DiagnosticComputer {
             self.spectral = nil
         }
         self.truthMatrix = needsPerturbation ? try problem.groundTruth?.matrix : nil
-        self.truthMeasured = needsPerturbation ? problem.groundTruth?.measured(by: problem.sensingOperator) : nil
     }
 
     /// One value array per recorded diagnostic (c values for the singular values, else one),
@@ -123,17 +119,15 @@ struct DiagnosticComputer {
         return exp(entropy)
     }
 
-    /// E = 𝒜*(𝒜(X − X⋆)) − (X − X⋆) with 𝒜(X − X⋆) = ρ + y − 𝒜(X⋆), or nil without a truth;
-    /// for the symmetric parameterization its symmetric part ½(E + Eᵀ), the E that drives the
-    /// PSD flow dU/dt = −½((D + E) + (D + E)ᵀ)U (𝒜* of a non-symmetric operator is not symmetric).
+    /// E = 𝒜*(𝒜X − y) − (X − X⋆) = (𝒜*𝒜 − I)(X − X⋆) − 𝒜*ξ, the sensing gradient's G minus the
+    /// population flow's, noise term included — exactly the E that drives the flow; for the
+    /// symmetric parameterization its symmetric part (E + Eᵀ)/2, the part the flow uses. One
+    /// adjoint of the iterate's residual ρ = 𝒜X − y; nil without a truth.
     fileprivate func perturbationMatrix(_ u: Matrix, _ v: Matrix, residual: [Double]) -> Matrix? {
-        guard let truthMatrix, let truthMeasured else { return nil }
+        guard let truthMatrix else { return nil }
         var d = BLAS.product(u, v, transposeB: true)
         BLAS.axpy(-1, truthMatrix.elements, &d.elements)
-        var measuredDifference = residual
-        BLAS.axpy(1, problem.measurements, &measuredDifference)
-        BLAS.axpy(-1, truthMeasured, &measuredDifference)
-        var e = problem.sensingOperator.adjoint(measuredDifference)
+        var e = problem.sensingOperator.adjoint(residual)
         BLAS.axpy(-1, d.elements, &e.elements)
         if symmetric { e.symmetrize() }
         return e

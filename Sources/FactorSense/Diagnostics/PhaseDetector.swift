@@ -47,7 +47,9 @@ public struct PhaseEvent: Sendable, Equatable {
 }
 
 /// The phases of a run read off its record, each nil when the run does not show it
-/// (docs/mathematics.md, "Phases"). Phases are named only for a run that recovers.
+/// (docs/mathematics.md, "Phases"). Phases are named only for a run that recovers. Every event
+/// is a recorded iterate, so its time is quantized to `recordEvery`: with 10 an end is known to
+/// within 10 iterations — record every iterate where phase times matter.
 public struct Phases: Sendable, Equatable {
     /// Whether the run recovered: its final test error (without a truth, its final relative
     /// residual) is at most the recovery threshold. When false, no phase is named.

@@ -24,12 +24,6 @@ enum SubspaceGeometry {
         return result
     }
 
-    /// The top-`count` left singular vectors of a factor F (n × k), count ≤ min(n, k).
-    static func topLeftSingularVectors(of f: Matrix, count: Int) throws(FactorSenseError) -> Matrix {
-        let (left, _, _) = try Factorizations.singularValueDecomposition(of: f)
-        return leadingColumns(left, count)
-    }
-
     /// The nonzero-capable singular values σ₁ ≥ … ≥ σ_q of X = UVᵀ, q = min(n1, n2, k), through
     /// the small QR-then-SVD route: U = Q_U R_U, V = Q_V R_V give X = Q_U (R_U R_Vᵀ) Q_Vᵀ, so
     /// σ(X) = σ(R_U R_Vᵀ), an SVD of a k × k matrix in O((n1 + n2)k² + k³). For X = UUᵀ,

@@ -16,7 +16,7 @@ import Glibc
 /// Hairer's estimate (one extra evaluation). Between t and t + h the solution is the order-4
 /// continuous extension y(t + θh) = y + h Σᵢ kᵢ Σ_{p=1}^{4} Pᵢₚ θᵖ (Shampine 1986, the
 /// coefficients SciPy's RK45 uses), so requested times cost no extra steps.
-struct DormandPrince {
+struct DormandPrince: EmbeddedRungeKutta {
     static let c: [Double] = [0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1]
     static let a: [[Double]] = [
         [],
@@ -68,59 +68,26 @@ struct DormandPrince {
     let atol: Double
     let maxEvaluations: Int
 
-    /// Integrates from y(times[0]) = y0 and hands `observe(index, t, y)` the solution at each
-    /// requested time in order (times[0] first, with y0); `f(t, y)` is the right-hand side,
-    /// nil to stop; `observe` returns false to stop. Returns the ending and the counts.
-    func integrate(_ y0: [Double], times: [Double], f: (Double, [Double]) -> [Double]?,
-                   observe: (Int, Double, [Double]) -> Bool) -> (ending: Ending, statistics: Statistics) {
-        var statistics = Statistics()
-        guard observe(0, times[0], y0) else { return (.stoppedByCaller, statistics) }
-        guard times.count > 1 else { return (.finished, statistics) }
-        var t = times[0], y = y0
-        guard let f0 = f(t, y) else { return (.stoppedByCaller, statistics) }
-        statistics.evaluations += 1
-        guard Self.allFinite(f0) else { return (.nonFinite, statistics) }
-        var k1 = f0
-        var next = 1
-        let end = times[times.count - 1]
-        guard var h = Self.initialStep(t, y, k1, toward: end, order: 4, rtol: rtol, atol: atol, f: f,
-                                       statistics: &statistics) else { return (.stoppedByCaller, statistics) }
-        var rejectedLast = false
-        while next < times.count {
-            if statistics.evaluations + 6 > maxEvaluations { return (.evaluationBudget, statistics) }
-            h = min(h, end - t)
-            guard h > 16 * t.ulp.magnitude, h > 0 else { return (.stepUnderflow, statistics) }
-            guard let (stages, candidate) = stagesOfStep(t, y, k1, h, f: f) else { return (.stoppedByCaller, statistics) }
-            statistics.evaluations += 6
-            guard Self.allFinite(candidate), Self.allFinite(stages[6]) else {
-                // A non-finite trial is a rejection with the smallest factor, unless h cannot shrink.
-                statistics.rejected += 1
-                h *= Self.minFactor
-                rejectedLast = true
-                if h <= 16 * t.ulp.magnitude { return (.nonFinite, statistics) }
-                continue
-            }
-            let error = errorNorm(y, candidate, stages, h)
-            guard error.isFinite else { return (.nonFinite, statistics) }
-            let factor = Self.safety * (error > 0 ? pow(error, -0.2) : .infinity)
-            if error <= 1 {
-                statistics.accepted += 1
-                let tNew = next == times.count - 1 && end - (t + h) <= 16 * end.ulp.magnitude ? end : t + h
-                while next < times.count && times[next] <= tNew {
-                    let value = times[next] == tNew ? candidate : interpolate(y, stages, h, theta: (times[next] - t) / h)
-                    guard observe(next, times[next], value) else { return (.stoppedByCaller, statistics) }
-                    next += 1
-                }
-                (t, y, k1) = (tNew, candidate, stages[6])
-                h *= min(rejectedLast ? 1 : Self.maxFactor, max(Self.minFactor, factor))
-                rejectedLast = false
-            } else {
-                statistics.rejected += 1
-                h *= max(Self.minFactor, factor)
-                rejectedLast = true
-            }
+    static let estimateOrder = 4
+    static let errorExponent = -0.2
+    static let evaluationsPerStep = 6
+
+    /// The seven stages of a step (`stagesOfStep`).
+    func trial(_ t: Double, _ y: [Double], _ k0: [Double], _ h: Double,
+               f: (Double, [Double]) -> [Double]?) -> (stages: [[Double]], candidate: [Double])? {
+        stagesOfStep(t, y, k0, h, f: f).map { ($0.stages, $0.solution) }
+    }
+
+    /// The requested times in (t, tNew] by the continuous extension, tNew itself as y⁺.
+    func output(_ t: Double, _ y: [Double], _ candidate: [Double], _ stages: inout [[Double]], _ h: Double, tNew: Double,
+                times: [Double], next: inout Int, f: (Double, [Double]) -> [Double]?,
+                statistics: inout Statistics, observe: (Int, Double, [Double]) -> Bool) -> Bool {
+        while next < times.count && times[next] <= tNew {
+            let value = times[next] == tNew ? candidate : interpolate(y, stages, h, theta: (times[next] - t) / h)
+            guard observe(next, times[next], value) else { return false }
+            next += 1
         }
-        return (.finished, statistics)
+        return true
     }
 
     /// The seven stages of a step of size h and the order-5 solution; nil when f asks to stop.
@@ -141,7 +108,7 @@ struct DormandPrince {
     }
 
     /// The scaled RMS norm of the embedded error estimate.
-    private func errorNorm(_ y: [Double], _ candidate: [Double], _ stages: [[Double]], _ h: Double) -> Double {
+    func errorNorm(_ y: [Double], _ candidate: [Double], _ stages: [[Double]], _ h: Double) -> Double {
         var e = [Double](repeating: 0, count: y.count)
         for (i, weight) in Self.errorWeights.enumerated() where weight != 0 { BLAS.axpy(h * weight, stages[i], &e) }
         var sum = 0.0

@@ -12,7 +12,7 @@ import Glibc
 ///
 /// accepted when err ≤ 1, the next step h·min(10, max(0.2, 0.9·err^{−1/8})). The coefficients
 /// are Hairer's (the constants of his dop853.f).
-struct DormandPrince853 {
+struct DormandPrince853: EmbeddedRungeKutta {
     let rtol: Double
     let atol: Double
     let maxEvaluations: Int
@@ -119,70 +119,38 @@ struct DormandPrince853 {
          (14, -0.39177261675615439165231486172e2), (15, -0.14972683625798562581422125276e3)],
     ]
 
-    /// As `DormandPrince.integrate`.
-    func integrate(_ y0: [Double], times: [Double], f: (Double, [Double]) -> [Double]?,
-                   observe: (Int, Double, [Double]) -> Bool) -> (ending: DormandPrince.Ending, statistics: DormandPrince.Statistics) {
-        var statistics = DormandPrince.Statistics()
-        guard observe(0, times[0], y0) else { return (.stoppedByCaller, statistics) }
-        guard times.count > 1 else { return (.finished, statistics) }
-        var t = times[0], y = y0
-        guard let f0 = f(t, y) else { return (.stoppedByCaller, statistics) }
-        statistics.evaluations += 1
-        guard DormandPrince.allFinite(f0) else { return (.nonFinite, statistics) }
-        var k0 = f0, next = 1
-        let end = times[times.count - 1]
-        guard var h = DormandPrince.initialStep(t, y, k0, toward: end, order: 7, rtol: rtol, atol: atol, f: f,
-                                                statistics: &statistics) else { return (.stoppedByCaller, statistics) }
-        var rejectedLast = false
-        while next < times.count {
-            if statistics.evaluations + 15 > maxEvaluations { return (.evaluationBudget, statistics) }
-            h = min(h, end - t)
-            guard h > 16 * t.ulp.magnitude, h > 0 else { return (.stepUnderflow, statistics) }
-            var stages = [k0]
-            for i in 1...Self.stages {  // stage 12 is f(t + h, y⁺): the first stage of the next step
-                guard let k = f(t + Self.c[i] * h, combine(y, stages, Self.a[i], h)) else { return (.stoppedByCaller, statistics) }
-                stages.append(k)
-            }
-            statistics.evaluations += Self.stages
-            let candidate = combine(y, stages, Self.b, h)
-            guard DormandPrince.allFinite(candidate), DormandPrince.allFinite(stages[Self.stages]) else {
-                statistics.rejected += 1
-                h *= DormandPrince.minFactor
-                rejectedLast = true
-                if h <= 16 * t.ulp.magnitude { return (.nonFinite, statistics) }
-                continue
-            }
-            let error = errorNorm(y, candidate, stages, h)
-            guard error.isFinite else { return (.nonFinite, statistics) }
-            let factor = DormandPrince.safety * (error > 0 ? pow(error, -1.0 / 8) : .infinity)
-            guard error <= 1 else {
-                statistics.rejected += 1
-                h *= max(DormandPrince.minFactor, factor)
-                rejectedLast = true
-                continue
-            }
-            statistics.accepted += 1
-            let tNew = next == times.count - 1 && end - (t + h) <= 16 * end.ulp.magnitude ? end : t + h
-            if next < times.count && times[next] < tNew {
-                guard let polynomial = densePolynomial(t, y, candidate, &stages, h, f: f, statistics: &statistics) else {
-                    return (.stoppedByCaller, statistics)
-                }
-                while next < times.count && times[next] < tNew {
-                    guard observe(next, times[next], Self.evaluate(polynomial, y, theta: (times[next] - t) / h)) else {
-                        return (.stoppedByCaller, statistics)
-                    }
-                    next += 1
-                }
-            }
-            if next < times.count && times[next] == tNew {
-                guard observe(next, tNew, candidate) else { return (.stoppedByCaller, statistics) }
+    static let estimateOrder = 7
+    static let errorExponent = -1.0 / 8
+    static let evaluationsPerStep = stages
+
+    /// The twelve stages of a step; stage 12 is f(t + h, y⁺), the first stage of the next step.
+    func trial(_ t: Double, _ y: [Double], _ k0: [Double], _ h: Double,
+               f: (Double, [Double]) -> [Double]?) -> (stages: [[Double]], candidate: [Double])? {
+        var stages = [k0]
+        for i in 1...Self.stages {
+            guard let k = f(t + Self.c[i] * h, combine(y, stages, Self.a[i], h)) else { return nil }
+            stages.append(k)
+        }
+        return (stages, combine(y, stages, Self.b, h))
+    }
+
+    /// The requested times in (t, tNew) by the continuous extension (three more stages, only for
+    /// a step that contains one), tNew itself as y⁺.
+    func output(_ t: Double, _ y: [Double], _ candidate: [Double], _ stages: inout [[Double]], _ h: Double, tNew: Double,
+                times: [Double], next: inout Int, f: (Double, [Double]) -> [Double]?,
+                statistics: inout DormandPrince.Statistics, observe: (Int, Double, [Double]) -> Bool) -> Bool {
+        if next < times.count && times[next] < tNew {
+            guard let polynomial = densePolynomial(t, y, candidate, &stages, h, f: f, statistics: &statistics) else { return false }
+            while next < times.count && times[next] < tNew {
+                guard observe(next, times[next], Self.evaluate(polynomial, y, theta: (times[next] - t) / h)) else { return false }
                 next += 1
             }
-            (t, y, k0) = (tNew, candidate, stages[Self.stages])
-            h *= min(rejectedLast ? 1 : DormandPrince.maxFactor, max(DormandPrince.minFactor, factor))
-            rejectedLast = false
         }
-        return (.finished, statistics)
+        if next < times.count && times[next] == tNew {
+            guard observe(next, tNew, candidate) else { return false }
+            next += 1
+        }
+        return true
     }
 
     /// y + h Σ wⱼ kⱼ.
@@ -193,7 +161,7 @@ struct DormandPrince853 {
     }
 
     /// Hairer's error norm of the type's documentation.
-    private func errorNorm(_ y: [Double], _ candidate: [Double], _ stages: [[Double]], _ h: Double) -> Double {
+    func errorNorm(_ y: [Double], _ candidate: [Double], _ stages: [[Double]], _ h: Double) -> Double {
         var e5 = [Double](repeating: 0, count: y.count), e3 = e5
         for (j, weight) in Self.error5 { BLAS.axpy(weight, stages[j], &e5) }
         for (j, weight) in Self.error3 { BLAS.axpy(weight, stages[j], &e3) }

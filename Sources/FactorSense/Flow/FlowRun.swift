@@ -15,6 +15,10 @@ struct FlowRun {
     var failure: FactorSenseError?
     /// Whether the progress handler or the perturbation asked to stop.
     var stoppedByCaller = false
+    /// When the progress handler was last called: it also sees the state between requested
+    /// times, at an accepted step, once `GradientDescent.progressInterval` has passed.
+    let clock = ContinuousClock()
+    var lastReport: ContinuousClock.Instant
 
     init(problem: SensingProblem, options: GradientDescentOptions, settings: GradientFlow.Settings,
          recorder: TrajectoryRecorder, progress: GradientDescent.ProgressHandler?) throws(FactorSenseError) {
@@ -26,6 +30,7 @@ struct FlowRun {
         if case .operator = settings.perturbation { self.truth = nil } else { self.truth = try problem.groundTruth?.matrix }
         self.recorder = recorder
         self.progress = progress
+        self.lastReport = clock.now
     }
 
     mutating func integrate(from U0: Matrix, _ V0: Matrix) throws(FactorSenseError) -> GradientDescentResult {
@@ -45,14 +50,19 @@ struct FlowRun {
             let (U, V) = FlowRun.factors(y, n1, n2, k, symmetric: run.symmetric)
             return run.record(row, t, U, V)
         }
+        let accepted: (Double, [Double]) -> Bool = { t, y in
+            if stop?.isRequested == true { return false }
+            let (U, V) = FlowRun.factors(y, n1, n2, k, symmetric: run.symmetric)
+            return run.reportBetweenRows(t, U, V)
+        }
         let outcome: (ending: DormandPrince.Ending, statistics: DormandPrince.Statistics)
         switch settings.method {
         case .dormandPrince54:
             outcome = DormandPrince(rtol: settings.rtol, atol: settings.atol, maxEvaluations: settings.maxEvaluations)
-                .integrate(y0, times: settings.times, f: f, observe: observe)
+                .integrate(y0, times: settings.times, f: f, observe: observe, accepted: accepted)
         case .dormandPrince853:
             outcome = DormandPrince853(rtol: settings.rtol, atol: settings.atol, maxEvaluations: settings.maxEvaluations)
-                .integrate(y0, times: settings.times, f: f, observe: observe)
+                .integrate(y0, times: settings.times, f: f, observe: observe, accepted: accepted)
         }
         self = run
         if let failure { throw failure }
@@ -149,7 +159,24 @@ struct FlowRun {
         let snapshot = recorder.snapshot(iteration: row, U: U, V: V, evaluation: evaluation, time: t)
         recorder.record(snapshot)
         last = (row, U, V)
-        if let progress, progress(snapshot) {
+        return report(snapshot)
+    }
+
+    /// At an accepted step between requested times: reports the state (time t, the index of the
+    /// last recorded row) when the progress interval has passed since the last report; false to
+    /// stop. Costs one evaluation of the loss, and only then; it records nothing.
+    mutating func reportBetweenRows(_ t: Double, _ U: Matrix, _ V: Matrix) -> Bool {
+        guard progress != nil, clock.now - lastReport >= GradientDescent.progressInterval else { return true }
+        let evaluation = objective.evaluate(U: U, V: V, operator: problem.sensingOperator, measurements: problem.measurements)
+        if StopRequest.current?.isRequested == true { return false }
+        return report(recorder.snapshot(iteration: last?.row ?? 0, U: U, V: V, evaluation: evaluation, time: t))
+    }
+
+    /// Hands `snapshot` to the progress handler; false when it asks to stop.
+    private mutating func report(_ snapshot: Snapshot) -> Bool {
+        guard let progress else { return true }
+        lastReport = clock.now
+        if progress(snapshot) {
             stoppedByCaller = true
             return false
         }

@@ -16,12 +16,13 @@
 /// the phases are read off it the same way.
 public enum GradientFlow {
     /// The perturbation E of the flow.
-    public enum Perturbation {
+    public enum Perturbation: Sendable {
         case `operator`
         case none
         /// E(t, U, V), an n1 × n2 matrix (V is U for the symmetric parameterization); nil stops
-        /// the flow (stop reason `.callback`); a thrown error ends the call with it.
-        case custom((Double, Matrix, Matrix) throws(FactorSenseError) -> Matrix?)
+        /// the flow (stop reason `.callback`); a thrown error ends the call with it. `@Sendable`:
+        /// it runs on the thread of the integration (another one for the `async` overload).
+        case custom(@Sendable (Double, Matrix, Matrix) throws(FactorSenseError) -> Matrix?)
     }
 
     /// The Runge–Kutta pair.
@@ -34,7 +35,7 @@ public enum GradientFlow {
     }
 
     /// What the integration is asked for.
-    public struct Settings {
+    public struct Settings: Sendable {
         /// The times of the history's rows: t₀ ≥ 0, strictly increasing; the flow starts at t₀.
         public var times: [Double]
         /// Relative and absolute error tolerances of each step, > 0.
@@ -104,6 +105,7 @@ public enum GradientFlow {
                            progress: GradientDescent.ProgressHandler? = nil,
                            stop: StopRequest? = nil) throws(FactorSenseError) -> GradientDescentResult {
         try options.validate()
+        try refuseDescentVariants(options)
         try settings.validate(for: problem)
         let k = try InitialFactors.width(options, for: problem)
         try MemoryBudget.require(try PeakMemory.flow(problem, options: options, width: k),
@@ -113,6 +115,27 @@ public enum GradientFlow {
             let recorder = try TrajectoryRecorder(problem: problem, options: options, width: k)
             var flow = try FlowRun(problem: problem, options: options, settings: settings, recorder: recorder, progress: progress)
             return try flow.integrate(from: start.U, start.V)
+        }
+    }
+}
+
+extension GradientFlow {
+    /// Refuses the options of gradient descent's variants, which the flow has no counterpart
+    /// of: a preconditioner, injected noise, mini-batches, the automatic step, and the
+    /// validation rules (`patience`, `restoreBest`) — rather than ignore them. The balancing
+    /// regularizer and the ridge are terms of the objective, so the flow follows them.
+    static func refuseDescentVariants(_ options: GradientDescentOptions) throws(FactorSenseError) {
+        let used: [(Bool, String)] = [
+            (options.preconditioner != .none, "preconditioner \"\(options.preconditioner.rawValue)\""),
+            (options.noiseInjection != 0, "noise_injection \(options.noiseInjection)"),
+            (options.batchSize != 0, "batch_size \(options.batchSize)"),
+            (options.stepRule != .fixed, "step_rule \"\(options.stepRule.rawValue)\""),
+            (options.patience != 0, "patience \(options.patience)"),
+            (options.restoreBest, "restore_best"),
+        ]
+        if let (_, name) = used.first(where: { $0.0 }) {
+            throw FactorSenseError(.invalidArgument,
+                "the gradient flow has no \(name): that is a variant of gradient descent (the flow follows the loss, with its balancing and ridge terms; it has no step, batches, noise, preconditioner or validation rules)")
         }
     }
 }

@@ -9,13 +9,13 @@ import CBLAS
 enum BLAS {
     /// ‖x‖₂.
     public static func norm(_ x: [Double]) -> Double {
-        OpenBLASThreads.ensureSingle()
+        OpenBLASCalls.begin(); defer { OpenBLASCalls.end() }
         return x.withUnsafeBufferPointer { cblas_dnrm2(blasint(x.count), $0.baseAddress, 1) }
     }
 
     /// xᵀy.
     public static func dot(_ x: [Double], _ y: [Double]) -> Double {
-        OpenBLASThreads.ensureSingle()
+        OpenBLASCalls.begin(); defer { OpenBLASCalls.end() }
         return x.withUnsafeBufferPointer { xp in
             y.withUnsafeBufferPointer { yp in
                 cblas_ddot(blasint(x.count), xp.baseAddress, 1, yp.baseAddress, 1)
@@ -25,7 +25,7 @@ enum BLAS {
 
     /// y ← α·x + y.
     public static func axpy(_ alpha: Double, _ x: [Double], _ y: inout [Double]) {
-        OpenBLASThreads.ensureSingle()
+        OpenBLASCalls.begin(); defer { OpenBLASCalls.end() }
         return x.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableBufferPointer { yp in
                 cblas_daxpy(blasint(xp.count), alpha, xp.baseAddress, 1, yp.baseAddress, 1)
@@ -62,7 +62,7 @@ enum BLAS {
         _ b: UnsafePointer<Double>?, _ ldb: Int, transposeB: Bool,
         _ beta: Double, _ c: UnsafeMutablePointer<Double>?, _ ldc: Int
     ) {
-        OpenBLASThreads.ensureSingle()
+        OpenBLASCalls.begin(); defer { OpenBLASCalls.end() }
         cblas_dgemm(
             CblasRowMajor,
             transposeA ? CblasTrans : CblasNoTrans,

@@ -8,7 +8,7 @@ enum Factorizations {
     /// Fixing the signs makes Q a function of A alone, and makes Q Haar-distributed on the
     /// Stiefel manifold when A has iid N(0, 1) entries (Mezzadri 2007).
     public static func orthonormalFactor(of a: Matrix) throws(FactorSenseError) -> Matrix {
-        OpenBLASThreads.ensureSingle()
+        OpenBLASCalls.begin(); defer { OpenBLASCalls.end() }
         let (m, n) = (a.rows, a.columns)
         guard m >= n, n >= 1 else {
             throw FactorSenseError(.internal, "QR needs rows ≥ columns ≥ 1, got \(m) × \(n)")
@@ -38,7 +38,7 @@ enum Factorizations {
 
     /// The R factor of A = QR for an m × n matrix: min(m, n) × n, upper trapezoidal.
     public static func triangularFactor(of a: Matrix) throws(FactorSenseError) -> Matrix {
-        OpenBLASThreads.ensureSingle()
+        OpenBLASCalls.begin(); defer { OpenBLASCalls.end() }
         let (m, n) = (a.rows, a.columns)
         var work = a
         var tau = [Double](repeating: 0, count: max(min(m, n), 1))
@@ -57,7 +57,7 @@ enum Factorizations {
 
     /// The singular values σ₁ ≥ σ₂ ≥ … ≥ 0 of A, from LAPACK's divide-and-conquer SVD.
     public static func singularValues(of a: Matrix) throws(FactorSenseError) -> [Double] {
-        OpenBLASThreads.ensureSingle()
+        OpenBLASCalls.begin(); defer { OpenBLASCalls.end() }
         let (m, n) = (a.rows, a.columns)
         let count = min(m, n)
         if count == 0 { return [] }
@@ -79,7 +79,7 @@ enum Factorizations {
 
     /// The thin SVD A = P diag(σ) Qᵀ (σ descending): P is m × min(m, n), Qᵀ is min(m, n) × n.
     public static func singularValueDecomposition(of a: Matrix) throws(FactorSenseError) -> (left: Matrix, values: [Double], rightTransposed: Matrix) {
-        OpenBLASThreads.ensureSingle()
+        OpenBLASCalls.begin(); defer { OpenBLASCalls.end() }
         let (m, n) = (a.rows, a.columns)
         let count = min(m, n)
         var work = a
@@ -109,7 +109,7 @@ enum Factorizations {
     /// - Throws: `.overflow` when the workspace is beyond LAPACK's 32-bit sizes, `.linearAlgebra`
     ///   when the query fails.
     public static func singularValueDecompositionPeak(rows m: Int, columns n: Int) throws(FactorSenseError) -> Int {
-        OpenBLASThreads.ensureSingle()
+        OpenBLASCalls.begin(); defer { OpenBLASCalls.end() }
         let c = min(m, n)
         var dummy = [Double](repeating: 0, count: 1)
         var iwork = [Int32](repeating: 0, count: 1)
@@ -136,7 +136,7 @@ enum Factorizations {
     ///
     /// - Throws: as `singularValueDecompositionPeak`.
     public static func symmetricEigenPeak(size n: Int) throws(FactorSenseError) -> Int {
-        OpenBLASThreads.ensureSingle()
+        OpenBLASCalls.begin(); defer { OpenBLASCalls.end() }
         var dummy = [Double](repeating: 0, count: 1)
         var size = [Double](repeating: 0, count: 1)
         var integers = [Int32](repeating: 0, count: 1)
@@ -177,7 +177,7 @@ enum Factorizations {
     /// The eigendecomposition S = W diag(λ) Wᵀ of a symmetric matrix (its upper triangle is
     /// read), λ ascending, the eigenvectors the columns of W.
     public static func symmetricEigen(of a: Matrix) throws(FactorSenseError) -> (values: [Double], vectors: Matrix) {
-        OpenBLASThreads.ensureSingle()
+        OpenBLASCalls.begin(); defer { OpenBLASCalls.end() }
         let n = a.rows
         var w = a
         var values = [Double](repeating: 0, count: n)
@@ -194,7 +194,7 @@ enum Factorizations {
     /// P⁻¹ for a symmetric positive definite P, by Cholesky (dpotrf, dpotri); nil when P is
     /// not numerically positive definite.
     public static func inverseOfPositiveDefinite(_ p: Matrix) -> Matrix? {
-        OpenBLASThreads.ensureSingle()
+        OpenBLASCalls.begin(); defer { OpenBLASCalls.end() }
         let n = p.rows
         var w = p
         let info = w.elements.withUnsafeMutableBufferPointer { wp in

@@ -136,9 +136,11 @@ public enum MemoryBudget {
     /// allocates (the caller's, a Python worker, the dense kernels' chunks) may get a glibc malloc
     /// arena, which reserves 64 MB of address space, and a new thread's stack reserves 8 MB.
     static var addressSpaceReserve: Int {
-        let threads = ProcessInfoLite.activeProcessorCount + 2
-        return threads * (72 << 20)
+        reservedThreads * (72 << 20)
     }
+
+    /// The threads `addressSpaceReserve` makes room for: one a core, and two more.
+    static var reservedThreads: Int { ProcessInfoLite.activeProcessorCount + 2 }
 
     /// RLIMIT_AS less the current virtual size (the first field of /proc/self/statm, in pages)
     /// and `addressSpaceReserve`; nil without a limit.

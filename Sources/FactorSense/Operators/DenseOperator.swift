@@ -12,8 +12,9 @@ public struct DenseOperator: MeasurementOperator {
     public let columns: Int
     /// 𝐀, m × (n1·n2), row-major, as stored.
     public private(set) var entries: DenseEntries
-    /// Whether every A_i is symmetric (the symmetric Gaussian operator): 𝒜 sees only sym(X), so a
-    /// problem of this operator takes only a symmetric target. False for the caller's matrices.
+    /// Whether every A_i is symmetric (the symmetric Gaussian operator, or the caller's matrix when
+    /// each of its rows is an exactly symmetric n × n matrix): 𝒜 sees only sym(X), so a problem of
+    /// this operator takes only a symmetric target.
     public private(set) var isSymmetric = false
 
     /// 𝐀 as doubles (for a single-precision operator, a widened copy).
@@ -29,7 +30,7 @@ public struct DenseOperator: MeasurementOperator {
     ///   `.notFinite` for NaN or infinity in it.
     public init(measurements m: Int, rows n1: Int, columns n2: Int, matrix: [Double]) throws(FactorSenseError) {
         try Self.check(matrix, measurements: m, rows: n1, columns: n2)
-        self.init(unchecked: m, n1, n2, .double(matrix))
+        self.init(unchecked: m, n1, n2, .double(matrix), symmetric: Self.everyRowSymmetric(matrix, rows: n1, columns: n2))
     }
 
     /// The operator of the row-major m × (n1·n2) single-precision matrix `matrix`, stored as given.
@@ -37,7 +38,19 @@ public struct DenseOperator: MeasurementOperator {
     /// - Throws: as `init(measurements:rows:columns:matrix:)`.
     public init(measurements m: Int, rows n1: Int, columns n2: Int, singlePrecisionMatrix matrix: [Float]) throws(FactorSenseError) {
         try Self.check(matrix, measurements: m, rows: n1, columns: n2)
-        self.init(unchecked: m, n1, n2, .single(matrix))
+        self.init(unchecked: m, n1, n2, .single(matrix), symmetric: Self.everyRowSymmetric(matrix, rows: n1, columns: n2))
+    }
+
+    /// Whether every row of 𝐀, read as an n × n matrix A_i, equals its transpose exactly (false
+    /// for n1 ≠ n2). One pass over 𝐀, stopping at the first asymmetric entry.
+    private static func everyRowSymmetric<T: BinaryFloatingPoint>(_ matrix: [T], rows n1: Int, columns n2: Int) -> Bool {
+        guard n1 == n2, n1 > 1 else { return false }
+        let block = n1 * n1
+        return matrix.withUnsafeBufferPointer { a in
+            stride(from: 0, to: a.count, by: block).allSatisfy { row in
+                (0..<n1).allSatisfy { r in ((r + 1)..<n1).allSatisfy { c in a[row + r * n1 + c] == a[row + c * n1 + r] } }
+            }
+        }
     }
 
     /// Checks the sizes, the length m·n1·n2 and that every entry is finite, in blocks between
@@ -183,5 +196,33 @@ public struct DenseOperator: MeasurementOperator {
         var g = Matrix(rows: rows, columns: columns)
         g.elements = adjoint
         return FactorGradient(residual: residual, gradientU: BLAS.product(g, V), gradientV: BLAS.product(g, transposeA: true, U))
+    }
+}
+
+extension DenseOperator {
+    public var kindName: String { "dense" }
+
+    public var denseEntries: DenseEntries? { entries }
+
+    /// The restriction's rows of 𝐀 (count · n1 · n2).
+    public func restrictionNeeds(measurements count: Int) throws(FactorSenseError) -> [MemoryBudget.Need] {
+        var ledger = PeakMemory.Ledger()
+        try ledger.doubles("operator rows (\(count) · n1 · n2)", count, rows, columns)
+        return ledger.needs
+    }
+
+    /// UVᵀ, 𝒜*(ρ), its sum and the zeroed adjoint, and the dense kernels' per-chunk partial sums.
+    public func passNeeds(measurements count: Int, width k: Int) throws(FactorSenseError) -> [MemoryBudget.Need] {
+        var ledger = PeakMemory.Ledger()
+        try ledger.doubles("UVᵀ, 𝒜*(ρ), its sum and the zeroed adjoint (3 n1 · n2)", 3, rows, columns)
+        try ledger.doubles("the dense kernels' per-chunk partial sums (\(FixedChunks.count) n1 · n2)", FixedChunks.count, rows, columns)
+        return ledger.needs
+    }
+
+    /// The dense kernels' per-chunk partial sums.
+    public func adjointNeeds() throws(FactorSenseError) -> [MemoryBudget.Need] {
+        var ledger = PeakMemory.Ledger()
+        try ledger.doubles("the dense kernels' per-chunk partial sums (\(FixedChunks.count) n1 · n2)", FixedChunks.count, rows, columns)
+        return ledger.needs
     }
 }

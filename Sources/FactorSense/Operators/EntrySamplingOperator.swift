@@ -154,3 +154,10 @@ public struct EntrySamplingOperator: MeasurementOperator {
                               indices.map { columnIndices[$0] }, scale: scale)
     }
 }
+
+extension EntrySamplingOperator {
+    public var kindName: String { "entries" }
+
+    /// Nothing but the residual and the gradients: the pass reads the sampled entries in place.
+    public func passNeeds(measurements count: Int, width k: Int) throws(FactorSenseError) -> [MemoryBudget.Need] { [] }
+}

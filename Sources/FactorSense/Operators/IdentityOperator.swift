@@ -87,3 +87,14 @@ public struct IdentityOperator: MeasurementOperator {
                               indices.map { $0 / columns }, indices.map { $0 % columns }, scale: 1)
     }
 }
+
+extension IdentityOperator {
+    public var kindName: String { "identity" }
+
+    /// The row blocks' partial sums of ∇_V.
+    public func passNeeds(measurements count: Int, width k: Int) throws(FactorSenseError) -> [MemoryBudget.Need] {
+        var ledger = PeakMemory.Ledger()
+        try ledger.doubles("the row blocks' partial sums of ∇_V (\(FixedChunks.count) n2 · width)", FixedChunks.count, columns, k)
+        return ledger.needs
+    }
+}

@@ -33,6 +33,24 @@ public protocol MeasurementOperator: Sendable {
     /// then 𝒜(X) = 𝒜(sym(X)) cannot see the antisymmetric part of X, and a problem of the operator
     /// takes only a symmetric ground truth (`SensingProblem.init`). False by default.
     var isSymmetric: Bool { get }
+
+    // What the operator says of itself, so that code about operators in general (the memory
+    // count, the C layer) never asks which concrete type it is.
+
+    /// The kind's name in the C and Python layers: "dense", "identity", "entries", "rank_one"
+    /// ("other" by default).
+    var kindName: String { get }
+    /// The stored dense matrix 𝐀, when the operator is one (nil by default).
+    var denseEntries: DenseEntries? { get }
+    /// What `restricted(to:)` of `count` measurements holds (by default `count` positions).
+    func restrictionNeeds(measurements count: Int) throws(FactorSenseError) -> [MemoryBudget.Need]
+    /// The temporaries one `residualAndGradient` pass over `count` measurements holds at width
+    /// k, beside the residual and the gradients (by default UVᵀ and 𝒜*(ρ)).
+    func passNeeds(measurements count: Int, width k: Int) throws(FactorSenseError) -> [MemoryBudget.Need]
+    /// The temporaries of `apply` beside X and the output (none by default).
+    func applyNeeds() throws(FactorSenseError) -> [MemoryBudget.Need]
+    /// The temporaries of `adjoint` beside ρ, the output and its sum (none by default).
+    func adjointNeeds() throws(FactorSenseError) -> [MemoryBudget.Need]
 }
 
 /// What one pass over the operator gives at factors (U, V): the residual ρ = 𝒜(UVᵀ) − y and
@@ -56,6 +74,26 @@ public struct FactorGradient: Sendable {
 extension MeasurementOperator {
     /// Not symmetric, unless the operator says so.
     public var isSymmetric: Bool { false }
+
+    public var kindName: String { "other" }
+
+    public var denseEntries: DenseEntries? { nil }
+
+    public func restrictionNeeds(measurements count: Int) throws(FactorSenseError) -> [MemoryBudget.Need] {
+        var ledger = PeakMemory.Ledger()
+        try ledger.indices("positions (2 · \(count))", 2, count)
+        return ledger.needs
+    }
+
+    public func passNeeds(measurements count: Int, width k: Int) throws(FactorSenseError) -> [MemoryBudget.Need] {
+        var ledger = PeakMemory.Ledger()
+        try ledger.doubles("UVᵀ and 𝒜*(ρ) (2 n1 · n2)", 2, rows, columns)
+        return ledger.needs
+    }
+
+    public func applyNeeds() throws(FactorSenseError) -> [MemoryBudget.Need] { [] }
+
+    public func adjointNeeds() throws(FactorSenseError) -> [MemoryBudget.Need] { [] }
 
     /// 𝒜(UVᵀ) through the dense product.
     public func apply(product U: Matrix, _ V: Matrix) -> [Double] {

@@ -140,3 +140,39 @@ public struct RankOneOperator: MeasurementOperator {
         return result
     }
 }
+
+extension RankOneOperator {
+    public var kindName: String { "rank_one" }
+
+    /// The restriction's vectors a_i, b_i (count · (n1 + n2)).
+    public func restrictionNeeds(measurements count: Int) throws(FactorSenseError) -> [MemoryBudget.Need] {
+        var ledger = PeakMemory.Ledger()
+        try ledger.doubles("vectors (\(count) · (n1 + n2))", count, PeakMemory.plus(rows, columns))
+        return ledger.needs
+    }
+
+    /// 𝐀U, 𝐁V (and for the symmetric operator 𝐁U, 𝐀V) with their row-scaled copies, and the weights.
+    public func passNeeds(measurements count: Int, width k: Int) throws(FactorSenseError) -> [MemoryBudget.Need] {
+        var ledger = PeakMemory.Ledger()
+        try ledger.doubles(isSymmetric ? "𝐀U, 𝐁V, 𝐁U, 𝐀V and their row-scaled copies (8 m · width)"
+                                       : "𝐀U, 𝐁V and their row-scaled copies (4 m · width)",
+                           isSymmetric ? 8 : 4, count, k)
+        try ledger.doubles("the weights (m)", count)
+        return ledger.needs
+    }
+
+    /// 𝐀X, and sym(X) for the symmetric operator.
+    public func applyNeeds() throws(FactorSenseError) -> [MemoryBudget.Need] {
+        var ledger = PeakMemory.Ledger()
+        try ledger.doubles("𝐀X (m · n2)", measurementCount, columns)
+        if isSymmetric { try ledger.doubles("sym(X) (n1 · n2)", rows, columns) }
+        return ledger.needs
+    }
+
+    /// The row-scaled 𝐁.
+    public func adjointNeeds() throws(FactorSenseError) -> [MemoryBudget.Need] {
+        var ledger = PeakMemory.Ledger()
+        try ledger.doubles("the row-scaled 𝐁 (m · n2)", measurementCount, columns)
+        return ledger.needs
+    }
+}

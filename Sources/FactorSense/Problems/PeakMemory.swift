@@ -82,14 +82,10 @@ public enum PeakMemory {
     /// `SensingProblem.splitHoldout`: the keys, their order and the two index lists (4 m), and
     /// the two parts, which together hold the operator and the measurements once more.
     public static func holdout(_ problem: SensingProblem) throws(FactorSenseError) -> [Need] {
-        let (n1, n2, m) = (problem.rows, problem.columns, problem.measurementCount)
+        let m = problem.measurementCount
         var ledger = Ledger()
         try ledger.indices("the keys, their order, the flags and the two index lists (4 m)", 4, m)
-        switch problem.sensingOperator {
-        case is DenseOperator: try ledger.doubles("the two parts' operator rows (m · n1 · n2)", m, n1, n2)
-        case is RankOneOperator: try ledger.doubles("the two parts' vectors (m · (n1 + n2))", m, plus(n1, n2))
-        default: try ledger.indices("the two parts' positions (2 m)", 2, m)
-        }
+        ledger.append(try problem.sensingOperator.restrictionNeeds(measurements: m).map { Need("the two parts' " + $0.what, bytes: $0.bytes) })
         try ledger.doubles("the two parts' measurements (m)", m)
         return ledger.needs
     }
@@ -145,24 +141,7 @@ public enum PeakMemory {
     public static func evaluation(of sensingOperator: any MeasurementOperator, measurements m: Int, width k: Int) throws(FactorSenseError) -> [Need] {
         let (n1, n2) = (sensingOperator.rows, sensingOperator.columns)
         var ledger = Ledger()
-        switch sensingOperator {
-        case is DenseOperator:
-            try ledger.doubles("UVᵀ, 𝒜*(ρ), its sum and the zeroed adjoint (3 n1 · n2)", 3, n1, n2)
-            try ledger.doubles("the dense kernels' per-chunk partial sums (\(FixedChunks.count) n1 · n2)",
-                               FixedChunks.count, n1, n2)
-        case is IdentityOperator:
-            try ledger.doubles("the row blocks' partial sums of ∇_V (\(FixedChunks.count) n2 · width)",
-                               FixedChunks.count, n2, k)
-        case is EntrySamplingOperator:
-            break
-        case let rankOne as RankOneOperator:
-            try ledger.doubles(rankOne.isSymmetric ? "𝐀U, 𝐁V, 𝐁U, 𝐀V and their row-scaled copies (8 m · width)"
-                                                   : "𝐀U, 𝐁V and their row-scaled copies (4 m · width)",
-                               rankOne.isSymmetric ? 8 : 4, m, k)
-            try ledger.doubles("the weights (m)", m)
-        default:
-            try ledger.doubles("UVᵀ and 𝒜*(ρ) (2 n1 · n2)", 2, n1, n2)
-        }
+        ledger.append(try sensingOperator.passNeeds(measurements: m, width: k))
         try ledger.doubles("the residual (m)", m)
         try ledger.doubles("the gradients and their symmetrized copy (2 (n1 + n2) · width)", 2, plus(n1, n2), k)
         return ledger.needs
@@ -174,10 +153,7 @@ public enum PeakMemory {
         var ledger = Ledger()
         try ledger.doubles("X (n1 · n2)", n1, n2)
         try ledger.doubles("𝒜(X) and its temporaries (2 m)", 2, m)
-        if sensingOperator is RankOneOperator {
-            try ledger.doubles("𝐀X (m · n2)", m, n2)
-            if sensingOperator.isSymmetric { try ledger.doubles("sym(X) (n1 · n2)", n1, n2) }
-        }
+        ledger.append(try sensingOperator.applyNeeds())
         return ledger.needs
     }
 
@@ -187,14 +163,7 @@ public enum PeakMemory {
         var ledger = Ledger()
         try ledger.doubles("ρ and its scaled copy (2 m)", 2, m)
         try ledger.doubles("𝒜*(ρ), its sum and the zeroed matrix (3 n1 · n2)", 3, n1, n2)
-        switch sensingOperator {
-        case is DenseOperator:
-            try ledger.doubles("the dense kernels' per-chunk partial sums (\(FixedChunks.count) n1 · n2)",
-                               FixedChunks.count, n1, n2)
-        case is RankOneOperator:
-            try ledger.doubles("the row-scaled 𝐁 (m · n2)", m, n2)
-        default: break
-        }
+        ledger.append(try sensingOperator.adjointNeeds())
         return ledger.needs
     }
 
@@ -240,11 +209,7 @@ public enum PeakMemory {
             try ledger.doubles("the checkpoints of a mini-batch run (log₂(max_iter) + 2 = \(levels) copies of the factors)",
                                levels, plus(n1, n2), k)
             try ledger.indices("a batch's indices and measurements (3 b)", 3, b)
-            switch op {
-            case is DenseOperator: try ledger.doubles("a batch's rows of the operator (b · n1 · n2)", b, n1, n2)
-            case is RankOneOperator: try ledger.doubles("a batch's vectors (b · (n1 + n2))", b, plus(n1, n2))
-            default: try ledger.indices("a batch's positions (2 b)", 2, b)
-            }
+            ledger.append(try op.restrictionNeeds(measurements: b).map { Need("a batch's " + $0.what, bytes: $0.bytes) })
             ledger.append(try evaluation(of: op, measurements: b, width: k).map { Need("a batch's " + $0.what, bytes: $0.bytes) })
         }
         switch problem.groundTruth {

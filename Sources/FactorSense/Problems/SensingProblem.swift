@@ -15,6 +15,8 @@ public struct SensingProblem: Sendable {
     }
     /// X = UVᵀ, or X = UUᵀ with the loss ¼‖𝒜(UUᵀ) − y‖².
     public let parameterization: Parameterization
+    /// The dense decomposition of 𝒜*(y), once computed (`topSpectralPairs`); shared by copies.
+    let spectrumCache = SpectrumCache()
 
     /// n1.
     public var rows: Int { sensingOperator.rows }
@@ -187,12 +189,13 @@ public struct SensingProblem: Sendable {
     }
 
     /// The Gaussian sensing problem of docs/mathematics.md with an asymmetric target whose singular values
-    /// fall geometrically from `scale` to `scale / conditionNumber`.
+    /// fall geometrically from `scale` to `scale / conditionNumber`; `stop` as for `generate`.
     public static func gaussian(
         rows n1: Int, columns n2: Int, rank r: Int, measurements m: Int,
-        scale: Double = 1, conditionNumber: Double = 1, noiseLevel sigma: Double = 0, seed: UInt64 = 0
+        scale: Double = 1, conditionNumber: Double = 1, noiseLevel sigma: Double = 0, seed: UInt64 = 0,
+        stop: StopRequest? = nil
     ) throws(FactorSenseError) -> SensingProblem {
         try generate(.gaussian, target: TargetSpecification(rows: n1, columns: n2, rank: r, scale: scale, conditionNumber: conditionNumber),
-                     measurements: m, noiseLevel: sigma, seed: seed)
+                     measurements: m, noiseLevel: sigma, seed: seed, stop: stop)
     }
 }

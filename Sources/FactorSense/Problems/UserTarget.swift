@@ -228,14 +228,30 @@ extension SensingProblem {
     ///                                     measurements: 500, noiseLevel: 0.01, seed: 7)
     /// ```
     ///
+    /// `stop`, when given, is watched throughout (it becomes `StopRequest.current`): the draws of
+    /// the operator and the pass for 𝒜(X⋆) check it at least every few milliseconds.
+    ///
     /// - Throws: everything `validateAsTarget` throws; `.invalidArgument` for a non-symmetric
     ///   target of the symmetric Gaussian operator, and for a `rank` other
     ///   than the numerical rank; then what σ and the operator's sizes may throw, before
-    ///   anything large is allocated.
+    ///   anything large is allocated; `.interrupted` when a stop is requested (of `stop`, or of
+    ///   the current request) before the problem is complete.
     public static func generate(
         _ kind: OperatorKind, target: GroundTruth, positiveSemidefinite: Bool = false, rank expected: Int? = nil,
         measurements m: Int,
-        noiseLevel sigma: Double = 0, seed: UInt64 = 0, precision: DenseEntries.Precision = .double
+        noiseLevel sigma: Double = 0, seed: UInt64 = 0, precision: DenseEntries.Precision = .double,
+        stop: StopRequest? = nil
+    ) throws(FactorSenseError) -> SensingProblem {
+        try StopRequest.watching(stop) { () throws(FactorSenseError) in
+            try generateWatching(kind, target: target, positiveSemidefinite: positiveSemidefinite, rank: expected,
+                                 measurements: m, noiseLevel: sigma, seed: seed, precision: precision)
+        }
+    }
+
+    /// `generate` under the current stop request.
+    private static func generateWatching(
+        _ kind: OperatorKind, target: GroundTruth, positiveSemidefinite: Bool, rank expected: Int?,
+        measurements m: Int, noiseLevel sigma: Double, seed: UInt64, precision: DenseEntries.Precision
     ) throws(FactorSenseError) -> SensingProblem {
         guard kind != .symmetricGaussian || target.rows == target.columns else {
             throw FactorSenseError(.invalidArgument,

@@ -68,4 +68,26 @@ enum AutomaticStep {
         let (p, q) = (x / largest, y / largest)
         return largest * (p * p + q * q).squareRoot()
     }
+
+    /// The step sizes of a run: whether the rule is on, the next step to try (0 until η₀ is
+    /// estimated), the step into the current iterate and Σ of the steps taken (the history's
+    /// "step" and "time").
+    struct Sizes {
+        var automatic = false
+        private(set) var next = 0.0
+        private(set) var last = 0.0
+        private(set) var elapsed = 0.0
+
+        /// Starts from η₀.
+        mutating func start(_ initial: Double) {
+            (next, last) = (initial, initial)
+        }
+
+        /// Takes the accepted step η; the next search starts from `growth`·η.
+        mutating func accept(_ eta: Double) {
+            last = eta
+            elapsed += eta
+            next = eta * AutomaticStep.growth
+        }
+    }
 }

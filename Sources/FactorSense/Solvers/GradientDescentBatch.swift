@@ -1,17 +1,21 @@
 import Glibc
 
 /// Several trials of gradient descent on one problem — seeds, initial scales, steps, widths —
-/// run in lock-step so that, for a dense operator, each pass over 𝐀 serves every trial still
-/// running (`SharedDensePass`): 𝐀 is read from memory once per step for all of them instead of
-/// once per trial. Each trial stops by its own rules.
+/// run in groups of at most `concurrentTrials`, one group after another; the trials of a group
+/// run side by side, each on a thread, in lock-step so that, for a dense operator, each pass
+/// over 𝐀 serves every trial of the group still running (`SharedDensePass`): 𝐀 is read from
+/// memory once per step for all of them instead of once per trial. Each trial stops by its own
+/// rules. A batch of any size thus uses a bounded number of threads (`concurrentTrials` − 1 of
+/// its own besides the caller's), whose stacks are counted with its memory.
 ///
 /// Every trial's result is bit for bit the result of `GradientDescent.run` with its options
-/// alone: the shared pass makes the same BLAS calls on the same blocks for each trial. Other
-/// operators have nothing to share; their trials run side by side on threads.
+/// alone, whatever the group it falls in and the number of cores: the shared pass makes the same
+/// BLAS calls on the same blocks for each trial. Other operators have nothing to share; their
+/// trials run side by side on the group's threads.
 extension GradientDescent {
     /// One trial of a batch: its options, and optionally its own validation set, progress
     /// handler and stop request (else the batch's).
-    public struct Trial {
+    public struct Trial: Sendable {
         public var options: GradientDescentOptions
         public var validation: SensingProblem?
         public var progress: ProgressHandler?
@@ -26,8 +30,17 @@ extension GradientDescent {
         }
     }
 
-    /// The most trials one batch runs (each has a thread of its own).
+    /// The most trials one batch runs.
     public static let maxBatchTrials = 1024
+
+    /// The most trials of a batch that run at once, each on a thread (the caller's and
+    /// `concurrentTrials` − 1 new ones): the number of cores, and at least 8, so that a dense
+    /// pass serves 8 trials even on a small machine.
+    public static var concurrentTrials: Int { max(ProcessInfoLite.activeProcessorCount, 8) }
+
+    /// The address space a new thread of a batch reserves: its stack (8 MB, glibc's default)
+    /// and a malloc arena (64 MB).
+    static let threadReserve = 72 << 20
 
     /// Runs `options.count` trials on `problem`, trial i with `options[i]`; `stop` (or the
     /// current request) stops them all. Returns each trial's result or the error it was
@@ -47,18 +60,28 @@ extension GradientDescent {
             throw FactorSenseError(.invalidArgument, "a batch runs 1 to \(maxBatchTrials) trials, got \(trials.count)")
         }
         try MemoryBudget.require(try batchPeak(problem, trials), for: "a batch of \(trials.count) trials on the \(problem.rows) × \(problem.columns) problem")
-        let shared = (problem.sensingOperator as? DenseOperator).map { SharedDensePass($0, trials: trials.count) }
         var results = [Result<GradientDescentResult, FactorSenseError>](repeating: .failure(FactorSenseError(.internal, "the trial did not run")),
                                                                         count: trials.count)
         results.withUnsafeMutableBufferPointer { slots in
             let slotsBase = UnsafeSendablePointer(slots.baseAddress)
-            let unstarted = runOnThreads(trials.count, notStarted: { _ in shared?.leave() }) { i in
-                defer { shared?.leave() }
-                slotsBase.value?[i] = runTrial(problem, trials[i], index: i, shared: shared)
+            for start in stride(from: 0, to: trials.count, by: concurrentTrials) {
+                runGroup(problem, trials, start..<min(start + concurrentTrials, trials.count), into: slotsBase)
             }
-            for i in unstarted { slotsBase.value?[i] = runTrial(problem, trials[i], index: i, shared: nil) }
         }
         return results
+    }
+
+    /// Runs the trials of `group` side by side (in lock-step on a shared pass for a dense
+    /// operator), each result into its slot. A trial whose thread cannot be started runs on the
+    /// calling thread once the others are done, alone.
+    private static func runGroup(_ problem: SensingProblem, _ trials: [Trial], _ group: Range<Int>,
+                                 into slots: UnsafeSendablePointer<Result<GradientDescentResult, FactorSenseError>>) {
+        let shared = (problem.sensingOperator as? DenseOperator).map { SharedDensePass($0, trials: group.count) }
+        let unstarted = runOnThreads(group.count, notStarted: { _ in shared?.leave() }) { j in
+            defer { shared?.leave() }
+            slots.value?[group.lowerBound + j] = runTrial(problem, trials[group.lowerBound + j], index: j, shared: shared)
+        }
+        for j in unstarted { slots.value?[group.lowerBound + j] = runTrial(problem, trials[group.lowerBound + j], index: j, shared: nil) }
     }
 
     /// Trial i on `problem`, its dense passes shared when `shared` is given.
@@ -77,20 +100,28 @@ extension GradientDescent {
         }
     }
 
-    /// What the trials hold together at their peak: each trial's own (`PeakMemory.run`; a trial
-    /// whose options are refused is left to report it) plus, for a dense operator, the shared
-    /// pass's copies of x_t and y_t, its residuals and its chunk partial sums.
+    /// What the trials hold together at their peak: each trial's own (`PeakMemory.run`, counted
+    /// for every trial, as the results of finished groups are kept; a trial whose options are
+    /// refused is left to report it), the address space of the group's new threads beyond
+    /// `MemoryBudget.addressSpaceReserve`'s (`threadReserve` each) plus, for a dense operator, the
+    /// shared pass's copies of x_t and y_t, its residuals and its chunk partial sums for one group.
     private static func batchPeak(_ problem: SensingProblem, _ trials: [Trial]) throws(FactorSenseError) -> [PeakMemory.Need] {
         var ledger = PeakMemory.Ledger()
         for trial in trials {
             guard (try? trial.options.validate()) != nil, let k = try? InitialFactors.width(trial.options, for: problem) else { continue }
             ledger.append(try PeakMemory.run(problem, options: trial.options, width: k, validation: trial.validation))
         }
+        let group = min(trials.count, concurrentTrials)
+        let extraThreads = max(group - 1 - MemoryBudget.reservedThreads, 0)
+        if extraThreads > 0 {
+            ledger.append([MemoryBudget.Need("the stacks and malloc arenas of \(extraThreads) more trial threads (72 MB each)",
+                                             bytes: extraThreads * threadReserve)])
+        }
         if problem.sensingOperator is DenseOperator {
             let (n, m) = (problem.rows * problem.columns, problem.measurementCount)
-            try ledger.doubles("the shared pass's x_t and chunk partial sums (trials · (chunks + 2) · n1 · n2)",
-                               trials.count, FixedChunks.count + 2, n)
-            try ledger.doubles("the shared pass's y_t and residuals (trials · 3m)", trials.count, 3, m)
+            try ledger.doubles("the shared pass's x_t and chunk partial sums (trials at once · (chunks + 2) · n1 · n2)",
+                               group, FixedChunks.count + 2, n)
+            try ledger.doubles("the shared pass's y_t and residuals (trials at once · 3m)", group, 3, m)
         }
         return ledger.needs
     }
@@ -98,21 +129,13 @@ extension GradientDescent {
     /// Runs `body(i)` for i in 0..<count, each on its own thread (the calling thread takes
     /// i = 0), and returns when all have. For a thread that cannot be started it calls
     /// `notStarted(i)` before any body runs, and returns those i for the caller to run.
-    private static func runOnThreads(_ count: Int, notStarted: (Int) -> Void, _ body: @escaping (Int) -> Void) -> [Int] {
+    private static func runOnThreads(_ count: Int, notStarted: (Int) -> Void, _ body: @escaping @Sendable (Int) -> Void) -> [Int] {
         var threads: [pthread_t] = []
         var unstarted: [Int] = []
         for i in 1..<max(count, 1) {
-            let box = Unmanaged.passRetained(ThreadBody { body(i) })
-            var thread = pthread_t()
-            let started = pthread_create(&thread, nil, { raw in
-                guard let raw else { return nil }
-                Unmanaged<ThreadBody>.fromOpaque(raw).takeRetainedValue().run()
-                return nil
-            }, box.toOpaque()) == 0
-            if started {
+            if let thread = DedicatedThread.start({ body(i) }) {
                 threads.append(thread)
             } else {
-                box.release()
                 unstarted.append(i)
             }
         }
@@ -122,12 +145,6 @@ extension GradientDescent {
         for thread in threads { pthread_join(thread, nil) }
         return unstarted
     }
-}
-
-/// A closure handed to a new thread.
-private final class ThreadBody {
-    let run: () -> Void
-    init(_ run: @escaping () -> Void) { self.run = run }
 }
 
 /// A pointer the trials' threads write their own slots through (each a different slot).

@@ -91,71 +91,43 @@ public struct GradientDescentOptions: Sendable, Equatable {
 
     public init() {}
 
-    /// The names of the integer options, as the C and Python layers spell them.
-    public static let integerNames = ["width", "max_iter", "seed", "record_every", "window", "batch_size",
-                                      "singular_value_count", "rank", "patience", "restore_best"]
-    /// The names of the real options, as the C and Python layers spell them.
-    public static let realNames = ["init_scale", "step", "tol", "loss_tol", "divergence_factor",
-                                   "balancing", "noise_injection", "scaled_damping", "ridge"] + PhaseThresholds.names
-    /// The names of the text options, as the C and Python layers spell them.
-    public static let textNames = ["init", "preconditioner", "diagnostics", "step_rule", "spectral_method"]
-
-    /// Sets the integer option `name` to `value` after checking its domain.
+    /// Sets the integer option `name` to `value` after checking its domain (`table`).
     public mutating func setInteger(_ name: String, _ value: Int64) throws(FactorSenseError) {
-        let v = Int(value)
-        guard Self.integerNames.contains(name) else { throw Self.unknown(name, Self.integerNames) }
-        try Self.checkInteger(name, v)
-        switch name {
-        case "width": width = v
-        case "max_iter": maxIterations = v
-        case "seed": seed = UInt64(bitPattern: value)
-        case "record_every": recordEvery = v
-        case "window": window = v
-        case "batch_size": batchSize = v
-        case "singular_value_count": singularValueCount = v == 0 ? nil : v
-        case "patience": patience = v
-        case "restore_best": restoreBest = v == 1
-        default: diagnosticRank = v == 0 ? nil : v
-        }
+        let option = try Self.descriptor(name, .integer)
+        try option.check(value)
+        if case .integer(_, let set) = option.access { set(&self, value) }
     }
 
     /// The integer option `name` (width is 0 while unset; the seed reads back as its bit pattern).
     public func integer(_ name: String) throws(FactorSenseError) -> Int64 {
-        switch name {
-        case "width": return Int64(width ?? 0)
-        case "max_iter": return Int64(maxIterations)
-        case "seed": return Int64(bitPattern: seed)
-        case "record_every": return Int64(recordEvery)
-        case "window": return Int64(window)
-        case "batch_size": return Int64(batchSize)
-        case "singular_value_count": return Int64(singularValueCount ?? 0)
-        case "rank": return Int64(diagnosticRank ?? 0)
-        case "patience": return Int64(patience)
-        case "restore_best": return restoreBest ? 1 : 0
-        default: throw Self.unknown(name, Self.integerNames)
-        }
+        guard case .integer(let get, _) = try Self.descriptor(name, .integer).access else { return 0 }
+        return get(self) ?? 0
     }
 
     /// Sets the real option `name` to `value` after checking it is finite and in its domain.
     public mutating func setReal(_ name: String, _ value: Double) throws(FactorSenseError) {
-        guard Self.realNames.contains(name) else { throw Self.unknown(name, Self.realNames) }
-        try Self.checkReal(name, value)
-        switch name {
-        case "init_scale": initScale = value
-        case "step": step = value
-        case "tol": tolerance = value
-        case "loss_tol": lossTolerance = value
-        case "balancing": balancing = value
-        case "noise_injection": noiseInjection = value
-        case "scaled_damping": scaledDamping = value
-        case "ridge": ridge = value
-        case "alignment_threshold": phaseThresholds.alignment = value
-        case "saddle_fraction": phaseThresholds.saddleFraction = value
-        case "plateau_tolerance": phaseThresholds.plateauTolerance = value
-        case "plateau_window": phaseThresholds.plateauWindow = value
-        case "recovery_threshold": phaseThresholds.recovery = value
-        default: divergenceFactor = value
-        }
+        let option = try Self.descriptor(name, .real)
+        try option.check(value)
+        if case .real(let path) = option.access { self[keyPath: path] = value }
+    }
+
+    /// The real option `name`.
+    public func real(_ name: String) throws(FactorSenseError) -> Double {
+        guard case .real(let path) = try Self.descriptor(name, .real).access else { return .nan }
+        return self[keyPath: path]
+    }
+
+    /// Sets the text option `name`: "init" is "random" or "spectral"; "preconditioner" is
+    /// "none" or "scaled"; "diagnostics" is "default", "all", "none" or names separated by commas;
+    /// "step_rule" is "fixed" or "auto"; "spectral_method" is "auto", "dense" or "iterative".
+    public mutating func setText(_ name: String, _ value: String) throws(FactorSenseError) {
+        if case .text(_, let set) = try Self.descriptor(name, .text).access { try set(&self, value) }
+    }
+
+    /// The text option `name`.
+    public func text(_ name: String) throws(FactorSenseError) -> String {
+        guard case .text(let get, _) = try Self.descriptor(name, .text).access else { return "" }
+        return get(self)
     }
 
     /// Checks every field against the domain its setter enforces — the same checks, so that
@@ -165,130 +137,6 @@ public struct GradientDescentOptions: Sendable, Equatable {
     /// - Throws: `.invalidArgument` for a value outside its domain, `.notFinite` for a NaN or
     ///   infinite real, naming the option as the C and Python layers spell it.
     public func validate() throws(FactorSenseError) {
-        if let width { try Self.checkInteger("width", width) }
-        for (name, value) in [("max_iter", maxIterations), ("record_every", recordEvery), ("window", window),
-                              ("batch_size", batchSize), ("singular_value_count", singularValueCount ?? 0),
-                              ("rank", diagnosticRank ?? 0), ("patience", patience)] {
-            try Self.checkInteger(name, value)
-        }
-        for (name, value) in [("init_scale", initScale), ("step", step), ("tol", tolerance),
-                              ("loss_tol", lossTolerance), ("divergence_factor", divergenceFactor),
-                              ("balancing", balancing), ("noise_injection", noiseInjection),
-                              ("scaled_damping", scaledDamping), ("ridge", ridge), ("alignment_threshold", phaseThresholds.alignment),
-                              ("saddle_fraction", phaseThresholds.saddleFraction),
-                              ("plateau_tolerance", phaseThresholds.plateauTolerance),
-                              ("plateau_window", phaseThresholds.plateauWindow),
-                              ("recovery_threshold", phaseThresholds.recovery)] {
-            try Self.checkReal(name, value)
-        }
-    }
-
-    /// The domain of each integer option: width, record_every, window ≥ 1; max_iter,
-    /// batch_size, singular_value_count, rank, patience ≥ 0; restore_best 0 or 1; every seed is valid.
-    static func checkInteger(_ name: String, _ value: Int) throws(FactorSenseError) {
-        switch name {
-        case "width", "record_every", "window": _ = try atLeast(1, value, name)
-        case "max_iter", "batch_size", "singular_value_count", "rank", "patience": _ = try atLeast(0, value, name)
-        case "restore_best":
-            guard value == 0 || value == 1 else { throw FactorSenseError(.invalidArgument, "restore_best must be 0 or 1, got \(value)") }
-        default: break
-        }
-    }
-
-    /// The domain of each real option: finite; init_scale, step > 0; divergence_factor > 1;
-    /// the phase thresholds in (0, 1); the others ≥ 0.
-    static func checkReal(_ name: String, _ value: Double) throws(FactorSenseError) {
-        guard value.isFinite else { throw FactorSenseError(.notFinite, "\(name) must be finite, got \(value)") }
-        switch name {
-        case "init_scale", "step": _ = try positive(value, name)
-        case "alignment_threshold", "saddle_fraction", "plateau_tolerance", "plateau_window", "recovery_threshold":
-            _ = try fraction(value, name)
-        case "divergence_factor":
-            guard value > 1 else { throw FactorSenseError(.invalidArgument, "divergence_factor must be > 1, got \(value)") }
-        default: _ = try nonNegative(value, name)
-        }
-    }
-
-    /// The real option `name`.
-    public func real(_ name: String) throws(FactorSenseError) -> Double {
-        switch name {
-        case "init_scale": return initScale
-        case "step": return step
-        case "tol": return tolerance
-        case "loss_tol": return lossTolerance
-        case "divergence_factor": return divergenceFactor
-        case "balancing": return balancing
-        case "noise_injection": return noiseInjection
-        case "scaled_damping": return scaledDamping
-        case "ridge": return ridge
-        case "alignment_threshold": return phaseThresholds.alignment
-        case "saddle_fraction": return phaseThresholds.saddleFraction
-        case "plateau_tolerance": return phaseThresholds.plateauTolerance
-        case "plateau_window": return phaseThresholds.plateauWindow
-        case "recovery_threshold": return phaseThresholds.recovery
-        default: throw Self.unknown(name, Self.realNames)
-        }
-    }
-
-    /// Sets the text option `name`: "init" is "random" or "spectral"; "preconditioner" is
-    /// "none" or "scaled"; "diagnostics" is "default", "all", "none" or names separated by commas;
-    /// "step_rule" is "fixed" or "auto"; "spectral_method" is "auto", "dense" or "iterative".
-    public mutating func setText(_ name: String, _ value: String) throws(FactorSenseError) {
-        switch name {
-        case "init": initialization = try Self.choice(Initialization.self, value, name)
-        case "preconditioner": preconditioner = try Self.choice(Preconditioner.self, value, name)
-        case "diagnostics": diagnostics = try Diagnostic.parse(value)
-        case "step_rule": stepRule = try Self.choice(StepRule.self, value, name)
-        case "spectral_method": spectralMethod = try Self.choice(SpectralMethod.self, value, name)
-        default: throw Self.unknown(name, Self.textNames)
-        }
-    }
-
-    /// The text option `name`.
-    public func text(_ name: String) throws(FactorSenseError) -> String {
-        switch name {
-        case "init": return initialization.rawValue
-        case "preconditioner": return preconditioner.rawValue
-        case "diagnostics": return diagnostics.text
-        case "step_rule": return stepRule.rawValue
-        case "spectral_method": return spectralMethod.rawValue
-        default: throw Self.unknown(name, Self.textNames)
-        }
-    }
-
-    private static func choice<T: RawRepresentable & CaseIterable>(_ type: T.Type, _ value: String, _ name: String) throws(FactorSenseError) -> T
-    where T.RawValue == String {
-        guard let choice = T(rawValue: value) else {
-            let names = T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-            throw FactorSenseError(.invalidArgument, "\(name) must be one of \(names), got \(FactorSenseError.quoted(value))")
-        }
-        return choice
-    }
-
-    private static func atLeast(_ bound: Int, _ value: Int, _ name: String) throws(FactorSenseError) -> Int {
-        guard value >= bound else { throw FactorSenseError(.invalidArgument, "\(name) must be ≥ \(bound), got \(value)") }
-        return value
-    }
-
-    private static func positive(_ value: Double, _ name: String) throws(FactorSenseError) -> Double {
-        guard value > 0 else { throw FactorSenseError(.invalidArgument, "\(name) must be > 0, got \(value)") }
-        return value
-    }
-
-    private static func fraction(_ value: Double, _ name: String) throws(FactorSenseError) -> Double {
-        guard value > 0, value < 1 else { throw FactorSenseError(.invalidArgument, "\(name) must lie in (0, 1), got \(value)") }
-        return value
-    }
-
-    private static func nonNegative(_ value: Double, _ name: String) throws(FactorSenseError) -> Double {
-        guard value >= 0 else { throw FactorSenseError(.invalidArgument, "\(name) must be ≥ 0, got \(value)") }
-        return value
-    }
-
-    private static func unknown(_ name: String, _ names: [String]) -> FactorSenseError {
-        let all = integerNames + realNames + textNames
-        let hint = all.contains(name) ? " (it is an option of another type)" : ""
-        return FactorSenseError(.invalidArgument,
-            "unknown option \(FactorSenseError.quoted(name))\(hint); the options of this type are \(names.joined(separator: ", "))")
+        for option in Self.table { try option.checkValue(in: self) }
     }
 }

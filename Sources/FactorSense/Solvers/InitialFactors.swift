@@ -43,7 +43,7 @@ public struct InitialFactors: Sendable, Equatable {
             guard value >= 1 else { throw FactorSenseError(.invalidArgument, "\(name) must be ≥ 1, got \(value)") }
             try SizeLimits.checkDimension(value, name)
         }
-        try GradientDescentOptions.checkReal("init_scale", alpha)
+        try GradientDescentOptions.descriptor("init_scale", .real).check(alpha)
         try MemoryBudget.require(PeakMemory.initialFactors(rows: n1, columns: symmetric ? 0 : n2, width: k),
                                  for: "the small random initialization")
         var sampler = GaussianSampler(seed: seed, stream: .initialization)

@@ -20,22 +20,36 @@ import Synchronization
 /// stopped: they are checked right before and right after, and bounded by the memory guard.
 ///
 /// A request stays made until `reset()`: one request can stop several computations.
+///
+/// The `async` overloads (`GradientDescent.run(_:options:validation:progress:stop:) async`, …)
+/// map the cancellation of their task to a request of their own that *follows* `stop`: it is
+/// made when `stop` is, or when the task is cancelled — which leaves `stop` itself as it was.
 public final class StopRequest: Sendable {
     private let flag = Atomic<Bool>(false)
+    /// The request this one follows: when it is made, this one reads as made too.
+    private let parent: StopRequest?
 
-    public init() {}
+    public init() {
+        parent = nil
+    }
+
+    /// A request made when `parent` is made, or when it is itself.
+    init(following parent: StopRequest?) {
+        self.parent = parent
+    }
 
     /// Asks every computation watching this request to stop. Thread-safe, never blocks.
     public func request() {
         flag.store(true, ordering: .releasing)
     }
 
-    /// Whether a stop was requested (and not reset since).
+    /// Whether a stop was requested (and not reset since) of this request or of the one it follows.
     public var isRequested: Bool {
-        flag.load(ordering: .acquiring)
+        flag.load(ordering: .acquiring) || parent?.isRequested == true
     }
 
-    /// Withdraws the request, so that the next computation watching it runs.
+    /// Withdraws the request, so that the next computation watching it runs (a request this one
+    /// follows is left as it is).
     public func reset() {
         flag.store(false, ordering: .releasing)
     }

@@ -3,7 +3,7 @@
 /// held-out entries for completion, held-out measurements of a dense operator…). At each
 /// recorded iterate the run records
 ///
-///     validation_error = ‖𝒜_val(X_t) − y_val‖ / ‖y_val‖   (NaN when y_val = 0),
+///     validation_error = ‖𝒜_val(X_t) − y_val‖ / ‖y_val‖,
 ///
 /// X_t = U_tV_tᵀ (U_tU_tᵀ for PSD), which the `patience` stop rule and `restoreBest` read.
 struct Validation {
@@ -14,7 +14,9 @@ struct Validation {
     ///
     /// - Throws: `.sizeMismatch` when its shape is not the problem's; `.invalidArgument` when
     ///   held-out entries coincide with training entries (both entry-sampling, or training on
-    ///   every entry): the score would not be held out. The check sorts the m training positions
+    ///   every entry): the score would not be held out; `.invalidArgument` when y_val = 0, whose
+    ///   relative error is undefined (the run would record NaN throughout, and patience would stop
+    ///   it at an arbitrary row with no best iterate). The check sorts the m training positions
     ///   (counted by `PeakMemory.validation`).
     init(_ validation: SensingProblem, for training: SensingProblem) throws(FactorSenseError) {
         guard validation.rows == training.rows, validation.columns == training.columns else {
@@ -26,6 +28,10 @@ struct Validation {
         }
         self.problem = validation
         self.valueNorm = BLAS.norm(validation.measurements)
+        guard valueNorm > 0 else {
+            throw FactorSenseError(.invalidArgument,
+                "the validation values are all 0: the relative validation error ‖𝒜_val(X) − y_val‖/‖y_val‖ is undefined; hold out measurements that are not all 0")
+        }
     }
 
     /// ‖𝒜_val(UVᵀ) − y_val‖ / ‖y_val‖.
