@@ -164,8 +164,7 @@ def test_a_flow_started_at_the_truth_stays_there(psd, perturbation):
     r = fs.gradient_flow(p, times=times, perturbation=perturbation, **init)
     assert np.max(r.history["test_error"]) <= 1e-13
     assert np.linalg.norm(r.U - U0) <= 1e-12 and np.linalg.norm(r.V - V0) <= 1e-12
-    np.testing.assert_array_equal(r.learning_iterations, [0, 0])
-    np.testing.assert_array_equal(r.learning_at_time, [0.0, 0.0])
+    assert r.learning_iterations == [0, 0] and r.learning_at_time == [0.0, 0.0]
     assert r.phases.recovered and r.phases.saddle_end == 0 and r.phases.saddle_end_time == 0.0
     assert r.phases.alignment_end is None  # X is never small
     assert r.phases.signal_end == 0  # width r: no noise part, the signal dominates from the start

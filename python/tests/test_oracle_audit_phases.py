@@ -106,10 +106,8 @@ def check(result, problem, **reading):
             assert a == pytest.approx(b, rel=1e-9, abs=1e-12), name
     assert got == dataclasses.replace(phases, spectral_angle_left=got.spectral_angle_left,
                                       spectral_angle_right=got.spectral_angle_right)
-    iterations = [np.nan if i is None else i for i, _ in learned]
-    times = [np.nan if t is None else t for _, t in learned]
-    np.testing.assert_array_equal(result.learning_iterations, iterations)
-    np.testing.assert_array_equal(result.learning_at_time, times)
+    assert result.learning_iterations == [i for i, _ in learned]
+    assert result.learning_at_time == [t for _, t in learned]
     return phases
 
 
@@ -175,7 +173,7 @@ def test_a_run_started_at_the_truth(wide, noise):
     r = fs.gradient_descent(p, U0=U0, V0=V0, step=0.3, max_iter=40, rank=2)
     phases = check(r, p)
     assert phases.saddle_end == 0 and phases.alignment_end is None
-    np.testing.assert_array_equal(r.learning_iterations, [0, 0])
+    assert r.learning_iterations == [0, 0] and r.learning_at_time == [0.0, 0.0]
 
 
 def test_learning_times_of_an_automatic_step_are_sums_of_its_steps(tall):
@@ -183,10 +181,10 @@ def test_learning_times_of_an_automatic_step_are_sums_of_its_steps(tall):
     column), not η·t."""
     r = gd(tall, step="auto", max_iter=120)
     check(r, tall)
-    assert np.all(np.isfinite(r.learning_at_time))
+    assert None not in r.learning_at_time
     steps = r.history["step"]
     assert not np.allclose(steps[1:], steps[1])  # the step changes: η·t would be another time
-    t = r.learning_iterations.astype(int)
+    t = np.array(r.learning_iterations)
     np.testing.assert_allclose(r.learning_at_time, np.cumsum(steps[1:])[t - 1], rtol=1e-12)
 
 
@@ -196,8 +194,8 @@ def test_learning_times_at_a_coarser_record_and_with_few_singular_values(tall):
     check(gd(tall, record_every=3), tall)
     one = gd(tall, singular_value_count=1)
     phases = check(one, tall)
-    assert one.learning_iterations.size == 1 and np.isfinite(one.learning_iterations[0])
+    assert len(one.learning_iterations) == 1 and one.learning_iterations[0] is not None
     assert phases.saddle_end is None
     narrow = gd(tall, width=1, max_iter=200)
     check(narrow, tall)
-    assert narrow.learning_iterations.size == 1
+    assert len(narrow.learning_iterations) == 1
