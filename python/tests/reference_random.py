@@ -13,7 +13,7 @@ Everything here is written from the documentation of the Swift sources, not from
 - ``MiniBatchSampler`` (MiniBatchSampler.swift): each batch is a partial Fisher–Yates shuffle of a
   running permutation of 0..<m: for i < b, swap i with i + below(m − i); the batch is the first b.
 - The streams of one seed (``RandomStream``): target left 1, target right 2, operator 3, noise 4,
-  initialization 5, perturbation 6, mini-batch 7.
+  initialization 5, perturbation 6, mini-batch 7, step estimate 9.
 
 Python's ``math.log`` and ``math.sqrt`` are the C library's, as in the Swift code, so the draws
 agree bit for bit.
@@ -24,7 +24,8 @@ import numpy as np
 
 MASK = (1 << 64) - 1
 GOLDEN = 0x9E3779B97F4A7C15
-STREAMS = dict(target_left=1, target_right=2, operator=3, noise=4, initialization=5, perturbation=6, minibatch=7)
+STREAMS = dict(target_left=1, target_right=2, operator=3, noise=4, initialization=5, perturbation=6, minibatch=7,
+               step_estimate=9)
 
 
 def splitmix64_mix(z):
