@@ -9,6 +9,7 @@ initialization.
 """
 from ._lib import lib as _clib
 from .errors import (
+    DamagedSweepWarning,
     FactorSenseError,
     InterruptedCallError,
     InvalidArgumentError,
@@ -42,7 +43,7 @@ def library_version():
 
 
 __all__ = [
-    "FactorSenseError", "InterruptedCallError", "InvalidArgumentError", "InvalidHandleError", "LinearAlgebraError", "NotFiniteError",
+    "DamagedSweepWarning", "FactorSenseError", "InterruptedCallError", "InvalidArgumentError", "InvalidHandleError", "LinearAlgebraError", "NotFiniteError",
     "OutOfMemoryError", "SizeMismatchError", "SizeOverflowError", "WrongStateError", "History", "Phases",
     "Option", "Predictions", "Progress", "Result",
     "SensingProblem", "average_seeds", "gradient_descent", "gradient_descent_batch", "gradient_flow", "library_version",

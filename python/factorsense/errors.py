@@ -54,6 +54,11 @@ class InterruptedCallError(FactorSenseError):
     the KeyboardInterrupt's ``__cause__``, with the library's message."""
 
 
+class DamagedSweepWarning(UserWarning):
+    """A file of a sweep's ``path=`` folder was damaged (unreadable, truncated, missing columns
+    or rows): the message says which and what was wrong; its trials are computed again."""
+
+
 # fs_status value → exception class (the values are pinned in the header).
 _BY_STATUS = {
     2: InvalidHandleError,

@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import threading
 import time
+import warnings
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -22,7 +23,7 @@ import numpy as np
 
 from . import _scalars
 from ._optional import require
-from .errors import FactorSenseError, InvalidArgumentError
+from .errors import DamagedSweepWarning, FactorSenseError, InvalidArgumentError
 from .problem import SensingProblem
 from .progress import ThreadStops
 from .solvers import PER_TRIAL, gradient_descent, gradient_descent_batch
@@ -32,6 +33,15 @@ KINDS = ("gaussian", "symmetric_gaussian", "factorization", "completion", "rank_
 
 #: Run parameters a sweep does not take (they need a live object or a terminal).
 NOT_IN_SWEEPS = ("callback", "progress", "holdout", "validation", "U0", "V0")
+
+#: The columns ``histories=True`` adds.
+HISTORY_COLUMNS = ("loss_history", "test_error_history")
+
+#: The most trials one sweep takes (counted before anything is built).
+MAX_TRIALS = 1_000_000
+
+#: The most trials of one problem a task runs as one batch (gradient_descent_batch takes 1024).
+BATCH_TRIALS = 256
 
 #: The outcome columns of every row, after the parameters.
 OUTCOMES = ("stop_reason", "iterations", "final_loss", "final_test_error", "seconds", "recovered", "alignment_end",
@@ -112,7 +122,8 @@ def sweep(problem, grid=None, *, client=None, path=None, progress=False, histori
 
     points, problem_axes, run_axes = _plan(problem, grid or {}, common)
     tasks = _tasks(points)
-    known = _read(path, problem, grid or {}, common) if path is not None else {}
+    columns = ["trial", *OUTCOMES, *(HISTORY_COLUMNS if histories else [])]
+    known = _read(path, problem, grid or {}, common, tasks, columns) if path is not None else {}
     todo = [task for task in tasks if task["key"] not in known]
     total, done = len(points), sum(len(task["trials"]) for task in tasks if task["key"] in known)
     rows = [row for task in tasks if task["key"] in known for row in known[task["key"]]]
@@ -127,9 +138,9 @@ def sweep(problem, grid=None, *, client=None, path=None, progress=False, histori
     finally:
         bar(None, None)
     frame = pd.DataFrame(sorted(rows, key=lambda row: row["trial"]))
-    frame = frame[["trial", *problem_axes, *run_axes, *OUTCOMES, *(["loss_history", "test_error_history"] if histories else [])]]
+    frame = frame[["trial", *problem_axes, *run_axes, *OUTCOMES, *(HISTORY_COLUMNS if histories else [])]]
     frame.attrs["computed"] = sum(len(task["trials"]) for task in todo)
-    frame.attrs["reused"] = total - frame.attrs["computed"]
+    frame.attrs["reused"] = sum(len(rows) for rows in known.values())
     return frame
 
 
@@ -150,6 +161,7 @@ def _plan(problem, grid, common):
     run = dict(common, **grid)
     problem_lists = {name: _values(value, f"problem[{name!r}]") for name, value in problem.items()}
     run_lists = {name: _values(value, name) for name, value in run.items()}
+    _check_count(problem_lists, run_lists)
     for kind in problem_lists["kind"]:
         if kind not in KINDS:
             raise InvalidArgumentError(f"problem kind must be one of {list(KINDS)}, got {kind!r}")
@@ -178,6 +190,19 @@ def _plan(problem, grid, common):
     for trial, (problem_point, run_point) in enumerate(itertools.product(_product(problem_lists), _product(run_lists))):
         points.append(dict(trial=trial, problem=problem_point, run=run_point))
     return points, problem_axes, list(run_lists)
+
+
+def _check_count(problem_lists, run_lists):
+    """Refuses a grid of more than MAX_TRIALS trials from the lengths of its lists, before a
+    point is built (a 3000 × 3000 grid took 27 s and 2.6 GB to be refused)."""
+    lists = {**{f"problem[{name!r}]": values for name, values in problem_lists.items()}, **run_lists}
+    total = 1
+    for values in lists.values():
+        total *= len(values)
+    if total > MAX_TRIALS:
+        swept = " × ".join(f"{len(values)} {name}" for name, values in lists.items() if len(values) > 1)
+        raise InvalidArgumentError(f"the grid has {total} trials ({swept}), more than the {MAX_TRIALS} one sweep takes: "
+                                   "split it into several sweeps (each with its own path=)")
 
 
 def _values(value, name):
@@ -227,15 +252,18 @@ def _check_run_values(run_lists):
 
 
 def _tasks(points):
-    """The trials grouped by problem (one batch each), each group keyed by a hash of its content."""
+    """The trials grouped by problem, in batches of at most BATCH_TRIALS (one task each), each
+    task keyed by a hash of its content."""
     groups = {}
     for point in points:
         groups.setdefault(json.dumps(point["problem"], sort_keys=True), []).append(point)
     tasks = []
-    for problem_text, trials in groups.items():
-        content = json.dumps([problem_text, [(t["trial"], t["run"]) for t in trials]], sort_keys=True, default=str)
-        tasks.append(dict(key=hashlib.sha256(content.encode()).hexdigest()[:20], problem=trials[0]["problem"],
-                          trials=[(t["trial"], t["run"]) for t in trials]))
+    for problem_text, group in groups.items():
+        for start in range(0, len(group), BATCH_TRIALS):
+            trials = group[start:start + BATCH_TRIALS]
+            content = json.dumps([problem_text, [(t["trial"], t["run"]) for t in trials]], sort_keys=True, default=str)
+            tasks.append(dict(key=hashlib.sha256(content.encode()).hexdigest()[:20], problem=trials[0]["problem"],
+                              trials=[(t["trial"], t["run"]) for t in trials]))
     return tasks
 
 
@@ -250,12 +278,23 @@ def _execute(tasks, client, workers, histories, executor="threads"):
         dask_completed = require("dask.distributed", "dask", "fs.sweep(client=...)").as_completed
         futures = [client.submit(run_task, task, histories, key=f"factorsense-sweep-{task['key']}", pure=False)
                    for task in tasks]
+        finished = 0
         try:
             for future in dask_completed(futures):
-                yield future.result()
+                try:
+                    outcome = future.result()
+                except Exception as error:
+                    if _closed(client):  # the cause, not the FutureCancelledError it shows as
+                        raise FactorSenseError(
+                            f"the Dask client was closed while the sweep ran, after {finished} of {len(futures)} "
+                            "tasks (with path= those are written, and the same sweep run again resumes from them)") from error
+                    raise
+                finished += 1
+                yield outcome
         finally:
-            for future in futures:
-                future.cancel()
+            if not _closed(client):  # cancelling on a closed client raised ClosedClientError over the cause
+                for future in futures:
+                    future.cancel()
         return
     size = min(workers or os.cpu_count() or 1, len(tasks))
     stops = ThreadStops()  # Ctrl-C reaches a pool process, not a thread: the threads are stopped by hand
@@ -309,6 +348,11 @@ def _stop_live_sweeps():
 # concurrent.futures registered its own, when it was imported above) runs before the pools are
 # joined. atexit would be too late: it runs after threading has joined them.
 threading._register_atexit(_stop_live_sweeps)
+
+
+def _closed(client):
+    """Whether a Dask client is closed or closing."""
+    return getattr(client, "status", "running") in ("closing", "closed")
 
 
 def run_task(task, histories=False):
@@ -395,35 +439,82 @@ def _listed(value):
     return str(value)
 
 
-def _read(path, problem, grid, common):
-    """The rows already in ``path``, by task key; refuses a directory of another sweep."""
-    pd = require("pandas", "dask", "fs.sweep(path=...)")
+def _read(path, problem, grid, common, tasks, columns):
+    """The rows already in ``path`` of this sweep's tasks, by task key; refuses a directory of
+    another sweep. A damaged marker is written again and a damaged part (unreadable, missing a
+    column of ``columns``, not holding its task's trials) is left to be computed again, each
+    with a DamagedSweepWarning that says what was wrong."""
+    require("pandas", "dask", "fs.sweep(path=...)")
     require("pyarrow", "dask", "fs.sweep(path=...)")
 
     folder = Path(path)
-    signature = _signature(problem, grid, common)
-    marker = folder / "sweep.json"
     if folder.exists() and not folder.is_dir():
         raise InvalidArgumentError(f"path {str(folder)!r} exists and is not a directory")
-    if marker.exists():
-        if json.loads(marker.read_text())["signature"] != signature:
-            raise InvalidArgumentError(f"path {str(folder)!r} holds a sweep of other parameters "
-                                       "(choose another path, or delete it to start over)")
-    else:
-        if folder.exists() and any(folder.iterdir()):
-            raise InvalidArgumentError(f"path {str(folder)!r} is not empty and holds no sweep")
-        folder.mkdir(parents=True, exist_ok=True)
-        marker.write_text(json.dumps(dict(signature=signature)))
+    _claim(folder, _signature(problem, grid, common))
+    trials = {task["key"]: sorted(trial for trial, _ in task["trials"]) for task in tasks}
     known = {}
     for part in sorted(folder.glob("part-*.parquet")):
-        frame = pd.read_parquet(part)
-        known[part.stem[len("part-"):]] = [_plain(row) for row in frame.to_dict("records")]
+        key = part.stem[len("part-"):]
+        if key not in trials:
+            continue  # not a task of this sweep
+        rows, damage = _part_rows(part, trials[key], columns)
+        if damage is not None:
+            warnings.warn(f"the sweep part {str(part)!r} {damage}: its {len(trials[key])} trials are computed again",
+                          DamagedSweepWarning, stacklevel=3)
+            continue
+        known[key] = rows
     return known
 
 
+def _claim(folder, signature):
+    """Makes ``folder`` the dataset of the sweep of ``signature``: creates it with its marker
+    sweep.json, accepts it when the marker says so, refuses another sweep's or a folder of
+    other files; a marker that is damaged or missing beside parts is written again (each part
+    is named by a hash of its task, so only this sweep's own parts are read)."""
+    marker = folder / "sweep.json"
+    damage = None
+    if marker.exists():
+        try:
+            recorded = json.loads(marker.read_text())["signature"]
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+            damage = f"is damaged ({type(error).__name__}: {error})"
+        else:
+            if recorded != signature:
+                raise InvalidArgumentError(f"path {str(folder)!r} holds a sweep of other parameters "
+                                           "(choose another path, or delete it to start over)")
+            return
+    elif folder.exists() and any(folder.iterdir()):
+        if not any(folder.glob("part-*.parquet")):
+            raise InvalidArgumentError(f"path {str(folder)!r} is not empty and holds no sweep")
+        damage = "is missing beside the parts"
+    if damage is not None:
+        warnings.warn(f"the sweep marker {str(marker)!r} {damage}: it is written again for this sweep, whose "
+                      "parts there are kept", DamagedSweepWarning, stacklevel=4)
+    folder.mkdir(parents=True, exist_ok=True)
+    marker.write_text(json.dumps(dict(signature=signature)))
+
+
+def _part_rows(part, trials, columns):
+    """(the rows of a part, None), or (None, what is wrong with it)."""
+    pd = require("pandas", "dask", "fs.sweep(path=...)")
+    try:
+        frame = pd.read_parquet(part)
+    except Exception as error:  # noqa: BLE001 — pyarrow raises ArrowInvalid, OSError, …: each is damage
+        return None, f"cannot be read ({type(error).__name__}: {error})"
+    missing = [name for name in columns if name not in frame.columns]
+    if missing:
+        return None, f"lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
+    held = sorted(int(t) for t in frame["trial"])
+    if held != trials:
+        return None, f"holds {len(held)} rows where its task has {len(trials)} trials ({trials[0]} … {trials[-1]})"
+    return [_plain(row) for row in frame.to_dict("records")], None
+
+
 def _plain(row):
-    """A row read back from Parquet with lists as lists."""
-    return {name: (list(value) if isinstance(value, np.ndarray) else value) for name, value in row.items()}
+    """A row read back from Parquet with lists as lists, and a NaN in a list (which Parquet
+    stores as null) NaN again, as the computed row has it."""
+    return {name: ([float("nan") if v is None else v for v in value] if isinstance(value, np.ndarray) else value)
+            for name, value in row.items()}
 
 
 def _write(path, finished):
