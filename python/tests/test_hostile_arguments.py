@@ -1,6 +1,9 @@
 """Issue 22, item 7: arguments a hostile (or careless) caller passes that were taken silently
 or refused unclearly — integers beyond int64 wrapped by ctypes, strings taken as booleans,
 complex arrays cast to real with only a ComplexWarning, 0-d array seeds, 2-D flow times."""
+import subprocess
+import sys
+import textwrap
 import warnings
 
 import numpy as np
@@ -215,3 +218,53 @@ def test_lapack_never_prints_on_the_callers_stderr():
     assert out.returncode == 0, out.stderr
     assert "DLASCL" not in out.stderr and "illegal value" not in out.stderr, out.stderr
     assert out.stdout.split() == ["diverged", "nan", "nan"]
+
+
+# From the edges2 helper's branch (8f4f972): a truth or 𝒜*(y) that LAPACK cannot take.
+
+def in_a_subprocess(code):
+    """(return code, stdout, stderr) of `code` run by a fresh interpreter (a crash or LAPACK's
+    own printing must not reach pytest's process)."""
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120)
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_a_zero_or_overflowing_truth_does_not_crash():
+    # A zero truth has rank 0 (the signal/noise split indexed σ[−1]: a trap); a truth of 1e308
+    # entries has σ₁ = inf (its rank came out 0 the same way). Both ended the interpreter.
+    code, out, err = in_a_subprocess("""
+        import numpy as np, factorsense as fs
+        A, y = np.ones((20, 36)), np.ones(20)
+        r = fs.gradient_descent(fs.SensingProblem.from_dense(A, y, (6, 6), truth=np.zeros((6, 6))), 2, max_iter=3)
+        print("zero", np.isnan(r.history["signal"]).all(), np.isnan(r.history["alignment_left"]).all())
+        for run in (lambda p: fs.gradient_descent(p, 2, max_iter=3), lambda p: fs.gradient_flow(p, 2, times=[0, 1])):
+            try:
+                run(fs.SensingProblem.from_dense(A, y, (6, 6), truth=np.full((6, 6), 1e308)))
+            except fs.NotFiniteError as error:
+                print("refused", error)
+    """)
+    assert code == 0, err[-2000:]
+    lines = out.splitlines()
+    assert lines[0] == "zero True True"
+    assert len(lines) == 3 and all(line.startswith("refused") and "overflows double precision" in line for line in lines[1:])
+
+
+@pytest.mark.parametrize("psd", [False, True])
+@pytest.mark.parametrize("method", ["dense", "iterative"])
+def test_an_overflowing_adjoint_is_refused_before_lapack_prints(psd, method):
+    # 𝒜*(y) = inf: dgesdd / dsyevd printed "On entry to DLASCL parameter number 4 had an
+    # illegal value" on stderr, then failed with "info 13" (or the PSD run went on to "diverged").
+    code, out, err = in_a_subprocess(f"""
+        import numpy as np, factorsense as fs
+        n = 30
+        A = fs.SensingProblem.gaussian(n, n, 2, 400, seed=0).A.copy()
+        A[0, :] = 1e300
+        p = fs.SensingProblem.from_dense(A, np.full(400, 1e300), (n, n), psd={psd})
+        try:
+            fs.gradient_descent(p, 2, init="spectral", spectral_method="{method}", max_iter=3)
+        except fs.NotFiniteError as error:
+            print("refused", error)
+    """)
+    assert code == 0, err[-2000:]
+    assert "DLASCL" not in err and "illegal value" not in err, err
+    assert out.startswith("refused") and "overflow" in out, out

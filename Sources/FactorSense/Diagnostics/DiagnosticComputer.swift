@@ -32,7 +32,9 @@ struct DiagnosticComputer {
                 "singular_value_count is \(c), but X = UVᵀ has at most min(n1, n2, width) = \(available) singular values")
         }
         self.singularValueCount = options.singularValueCount ?? min(available, GradientDescentOptions.defaultSingularValueCount)
+        // X⋆ = 0 has no subspaces to align with: its columns are NaN, as without a truth.
         let truth = try problem.groundTruth.map { (t) throws(FactorSenseError) in try ReferenceSubspaces.truth(t) }
+            .flatMap { $0.rank > 0 ? $0 : nil }
         self.truth = truth
         let rank = options.diagnosticRank ?? truth?.rank
         if let r = options.diagnosticRank, r > min(n1, n2) {

@@ -12,7 +12,8 @@ struct ReferenceSubspaces {
     var rank: Int { values.count }
 
     /// The compact SVD of the truth. Its rank r counts the singular values above
-    /// max(n1, n2)·ε·s₁ (exactly the rank of a generated target). For factors X⋆ = ABᵀ, as
+    /// max(n1, n2)·ε·s₁ (exactly the rank of a generated target); r = 0 for X⋆ = 0.
+    /// Throws `.notFinite` when s₁ overflows double precision. For factors X⋆ = ABᵀ, as
     /// generated targets are kept: A = Q_A R_A, B = Q_B R_B, R_A R_Bᵀ = P S Wᵀ, so
     /// L⋆ = Q_A P, R⋆ = Q_B W — no n1 × n2 matrix.
     static func truth(_ truth: GroundTruth) throws(FactorSenseError) -> ReferenceSubspaces {
@@ -27,6 +28,11 @@ struct ReferenceSubspaces {
             let core = BLAS.product(BLAS.product(qa, transposeA: true, a), BLAS.product(qb, transposeA: true, b), transposeB: true)
             let svd = try Factorizations.singularValueDecomposition(of: core)
             (left, values, right) = (BLAS.product(qa, svd.left), svd.values, BLAS.product(qb, svd.rightTransposed, transposeB: true))
+        }
+        if let top = values.first, !top.isFinite {
+            throw FactorSenseError(.notFinite,
+                "the truth's largest singular value is \(top): X⋆ (‖X⋆‖ up to \(truth.rows) · \(truth.columns) times its largest entry) "
+                + "overflows double precision; scale the problem down")
         }
         let cutoff = Double(max(truth.rows, truth.columns)) * Double.ulpOfOne * (values.first ?? 0)
         let r = values.prefix { $0 > cutoff }.count

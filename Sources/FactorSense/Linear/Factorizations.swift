@@ -201,7 +201,8 @@ enum Factorizations {
     /// and return garbage. (The diagnostics record NaN for such an iterate.)
     private static func checkFinite(_ a: Matrix) throws(FactorSenseError) {
         guard a.elements.allSatisfy(\.isFinite) else {
-            throw FactorSenseError(.notFinite, "a \(a.rows) × \(a.columns) matrix with a non-finite entry cannot be factored")
+            throw FactorSenseError(.notFinite,
+                "a \(a.rows) × \(a.columns) matrix with a non-finite entry (NaN, or an overflow of double precision) cannot be factored; scale the problem down")
         }
     }
 

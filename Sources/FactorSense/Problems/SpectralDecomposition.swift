@@ -41,7 +41,8 @@ extension SensingProblem {
     /// `seed` starts the iterative method (the dense one does not use it); `purpose` names the
     /// work in the message of an interruption.
     ///
-    /// - Throws: `.linearAlgebra` when LAPACK fails or the iteration does not converge,
+    /// - Throws: `.notFinite` when 𝒜*(y) (or a product with it) overflows double precision;
+    ///   `.linearAlgebra` when LAPACK fails or the iteration does not converge,
     ///   `.interrupted` when the current stop request is made.
     func topSpectralPairs(count k: Int, method: SpectralMethod, seed: UInt64, purpose: String) throws(FactorSenseError) -> (left: Matrix, values: [Double], right: Matrix) {
         let symmetric = parameterization == .symmetric
@@ -112,6 +113,11 @@ extension SensingProblem {
         try StopRequest.checkCurrent(purpose)
         let m = sensingOperator.adjoint(measurements)
         try StopRequest.checkCurrent(purpose)  // 𝒜*(y) may have been abandoned
+        if let bad = m.elements.firstIndex(where: { !$0.isFinite }) {
+            throw FactorSenseError(.notFinite,
+                "𝒜*(y) has a non-finite entry \(m.elements[bad]) at (\(bad / m.columns), \(bad % m.columns)) for \(purpose): "
+                + "the measurements or the operator are so large that 𝒜*(y) overflows double precision; scale them down")
+        }
         return m
     }
 }
