@@ -69,4 +69,19 @@ import Testing
         o.preconditioner = .none
         #expect(StepDirection.of(e, U: u, V: v, symmetric: false, options: o).map { $0.U == g && $0.V == h } == true)
     }
+
+    /// A zero truth has rank 0: its alignment columns are NaN, and the run does not trap (the
+    /// signal/noise split indexed σ[−1]); a truth whose σ₁ overflows is refused.
+    @Test func aZeroTruthRunsAndAnOverflowingOneIsRefused() throws {
+        let op = try DenseOperator(measurements: 20, rows: 6, columns: 6, matrix: [Double](repeating: 1, count: 20 * 36))
+        var o = GradientDescentOptions()
+        (o.width, o.maxIterations) = (2, 3)
+        let zero = try SensingProblem(operator: op, measurements: [Double](repeating: 1, count: 20),
+                                      truth: Matrix(rows: 6, columns: 6))
+        let run = try GradientDescent.run(zero, options: o)
+        #expect(run.history.column("signal")?.allSatisfy { $0.isNaN } == true)
+        let huge = try SensingProblem(operator: op, measurements: [Double](repeating: 1, count: 20),
+                                      truth: Matrix(rows: 6, columns: 6, repeating: 1e308))
+        #expect { try GradientDescent.run(huge, options: o) } throws: { ($0 as? FactorSenseError)?.kind == .notFinite }
+    }
 }

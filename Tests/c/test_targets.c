@@ -281,7 +281,33 @@ static void test_refusals(void) {
     fs_problem_free(p);
 }
 
+/* A zero truth runs (rank 0: NaN alignment columns; it trapped in the signal/noise split), and a
+ * truth whose largest singular value overflows is refused with FS_ERROR_NOT_FINITE. */
+static void test_zero_and_overflowing_truths(void) {
+    enum { M = 20, N = 6 };
+    static double a[M * N * N], y[M], zero[N * N], huge[N * N];
+    for (int i = 0; i < M * N * N; i++) a[i] = 1;
+    for (int i = 0; i < M; i++) y[i] = 1;
+    for (int i = 0; i < N * N; i++) huge[i] = 1e308;
+    fs_problem *p = NULL;
+    fs_options *o = NULL;
+    fs_result *r = NULL;
+    CHECK(fs_problem_create(&p) == FS_OK && fs_options_create(&o) == FS_OK && fs_result_create(&r) == FS_OK);
+    CHECK(fs_options_set_int(o, "width", 2) == FS_OK && fs_options_set_int(o, "max_iter", 3) == FS_OK);
+    CHECK(fs_problem_set_dense(p, N, N, M, a, M * N * N, y, M, zero, N * N) == FS_OK);
+    CHECK(fs_gradient_descent(p, o, r) == FS_OK);
+    double signal[4];
+    CHECK(fs_result_copy_history(r, "signal", signal, 4) == FS_OK && isnan(signal[0]) && isnan(signal[3]));
+    CHECK(fs_problem_set_dense(p, N, N, M, a, M * N * N, y, M, huge, N * N) == FS_OK);
+    CHECK(fs_gradient_descent(p, o, r) == FS_ERROR_NOT_FINITE);
+    CHECK(strstr(fs_last_error(r), "overflows") != NULL);
+    fs_result_free(r);
+    fs_options_free(o);
+    fs_problem_free(p);
+}
+
 int main(void) {
+    test_zero_and_overflowing_truths();
     test_dense_gaussian();
     test_factors_completion();
     test_psd_factors_rank_one();
