@@ -798,7 +798,8 @@ fs_status fs_flow_settings_init(fs_flow_settings *settings, size_t size);
  * do not apply; the variants of gradient descent that the flow has no counterpart of are refused
  * (FS_ERROR_INVALID_ARGUMENT naming the option): "preconditioner", "noise_injection",
  * "batch_size", "step_rule" "auto", "patience", "restore_best" and a validation set. "balancing"
- * and "ridge" are terms of the loss, so the flow follows them (a progress callback of `options` is called at
+ * and "ridge" are terms of the loss, so the FS_PERTURBATION_OPERATOR flow follows them; the
+ * population flows (NONE, CALLBACK) have no such terms and refuse them (a progress callback of `options` is called at
  * every row, and between rows at an accepted step once 0.1 s has passed since its last call,
  * with the last row's index as its iteration and the state at that step). The result holds the factors of the last recorded row; its stop reason is
  * FS_STOP_END_TIME, FS_STOP_MAX_ITERATIONS (the evaluation budget), FS_STOP_DIVERGED (a non-finite
@@ -809,7 +810,8 @@ fs_status fs_flow_settings_init(fs_flow_settings *settings, size_t size);
  * [the 0.3 size, 4096] (checked before anything after struct_size is read), a non-zero field
  * this library does not know (a newer caller's), both callback and sized_callback set, times empty,
  * negative or not strictly increasing, rtol below 100·DBL_EPSILON or atol ≤ 0, max_evaluations < 1, an unknown
- * perturbation or method, a population flow on a problem without truth; FS_ERROR_NOT_FINITE for a
+ * perturbation or method, a population flow on a problem without truth or with "balancing" or
+ * "ridge" set; FS_ERROR_NOT_FINITE for a
  * non-finite time, rtol, atol, or a non-finite entry the callback wrote into E (the message says
  * which, and when); FS_ERROR_INTERRUPTED before the first row.
  */

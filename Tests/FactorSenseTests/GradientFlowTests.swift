@@ -74,4 +74,23 @@ import Testing
             }
         }
     }
+
+    /// Issue 22: the population flows (E = 0 or the caller's) follow ½‖UVᵀ − X⋆‖²_F, which has
+    /// no balancing or ridge term: those options are refused there, not ignored.
+    @Test func thePopulationFlowRefusesBalancingAndRidge() throws {
+        let problem = try SensingProblem.generate(.gaussian, target: TargetSpecification(rows: 6, columns: 5, rank: 2), measurements: 60, seed: 1)
+        let zero: GradientFlow.Perturbation = .custom { _, _, _ throws(FactorSenseError) in Matrix(rows: 6, columns: 5) }
+        for (name, apply) in [("balancing", { (o: inout GradientDescentOptions) in o.balancing = 0.5 }),
+                              ("ridge", { (o: inout GradientDescentOptions) in o.ridge = 0.5 })] {
+            var options = GradientDescentOptions()
+            options.width = 2
+            apply(&options)
+            for perturbation in [GradientFlow.Perturbation.none, zero] {
+                #expect { try GradientFlow.run(problem, options: options, settings: .init(times: [0, 1], perturbation: perturbation)) } throws: {
+                    ($0 as? FactorSenseError)?.message.contains("\(name) 0.5, but the population flow") == true
+                }
+            }
+            #expect(try GradientFlow.run(problem, options: options, settings: .init(times: [0, 1])).stopReason == .endTime)
+        }
+    }
 }

@@ -158,6 +158,17 @@ int main(int argc, char **argv) {
     CHECK(fs_gradient_flow(problem, options, &settings, other) == FS_ERROR_INVALID_ARGUMENT);
     CHECK(strstr(fs_last_error(other), "the gradient flow has no noise_injection") != NULL);
     CHECK(fs_options_set_real(options, "noise_injection", 0) == FS_OK);
+    /* The population flows have no balancing or ridge term: refused there, followed by the operator flow. */
+    static const char *const terms[] = {"balancing", "ridge"};
+    for (int i = 0; i < 2; i++) {
+        CHECK(fs_options_set_real(options, terms[i], 0.5) == FS_OK);
+        settings.perturbation = FS_PERTURBATION_NONE;
+        CHECK(fs_gradient_flow(problem, options, &settings, other) == FS_ERROR_INVALID_ARGUMENT);
+        CHECK(strstr(fs_last_error(other), terms[i]) != NULL && strstr(fs_last_error(other), "population flow") != NULL);
+        settings.perturbation = FS_PERTURBATION_OPERATOR;
+        CHECK(fs_gradient_flow(problem, options, &settings, other) == FS_OK);
+        CHECK(fs_options_set_real(options, terms[i], 0) == FS_OK);
+    }
     fs_problem_free(training);
     fs_problem_free(held);
 

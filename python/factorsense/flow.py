@@ -49,7 +49,12 @@ def gradient_flow(problem, width=None, *, times, rtol=1e-8, atol=1e-10, perturba
     diagnostics, callback, progress, and the other keyword arguments
         As for :func:`gradient_descent` (``callback`` and ``progress`` at every row, and between
         rows at least every 0.1 s of the integration, with the last row's index); the step,
-        iteration and stop-rule options do not apply.
+        iteration and stop-rule options do not apply. ``balancing`` λ and ``ridge`` μ are terms
+        of the loss, which the "operator" flow follows (dU/dt gains −½λ U(UᵀU − VᵀV) − μU, dV/dt
+        gains ½λ V(UᵀU − VᵀV) − μV); the population flows ("none", a callable) have no such
+        terms and refuse them. The variants the flow has no counterpart of are refused:
+        ``preconditioner``, ``noise_injection``, ``batch_size``, ``step="auto"``, ``patience``,
+        ``restore_best``, ``validation``.
 
     Returns
     -------
@@ -64,7 +69,8 @@ def gradient_flow(problem, width=None, *, times, rtol=1e-8, atol=1e-10, perturba
     ------
     InvalidArgumentError, NotFiniteError
         For times that are empty, negative, not finite, not increasing or complex; rtol < 2.2e-14 or atol ≤ 0; a
-        population flow without a truth; options gradient_descent refuses.
+        population flow without a truth or with balancing or ridge; a variant of gradient descent
+        (above); options gradient_descent refuses.
     SizeMismatchError, NotFiniteError
         When your perturbation returns an array of the wrong shape or with a non-finite entry.
     Exception

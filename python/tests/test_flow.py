@@ -272,3 +272,33 @@ def test_balancing_and_ridge_change_the_flow():
     for variant in (dict(balancing=0.5), dict(ridge=0.1)):
         other = fs.gradient_flow(p, width=3, times=[0, 2], init_scale=0.3, seed=1, diagnostics="none", **variant)
         assert not np.allclose(other.U, plain.U), variant
+
+
+def test_the_operator_flow_is_minus_the_gradient_of_the_regularized_objective():
+    """Its velocity at the start (a tiny time step) against the numpy gradient of
+    ½‖𝒜(UVᵀ) − y‖² + (λ/8)‖UᵀU − VᵀV‖²_F + (μ/2)(‖U‖² + ‖V‖²)."""
+    p = fs.SensingProblem.gaussian(6, 5, 2, 40, seed=0)
+    rng = np.random.default_rng(0)
+    U0, V0 = rng.standard_normal((6, 2)), rng.standard_normal((5, 2))
+    A, y, h = p.A, p.y, 1e-6
+    G = (A.T @ (A @ (U0 @ V0.T).ravel() - y)).reshape(6, 5)
+    B = U0.T @ U0 - V0.T @ V0
+    for balancing, ridge in ((0.0, 0.0), (0.7, 0.0), (0.0, 0.3), (0.7, 0.3)):
+        r = fs.gradient_flow(p, U0=U0, V0=V0, times=[0.0, h], rtol=1e-13, atol=1e-15, balancing=balancing,
+                             ridge=ridge, diagnostics="none")
+        dU = -(G @ V0 + balancing / 2 * U0 @ B + ridge * U0)
+        dV = -(G.T @ U0 - balancing / 2 * V0 @ B + ridge * V0)
+        assert np.allclose((r.U - U0) / h, dU, rtol=1e-4, atol=1e-5)
+        assert np.allclose((r.V - V0) / h, dV, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["ridge", "balancing"])
+@pytest.mark.parametrize("perturbation", ["none", "callable"])
+def test_the_population_flow_refuses_ridge_and_balancing(name, perturbation):
+    """Issue 22: the population flow of ½‖UVᵀ − X⋆‖²_F has no such terms; they were ignored."""
+    p = fs.SensingProblem.gaussian(6, 5, 2, 40, seed=0)
+    if perturbation == "callable":
+        perturbation = lambda t, U, V: np.zeros((6, 5))  # noqa: E731
+    with pytest.raises(fs.InvalidArgumentError, match=rf"{name} 0.5.*the population flow"):
+        fs.gradient_flow(p, 2, times=[0.0, 1.0], perturbation=perturbation, **{name: 0.5})
+    fs.gradient_flow(p, 2, times=[0.0, 1.0], **{name: 0.5})  # the operator flow follows it

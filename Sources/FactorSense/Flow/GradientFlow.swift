@@ -11,6 +11,10 @@
 /// - `.none`: E = 0, the population flow of ½‖UVᵀ − X⋆‖²_F (needs the truth);
 /// - `.custom(E)`: the caller's E(t, U, V) (needs the truth).
 ///
+/// The `.operator` flow is −∇ of gradient descent's whole `Objective`: `balancing` λ and `ridge`
+/// μ add −½λ U(UᵀU − VᵀV) − μU to dU/dt and ½λ V(UᵀU − VᵀV) − μV to dV/dt (symmetric: −μU).
+/// The population flows have no such terms and refuse them (`refuseRegularizers`).
+///
 /// The history records a row at each requested time (its `iteration` is the row's index, its
 /// `time` the time), with the loss of the problem and the diagnostics of gradient descent, and
 /// the phases are read off it the same way.
@@ -98,7 +102,8 @@ public enum GradientFlow {
     /// `.interrupted`.
     ///
     /// - Throws: the refusals of `Settings` and of gradient descent's options and initial
-    ///   factors; `.sizeMismatch` or `.notFinite` for a perturbation of the wrong shape or with
+    ///   factors; `.invalidArgument` for a variant of gradient descent the flow has no
+    ///   counterpart of, and for `balancing` or `ridge` in a population flow; `.sizeMismatch` or `.notFinite` for a perturbation of the wrong shape or with
     ///   a non-finite entry; any error the perturbation throws; `.interrupted` when a stop is
     ///   requested before the first row was recorded.
     public static func run(_ problem: SensingProblem, options: GradientDescentOptions, settings: Settings,
@@ -106,6 +111,7 @@ public enum GradientFlow {
                            stop: StopRequest? = nil) throws(FactorSenseError) -> GradientDescentResult {
         try options.validate()
         try refuseDescentVariants(options)
+        try refuseRegularizers(options, settings.perturbation)
         try settings.validate(for: problem)
         let k = try InitialFactors.width(options, for: problem)
         try MemoryBudget.require(try PeakMemory.flow(problem, options: options, width: k),
@@ -136,6 +142,17 @@ extension GradientFlow {
         if let (_, name) = used.first(where: { $0.0 }) {
             throw FactorSenseError(.invalidArgument,
                 "the gradient flow has no \(name): that is a variant of gradient descent (the flow follows the loss, with its balancing and ridge terms; it has no step, batches, noise, preconditioner or validation rules)")
+        }
+    }
+
+    /// Refuses `balancing` and `ridge` in a population flow (perturbation `.none` or `.custom`):
+    /// it follows ½‖UVᵀ − X⋆‖²_F (plus the caller's E), which has no such terms; only the
+    /// `.operator` flow is −∇ of the regularized objective.
+    static func refuseRegularizers(_ options: GradientDescentOptions, _ perturbation: Perturbation) throws(FactorSenseError) {
+        if case .operator = perturbation { return }
+        for (name, value) in [("balancing", options.balancing), ("ridge", options.ridge)] where value != 0 {
+            throw FactorSenseError(.invalidArgument,
+                "\(name) \(value), but the population flow (perturbation \"none\" or your own) follows ½‖UVᵀ − X⋆‖²_F, which has no \(name) term; set \(name) to 0, or use the perturbation \"operator\" (−∇ of the regularized loss)")
         }
     }
 }
