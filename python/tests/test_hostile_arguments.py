@@ -203,6 +203,15 @@ def test_a_relative_tolerance_below_double_precision_is_refused(problem, rtol):
     fs.gradient_flow(problem, 2, times=[0.0, 1.0], rtol=1e-13, atol=1e-300)  # the smallest that can be met runs
 
 
+def test_any_positive_absolute_tolerance_runs_as_a_tiny_one(problem):
+    # The scale atol + rtol·|y| is at least rtol·|y| with rtol ≥ 100ε: a subnormal atol can be
+    # met, and takes the steps a tiny normal one takes — no lower bound, no "diverged".
+    runs = [fs.gradient_flow(problem, 2, times=[0.0, 1.0, 10.0], rtol=1e-13, atol=atol, diagnostics="none")
+            for atol in (1e-300, np.finfo(float).tiny, 5e-324)]
+    assert [r.stop_reason for r in runs] == ["end_time"] * 3
+    assert all(r.flow_statistics == runs[0].flow_statistics and np.array_equal(r.U, runs[0].U) for r in runs)
+
+
 def test_lapack_never_prints_on_the_callers_stderr():
     """Issue 22: factors of 1e200 overflow X = UVᵀ; its SVD for the diagnostics handed ±∞ to
     LAPACK, whose DLASCL printed "parameter number 4 had an illegal value" on stderr. The
