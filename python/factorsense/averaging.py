@@ -1,10 +1,17 @@
 """Seed averaging of a sweep's frame: the trials that differ only in their seed, summarized by the
 mean and the spread of each numeric outcome — the error bars of a plot against α. Python-only by
 nature (it reads a pandas frame, which only the Python package makes)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional, Sequence, Tuple, Union
+
 import numpy as np
 
 from ._optional import require
 from .errors import InvalidArgumentError
+
+if TYPE_CHECKING:
+    import pandas  # type: ignore[import-untyped, unused-ignore]
 
 #: Columns of a sweep frame that are neither parameters nor averaged by default.
 NOT_PARAMETERS = ("trial", "stop_reason", "iterations", "final_loss", "final_test_error", "seconds", "recovered",
@@ -16,7 +23,8 @@ DEFAULT_COLUMNS = ("final_test_error", "final_loss", "iterations", "recovered", 
                    "saddle_end", "plateau_start", "plateau_level", "learning_times", "seconds")
 
 
-def average_seeds(frame, over="seed", columns=None, band=None):
+def average_seeds(frame: pandas.DataFrame, over: Union[str, Sequence[str]] = "seed", columns: Optional[Sequence[str]] = None,
+                  band: Optional[Tuple[float, float]] = None) -> pandas.DataFrame:
     """The trials of a sweep frame grouped by every parameter but the seed, and for each numeric
     outcome its mean, sample standard deviation and count over the seeds (and a quantile band).
 
