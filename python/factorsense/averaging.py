@@ -3,7 +3,7 @@ mean and the spread of each numeric outcome — the error bars of a plot against
 nature (it reads a pandas frame, which only the Python package makes)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -89,13 +89,13 @@ def average_seeds(frame: pandas.DataFrame, over: Union[str, Sequence[str]] = "se
     return out.reset_index(names=keys) if keys else out.reset_index(drop=True)
 
 
-def _check_column(frame, name, role):
+def _check_column(frame: pandas.DataFrame, name: str, role: str) -> None:
     if name not in frame.columns:
         raise InvalidArgumentError(f"{role} names {name!r}, which is not a column of the frame; its columns are "
                                    f"{', '.join(map(str, frame.columns))}")
 
 
-def _check_band(band):
+def _check_band(band: Any) -> Optional[Tuple[float, float]]:
     if band is None:
         return None
     ok = isinstance(band, (tuple, list)) and len(band) == 2 and all(
@@ -106,7 +106,7 @@ def _check_band(band):
     return float(band[0]), float(band[1])
 
 
-def _numeric(rows, columns, pd):
+def _numeric(rows: pandas.DataFrame, columns: Sequence[str], pd: Any) -> pandas.DataFrame:
     """The columns as floats, one frame; ``learning_times`` lists spread over learning_time_i."""
     parts = {}
     for name in columns:
@@ -121,7 +121,7 @@ def _numeric(rows, columns, pd):
     return pd.DataFrame(parts, index=rows.index)
 
 
-def _learning_times(column):
+def _learning_times(column: pandas.Series) -> Dict[str, pandas.Series]:
     """learning_time_1 … learning_time_r: the i-th entry of each row's list, NaN when shorter."""
     count = max((len(times) for times in column), default=0)
     return {f"learning_time_{i + 1}": column.map(lambda times, i=i: float(times[i]) if i < len(times) else np.nan)
