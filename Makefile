@@ -45,7 +45,7 @@ deps-system:
 ## with python/requirements.txt, through pip when something is missing
 deps-python: deps-system
 	@[ -x $(VENV_PYTHON) ] || { echo "creating $(VENV) from $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
-	@$(VENV_PYTHON) -c "import numpy, scipy, matplotlib, tqdm, pytest, hypothesis, pandas, nbclient, nbformat, ipykernel, ipywidgets, threadpoolctl, dask.distributed, pyarrow, sphinx, numpydoc, myst_parser, myst_nb, furo" 2>/dev/null || \
+	@$(VENV_PYTHON) -c "import numpy, scipy, matplotlib, tqdm, pytest, mypy, hypothesis, pandas, nbclient, nbformat, ipykernel, ipywidgets, threadpoolctl, dask.distributed, pyarrow, sphinx, numpydoc, myst_parser, myst_nb, furo" 2>/dev/null || \
 	  $(VENV_PYTHON) -m pip install -q -r python/requirements.txt
 
 deps: deps-system deps-python

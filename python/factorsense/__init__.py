@@ -7,6 +7,8 @@ initialization.
 >>> r.stop_reason
 'max_iterations'
 """
+from __future__ import annotations
+
 from ._lib import lib as _clib
 from .errors import (
     DamagedSweepWarning,
@@ -37,7 +39,7 @@ from .options import Option, option_table
 __version__ = "0.5.0"
 
 
-def library_version():
+def library_version() -> str:
     """The version of the loaded libfactorsense, "MAJOR.MINOR.PATCH"."""
     return _clib.fs_version_string().decode()
 

@@ -1,15 +1,21 @@
 """Turning user input into the C-contiguous float64 / int64 arrays the C calls read."""
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence
+
 import numpy as np
+import numpy.typing as npt
 
 from .errors import InvalidArgumentError, NotFiniteError, SizeMismatchError
 
 
-def is_sparse(value):
+def is_sparse(value: object) -> bool:
     """Whether ``value`` is a scipy.sparse matrix or array (without importing scipy)."""
     return hasattr(value, "tocoo") and hasattr(value, "toarray") and hasattr(value, "format")
 
 
-def doubles(value, name, shape=None, dtype=np.float64):
+def doubles(value: Any, name: str, shape: Optional[Sequence[Optional[int]]] = None,
+            dtype: npt.DTypeLike = np.float64) -> npt.NDArray[Any]:
     """``value`` as a C-contiguous float64 array (any layout or dtype numpy converts), checked
     against ``shape`` (a tuple; None entries match anything). A scipy.sparse matrix is
     converted to its dense array. ``dtype=np.float32`` makes a float32 array instead (values
@@ -30,7 +36,7 @@ def doubles(value, name, shape=None, dtype=np.float64):
     return array
 
 
-def finite(array, name):
+def finite(array: npt.NDArray[Any], name: str) -> npt.NDArray[Any]:
     """Raises NotFiniteError naming the first NaN or infinity of ``array``."""
     bad = np.flatnonzero(~np.isfinite(array))
     if bad.size:
@@ -39,7 +45,7 @@ def finite(array, name):
     return array
 
 
-def indices(value, name, bound=None):
+def indices(value: Any, name: str, bound: Optional[int] = None) -> npt.NDArray[np.int64]:
     """``value`` as a C-contiguous int64 vector of whole numbers, each in [0, bound) when a
     bound is given. An index outside is reported as the number it is (a uint64 of 2⁶³ is not
     wrapped to a negative int64 first)."""

@@ -1,8 +1,11 @@
 """The optional dependencies: each feature that needs one names the extra that installs it."""
+from __future__ import annotations
+
 import importlib
+from types import ModuleType
 
 
-def require(module, extra, feature):
+def require(module: str, extra: str, feature: str) -> ModuleType:
     """``module``, imported; or an ImportError saying which extra of factorsense installs it."""
     try:
         return importlib.import_module(module)

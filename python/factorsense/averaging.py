@@ -1,10 +1,17 @@
 """Seed averaging of a sweep's frame: the trials that differ only in their seed, summarized by the
 mean and the spread of each numeric outcome — the error bars of a plot against α. Python-only by
 nature (it reads a pandas frame, which only the Python package makes)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence, Tuple, Union
+
 import numpy as np
 
 from ._optional import require
 from .errors import InvalidArgumentError
+
+if TYPE_CHECKING:
+    import pandas  # type: ignore[import-untyped, unused-ignore]
 
 #: Columns of a sweep frame that are neither parameters nor averaged by default.
 NOT_PARAMETERS = ("trial", "stop_reason", "iterations", "final_loss", "final_test_error", "seconds", "recovered",
@@ -16,7 +23,8 @@ DEFAULT_COLUMNS = ("final_test_error", "final_loss", "iterations", "recovered", 
                    "saddle_end", "plateau_start", "plateau_level", "learning_times", "seconds")
 
 
-def average_seeds(frame, over="seed", columns=None, band=None):
+def average_seeds(frame: pandas.DataFrame, over: Union[str, Sequence[str]] = "seed", columns: Optional[Sequence[str]] = None,
+                  band: Optional[Tuple[float, float]] = None) -> pandas.DataFrame:
     """The trials of a sweep frame grouped by every parameter but the seed, and for each numeric
     outcome its mean, sample standard deviation and count over the seeds (and a quantile band).
 
@@ -81,13 +89,13 @@ def average_seeds(frame, over="seed", columns=None, band=None):
     return out.reset_index(names=keys) if keys else out.reset_index(drop=True)
 
 
-def _check_column(frame, name, role):
+def _check_column(frame: pandas.DataFrame, name: str, role: str) -> None:
     if name not in frame.columns:
         raise InvalidArgumentError(f"{role} names {name!r}, which is not a column of the frame; its columns are "
                                    f"{', '.join(map(str, frame.columns))}")
 
 
-def _check_band(band):
+def _check_band(band: Any) -> Optional[Tuple[float, float]]:
     if band is None:
         return None
     ok = isinstance(band, (tuple, list)) and len(band) == 2 and all(
@@ -98,7 +106,7 @@ def _check_band(band):
     return float(band[0]), float(band[1])
 
 
-def _numeric(rows, columns, pd):
+def _numeric(rows: pandas.DataFrame, columns: Sequence[str], pd: Any) -> pandas.DataFrame:
     """The columns as floats, one frame; ``learning_times`` lists spread over learning_time_i."""
     parts = {}
     for name in columns:
@@ -113,7 +121,7 @@ def _numeric(rows, columns, pd):
     return pd.DataFrame(parts, index=rows.index)
 
 
-def _learning_times(column):
+def _learning_times(column: pandas.Series) -> Dict[str, pandas.Series]:
     """learning_time_1 … learning_time_r: the i-th entry of each row's list, NaN when shorter."""
     count = max((len(times) for times in column), default=0)
     return {f"learning_time_{i + 1}": column.map(lambda times, i=i: float(times[i]) if i < len(times) else np.nan)

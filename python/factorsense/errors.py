@@ -4,13 +4,20 @@ Every failed C call becomes a :class:`FactorSenseError` whose message is
 ``fs_last_error(handle)`` (or the status text when there is no handle to ask). Subclasses are
 also the built-in exception a Python user expects, so ``except ValueError`` works.
 """
+from __future__ import annotations
+
+from typing import Dict, Optional, Type
+
 from ._lib import lib
 
 
 class FactorSenseError(Exception):
     """A call into libfactorsense failed; ``status`` is the C ``fs_status``."""
 
-    def __init__(self, message, status=None):
+    #: The C ``fs_status`` of the failed call (None for a refusal made by the Python package).
+    status: Optional[int]
+
+    def __init__(self, message: str, status: Optional[int] = None) -> None:
         super().__init__(message)
         self.status = status
 
@@ -60,7 +67,7 @@ class DamagedSweepWarning(UserWarning):
 
 
 # fs_status value → exception class (the values are pinned in the header).
-_BY_STATUS = {
+_BY_STATUS: Dict[int, Type[FactorSenseError]] = {
     2: InvalidHandleError,
     3: InvalidArgumentError,
     4: SizeMismatchError,
@@ -73,7 +80,7 @@ _BY_STATUS = {
 }
 
 
-def check(status, handle):
+def check(status: int, handle: Optional[int]) -> None:
     """Raises the exception of ``status`` (with the handle's message) unless it is FS_OK."""
     if status == 0:
         return

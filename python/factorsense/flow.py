@@ -1,6 +1,9 @@
 """The gradient flow and Wind's perturbed population flow from Python."""
+from __future__ import annotations
+
 import ctypes
 from ctypes import byref
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
@@ -11,13 +14,25 @@ from .progress import SMALL_CALL, ProgressRelay, call_interruptibly, raise_inter
 from .result import Result
 from .solvers import _BATCH_DEFAULTS, _ResultHandle, _attach, _prepare
 
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    from ._types import FloatArray, Flag, Integer, ProgressCallback, Real
+    from .problem import SensingProblem
+
+    #: A perturbation E = f(t, U, V) of the flow; None stops it.
+    Perturbation = Callable[[float, FloatArray, FloatArray], Optional[npt.ArrayLike]]
+
 _PERTURBATIONS = {"operator": 0, "none": 1}
 _METHODS = {"rk45": 0, "dop853": 1}
 
 
-def gradient_flow(problem, width=None, *, times, rtol=1e-8, atol=1e-10, perturbation="operator", method="rk45",
-                  max_evaluations=1_000_000, init="random", init_scale=1e-3, seed=0, U0=None, V0=None,
-                  diagnostics="default", callback=None, progress=False, **options):
+def gradient_flow(problem: SensingProblem, width: Optional[Integer] = None, *, times: npt.ArrayLike,
+                  rtol: Real = 1e-8, atol: Real = 1e-10, perturbation: Union[str, Perturbation] = "operator",
+                  method: str = "rk45", max_evaluations: Integer = 1_000_000, init: Union[str, npt.ArrayLike] = "random",
+                  init_scale: Real = 1e-3, seed: Integer = 0, U0: Optional[npt.ArrayLike] = None,
+                  V0: Optional[npt.ArrayLike] = None, diagnostics: Union[str, Sequence[str]] = "default",
+                  callback: Optional[ProgressCallback] = None, progress: Flag = False, **options: Any) -> Result:
     """Integrates the gradient flow of a problem (docs/mathematics.md, "Gradient flow").
 
     The flow is dU/dt = −(D + E)V, dV/dt = −(D + E)ᵀU with D = UVᵀ − X⋆ (PSD problems:

@@ -1,8 +1,24 @@
 """The recorded trajectory of a run: one numpy array per quantity."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, Optional, Tuple, TypeVar, Union, overload
+
 import numpy as np
 
+if TYPE_CHECKING:
+    import numpy.typing as npt
+    import pandas  # type: ignore[import-untyped, unused-ignore]
 
-class History(dict):
+    #: A history column: float64 values (int64 for "iteration" and "numerical_rank").
+    Column = npt.NDArray[Any]
+    _Base = Dict[str, Column]
+else:
+    _Base = dict
+
+_T = TypeVar("_T")
+
+
+class History(_Base):
     """The history of a run: a ``dict`` of one numpy array per scalar column, one entry per
     recorded iterate, and the matrix-valued column ``"singular_values"`` (iterations × c).
 
@@ -18,25 +34,35 @@ class History(dict):
     (``numerical_rank`` stays float64, with NaN, when a row's singular values were not finite).
     """
 
-    def __init__(self, scalars=(), matrices=None):
+    #: The matrix-valued columns by name (``"singular_values"``: iterations × c).
+    matrices: Dict[str, Column]
+
+    def __init__(self, scalars: Union[Mapping[str, Column], Iterable[Tuple[str, Column]]] = (),
+                 matrices: Optional[Mapping[str, Column]] = None) -> None:
         super().__init__(scalars)
         self.matrices = dict(matrices or {})
 
-    def __getitem__(self, name):
+    def __getitem__(self, name: str) -> Column:
         if name in self.matrices:
             return self.matrices[name]
         return super().__getitem__(name)
 
-    def __contains__(self, name):
+    def __contains__(self, name: object) -> bool:
         return name in self.matrices or super().__contains__(name)
 
-    def get(self, name, default=None):
+    @overload
+    def get(self, name: str, default: None = None) -> Optional[Column]: ...
+
+    @overload
+    def get(self, name: str, default: Union[Column, _T]) -> Union[Column, _T]: ...
+
+    def get(self, name: str, default: Any = None) -> Any:
         return self[name] if name in self else default
 
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[Any, ...]:
         return (History, (dict(self), self.matrices))
 
-    def to_frame(self):
+    def to_frame(self) -> pandas.DataFrame:
         """A ``pandas.DataFrame`` of every column, one row per recorded iterate; the matrix-valued
         column becomes ``singular_value_1`` … ``singular_value_c``."""
         from ._optional import require

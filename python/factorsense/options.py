@@ -1,8 +1,10 @@
 """The option table of the library (``fs_options_count`` / ``fs_options_describe``), read once at
 import: every option's name, type, default, domain and summary. The keyword handling of
 :func:`factorsense.gradient_descent` dispatches on it, so the library is the one list."""
+from __future__ import annotations
+
 from ctypes import byref, c_char_p
-from typing import NamedTuple
+from typing import Dict, List, NamedTuple
 
 from ._lib import lib
 from .errors import check
@@ -19,7 +21,7 @@ class Option(NamedTuple):
     summary: str
 
 
-def _read_table():
+def _read_table() -> Dict[str, Option]:
     table = {}
     for index in range(lib.fs_options_count()):
         fields = [c_char_p() for _ in range(5)]
@@ -32,7 +34,7 @@ def _read_table():
 OPTIONS = _read_table()
 
 
-def option_table():
+def option_table() -> List[Option]:
     """Every option of the solvers, as the library describes it: a list of :class:`Option`
     (name, type, default, domain, summary), in the order of the C header.
 

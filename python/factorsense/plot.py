@@ -7,47 +7,60 @@ figure when None) and returns the Axes. matplotlib is imported only when a plot 
 >>> ax = fs.plot.loss(r)                                     # loss, test error, phases shaded
 >>> ax = fs.plot.singular_values(r, truth=[1.0, 1.0])        # the staircase
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Sequence, Tuple, Union
+
 import numpy as np
 
 from ._optional import require
 from .errors import InvalidArgumentError
 
+if TYPE_CHECKING:
+    import numpy.typing as npt
+    import pandas  # type: ignore[import-untyped, unused-ignore]
+    from matplotlib.axes import Axes
+
+    from ._types import FloatArray
+    from .predictions import Predictions
+    from .result import Result
+
 #: The colours of the phases (I), (II), (III) in `loss`.
-PHASE_COLOURS = ("tab:blue", "tab:orange", "tab:green")
+PHASE_COLOURS: Tuple[str, ...] = ("tab:blue", "tab:orange", "tab:green")
 
 
-def _pyplot():
+def _pyplot() -> Any:
     return require("matplotlib.pyplot", "plot", "factorsense.plot")
 
 
-def _axes(ax):
+def _axes(ax: Optional[Axes]) -> Axes:
     if ax is None:
         _, ax = _pyplot().subplots(figsize=(6, 4))
     return ax
 
 
-def _check_result(result):
+def _check_result(result: object) -> None:
     if not hasattr(result, "history") or not hasattr(result, "phases"):
         raise TypeError(f"expected a factorsense Result, got {type(result).__name__}")
 
 
-def _positive(values):
+def _positive(values: npt.ArrayLike) -> FloatArray:
     """The values with non-positive entries masked, for a log axis."""
     values = np.asarray(values, dtype=float)
     return np.where(values > 0, values, np.nan)
 
 
 #: The history columns a plot may put on its horizontal axis.
-ABSCISSAE = ("iteration", "time")
+ABSCISSAE: Tuple[str, ...] = ("iteration", "time")
 
 
-def _abscissa(result, x):
+def _abscissa(result: Result, x: str) -> FloatArray:
     if x not in ABSCISSAE:
         raise InvalidArgumentError(f'x must be "iteration" or "time", got {x!r}')
     return np.asarray(result.history[x], dtype=float)
 
 
-def _phase_ends(result, x):
+def _phase_ends(result: Result, x: str) -> Tuple[Optional[float], Optional[float], Optional[float]]:
     """The phase events of ``result`` along ``x``: (end of (I), end of (II), start of the plateau),
     each None when not found; (I) ends by the spectral rule, else by the signal rule."""
     ph = result.phases
@@ -57,7 +70,7 @@ def _phase_ends(result, x):
     return one, getattr(ph, "saddle_end" + suffix), getattr(ph, "plateau_start" + suffix)
 
 
-def phase_spans(result, x="iteration"):
+def phase_spans(result: Result, x: str = "iteration") -> List[Tuple[float, float, str]]:
     """The (start, end, label) of each phase of ``result`` found, along ``x`` ("iteration", or
     "time": the phases' own ``*_time``): (I) from the first recorded iterate to its end (the
     spectral rule's, else the signal rule's), (II) from there to the end of saddle avoidance,
@@ -79,7 +92,7 @@ def phase_spans(result, x="iteration"):
     return spans
 
 
-def action_is_early(result, x="iteration"):
+def action_is_early(result: Result, x: str = "iteration") -> bool:
     """Whether every phase ``result`` shows ends in the first tenth of the run along ``x`` (and
     it shows one): then the run's story is told on a log time axis."""
     t = _abscissa(result, x)
@@ -87,7 +100,7 @@ def action_is_early(result, x="iteration"):
     return bool(ends) and max(ends) - t[0] <= 0.1 * (t[-1] - t[0])
 
 
-def _time_axis(ax, result, x, time_axis):
+def _time_axis(ax: Axes, result: Result, x: str, time_axis: Optional[str]) -> None:
     """A log horizontal axis when ``time_axis`` is "log", or None and the action is early; else
     linear. With t = 0 recorded, symlog: linear up to the first recorded t > 0, log beyond."""
     if time_axis not in (None, "log", "linear"):
@@ -106,7 +119,8 @@ def _time_axis(ax, result, x, time_axis):
     ax.set_xlabel(label)
 
 
-def loss(result, ax=None, x="iteration", columns=("loss", "test_error"), time_axis=None):
+def loss(result: Result, ax: Optional[Axes] = None, x: str = "iteration", columns: Sequence[str] = ("loss", "test_error"),
+         time_axis: Optional[str] = None) -> Axes:
     """Loss and test error (or other scalar history ``columns``) against ``x`` ("iteration" or
     "time") on a log scale, the phases found shaded and the plateau level drawn as a dotted line.
     ``time_axis``: "log", "linear", or None — log when the phases end in the first tenth of the
@@ -134,7 +148,9 @@ def loss(result, ax=None, x="iteration", columns=("loss", "test_error"), time_ax
     return ax
 
 
-def singular_values(result, truth=None, ax=None, count=None, time_axis=None, predicted=None):
+def singular_values(result: Result, truth: Optional[Iterable[float]] = None, ax: Optional[Axes] = None,
+                    count: Optional[int] = None, time_axis: Optional[str] = None,
+                    predicted: Optional[Predictions] = None) -> Axes:
     """σ_i(X) against the iteration (log scale) — the staircase of incremental learning — with
     the target's singular values s⋆_i (``truth``, a sequence) as dashed lines of the same colour
     and each learning time marked (dotted). ``predicted``, a :class:`factorsense.Predictions`
@@ -166,7 +182,7 @@ def singular_values(result, truth=None, ax=None, count=None, time_axis=None, pre
     return ax
 
 
-def balance(result, ax=None, time_axis=None):
+def balance(result: Result, ax: Optional[Axes] = None, time_axis: Optional[str] = None) -> Axes:
     """Imbalance ‖UᵀU − VᵀV‖_F, the alignment sines (to the truth and to the spectral subspace of
     𝒜*(y)) and the signal/noise split against the iteration, on a log scale; the columns the
     run did not record (or that are all NaN) are left out. A PSD run (V = U) draws one curve for
@@ -191,7 +207,8 @@ def balance(result, ax=None, time_axis=None):
     return ax
 
 
-def plateau_vs_alpha(results, alphas, ax=None, label=None, predicted=None):
+def plateau_vs_alpha(results: Iterable[Result], alphas: npt.ArrayLike, ax: Optional[Axes] = None,
+                     label: Optional[str] = None, predicted: Union[Predictions, float, None] = None) -> Axes:
     """The final test error of each run against its initialization scale α, log–log, with the
     least-squares slope of log(error) on log(α) in the legend. ``predicted`` — a
     :class:`factorsense.Predictions` of the problem, or a slope — adds a dashed line of the
@@ -220,7 +237,8 @@ def plateau_vs_alpha(results, alphas, ax=None, label=None, predicted=None):
     return ax
 
 
-def learning_vs_alpha(results, alphas, predictions, ax=None):
+def learning_vs_alpha(results: Iterable[Result], alphas: npt.ArrayLike, predictions: Iterable[Predictions],
+                      ax: Optional[Axes] = None) -> Axes:
     """Incremental learning against the initialization scale: each σ_i's measured learning
     iteration (markers) against ln(1/α), beside the predicted ln(c_i/α)/ln(1 + ηλ_i) (lines of
     the same colour) — ``predictions`` holds one :class:`factorsense.Predictions` per α (from
@@ -247,12 +265,14 @@ def learning_vs_alpha(results, alphas, predictions, ax=None):
     return ax
 
 
-def _entry(values, i):
+def _entry(values: Sequence[Optional[float]], i: int) -> float:
     """values[i] as a float, NaN when missing (None, or past the end)."""
     return np.nan if i >= len(values) or values[i] is None else float(values[i])
 
 
-def sweep_vs_alpha(frame, column="final_test_error", x="init_scale", over="seed", spread="std", ax=None):
+def sweep_vs_alpha(frame: pandas.DataFrame, column: str = "final_test_error", x: str = "init_scale",
+                   over: Union[str, Sequence[str]] = "seed", spread: Union[str, Tuple[float, float]] = "std",
+                   ax: Optional[Axes] = None) -> Axes:
     """The seed average of a sweep's ``column`` against its initialization scale α (``x``),
     log–log, with error bars: one curve for each value of the other swept parameters
     (:func:`factorsense.average_seeds` groups the trials). ``spread="std"``: mean ± the sample

@@ -1,8 +1,18 @@
 """``fs.plot_history``, the 0.1 name of :func:`factorsense.plot.loss`."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional, Sequence
+
 from . import plot
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
-def plot_history(result, ax=None, columns=("loss", "test_error"), x="iteration", time_axis=None):
+    from .result import Result
+
+
+def plot_history(result: Result, ax: Optional[Axes] = None, columns: Sequence[str] = ("loss", "test_error"),
+                 x: str = "iteration", time_axis: Optional[str] = None) -> Axes:
     """History ``columns`` of ``result`` against ``x`` ("iteration" or "time") on a log scale,
     the phases shaded: :func:`factorsense.plot.loss`, under its 0.1 name. Columns that are all
     NaN (a test error without ground truth) are left out. Returns the Axes."""

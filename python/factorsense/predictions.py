@@ -1,8 +1,11 @@
 """What the theory predicts for a problem before any run (docs/mathematics.md, "Predictions"):
 the spectrum of 𝒜*(y), its gap, the angle of its top subspace to the truth, the learning times
 of the linearization around 0 and the plateau's slope in α."""
+from __future__ import annotations
+
 from ctypes import byref, sizeof
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, List, Optional, TypeVar
 
 import numpy as np
 
@@ -10,6 +13,12 @@ from . import _scalars
 from ._lib import as_doubles, fs_predictions, lib
 from .errors import InvalidArgumentError, check
 from .progress import call_interruptibly, raise_interrupt
+
+if TYPE_CHECKING:
+    from ._types import FloatArray, Integer, Real
+    from .problem import SensingProblem
+
+_N = TypeVar("_N", int, float)
 
 
 @dataclass(frozen=True)
@@ -44,16 +53,16 @@ class Predictions:
     """
 
     rank: int
-    spectrum: np.ndarray
-    gap: object
-    plateau_slope: object
-    spectral_angle_left: object
-    spectral_angle_right: object
-    learning_iterations: list
-    learning_times: list
+    spectrum: FloatArray
+    gap: Optional[float]
+    plateau_slope: Optional[float]
+    spectral_angle_left: Optional[float]
+    spectral_angle_right: Optional[float]
+    learning_iterations: List[Optional[float]]
+    learning_times: List[Optional[float]]
 
 
-def spectrum(problem, count, *, spectral_method="auto", seed=0):
+def spectrum(problem: SensingProblem, count: Integer, *, spectral_method: str = "auto", seed: Integer = 0) -> FloatArray:
     """The top ``count`` singular values of 𝒜*(y), largest first (a PSD problem: the largest
     eigenvalues of (M + Mᵀ)/2, which may be negative) — what gradient descent from a small start
     grows by, U_t ≈ (I + η𝒜*(y))ᵗU₀. The dense method's decomposition is kept on the problem,
@@ -76,7 +85,8 @@ def spectrum(problem, count, *, spectral_method="auto", seed=0):
     return out
 
 
-def predict(problem, init_scale, step=None, *, rank=None, fraction=0.5, spectral_method="auto", seed=0):
+def predict(problem: SensingProblem, init_scale: Real, step: Optional[Real] = None, *, rank: Optional[Integer] = None,
+            fraction: Real = 0.5, spectral_method: str = "auto", seed: Integer = 0) -> Predictions:
     """The theory's predictions for gradient descent on ``problem`` from the small random start
     of scale α = ``init_scale`` with step η = ``step`` (None: the flow's learning times alone),
     for target rank ``rank`` (None: the truth's) and the learning fraction ``fraction`` (the
@@ -118,17 +128,17 @@ def predict(problem, init_scale, step=None, *, rank=None, fraction=0.5, spectral
                        [_known(t) for t in iterations], [_known(t) for t in times])
 
 
-def _nonzero(value, name, domain):
+def _nonzero(value: _N, name: str, domain: str) -> _N:
     if value == 0:
         raise InvalidArgumentError(f"{name} must be {domain}, got {value!r}")
     return value
 
 
-def _known(value):
+def _known(value: float) -> Optional[float]:
     return None if np.isnan(value) else float(value)
 
 
-def _call(problem, call):
+def _call(problem: SensingProblem, call: Callable[[], int]) -> None:
     """Runs a prediction call on ``problem``'s handle so that Ctrl-C stops it."""
     status, interrupt = call_interruptibly(call, problem.handle)
     if interrupt is not None:

@@ -1,8 +1,11 @@
 """Sensing problems: an operator 𝒜, measurements y = 𝒜(X⋆) + ξ and, when known, the truth X⋆."""
+from __future__ import annotations
+
 import copy
 import functools
 import pickle
 from ctypes import byref, c_char_p, c_double, c_int, c_int32, c_int64, sizeof
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, TypeVar, Union, cast, overload
 
 import numpy as np
 
@@ -11,6 +14,14 @@ from ._handle import Handle, new_handle
 from ._lib import as_doubles, as_floats, as_int64s, fs_problem_spec, lib
 from .errors import InvalidArgumentError, NotFiniteError, SizeMismatchError, WrongStateError, check
 from .progress import call_interruptibly, raise_interrupt
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    from ._types import Flag, FloatArray, Integer, Real, Shape, Target
+    from .predictions import Predictions
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 _SPECTRA = {"geometric": 0, "linear": 1}  # the fs_spectrum values FS_SPECTRUM_GEOMETRIC, FS_SPECTRUM_LINEAR
 _PRECISIONS = {"float64": 0, "float32": 1}  # the fs_precision values FS_PRECISION_FLOAT64, FS_PRECISION_FLOAT32
@@ -36,7 +47,7 @@ def _is_single(array):
     return kind is not None and np.dtype(kind).kind == "f" and np.dtype(kind).itemsize == 4
 
 
-def _remembered(generator):
+def _remembered(generator: _F) -> _F:
     """Makes a generator record its own call on the problem it returns, so that the problem
     pickles as that call (arguments copied now: later changes to your arrays do not change it)."""
     @functools.wraps(generator)
@@ -45,7 +56,7 @@ def _remembered(generator):
         problem = generator(cls, *args, **kwargs)
         problem._recipe = recipe
         return problem
-    return remembering
+    return cast(_F, remembering)
 
 
 class SensingProblem(Handle):
@@ -68,7 +79,7 @@ class SensingProblem(Handle):
     ((900, 1200), (900,), (40, 30))
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(new_handle(lib.fs_problem_create), lib.fs_problem_free)
         self._recipe = None  # how to make this problem again (see __reduce__); None: from its arrays
 
@@ -113,8 +124,11 @@ class SensingProblem(Handle):
 
     @classmethod
     @_remembered
-    def gaussian(cls, n1=None, n2=None, rank=None, measurements=None, *, target=None, scale=None,
-                 condition_number=None, spectrum=None, psd=False, noise=0.0, seed=0, dtype="float64"):
+    def gaussian(cls, n1: Optional[Integer] = None, n2: Optional[Integer] = None, rank: Optional[Integer] = None,
+                 measurements: Optional[Integer] = None, *, target: Optional[Target] = None,
+                 scale: Optional[Real] = None, condition_number: Optional[Real] = None, spectrum: Optional[str] = None,
+                 psd: Flag = False, noise: Real = 0.0, seed: Integer = 0,
+                 dtype: npt.DTypeLike = "float64") -> SensingProblem:
         """Gaussian sensing: (𝒜X)_i = ⟨G_i, X⟩/√m with G_i iid N(0, 1), so E‖𝒜X‖² = ‖X‖²_F.
 
         The target X⋆ = L diag(s) Rᵀ has Haar-random orthonormal L, R and singular values from
@@ -147,8 +161,10 @@ class SensingProblem(Handle):
 
     @classmethod
     @_remembered
-    def symmetric_gaussian(cls, n=None, rank=None, measurements=None, *, target=None, psd=True, scale=None,
-                           condition_number=None, spectrum=None, noise=0.0, seed=0, dtype="float64"):
+    def symmetric_gaussian(cls, n: Optional[Integer] = None, rank: Optional[Integer] = None,
+                           measurements: Optional[Integer] = None, *, target: Optional[Target] = None,
+                           psd: Flag = True, scale: Optional[Real] = None, condition_number: Optional[Real] = None, spectrum: Optional[str] = None,
+                           noise: Real = 0.0, seed: Integer = 0, dtype: npt.DTypeLike = "float64") -> SensingProblem:
         """Symmetric Gaussian sensing of an n × n target: (𝒜X)_i = ⟨(G_i + G_iᵀ)/2, X⟩/√m.
 
         The operator sees only the symmetric part (X + Xᵀ)/2 of X, so the target is always
@@ -173,8 +189,10 @@ class SensingProblem(Handle):
 
     @classmethod
     @_remembered
-    def factorization(cls, n1=None, n2=None, rank=None, *, target=None, psd=False, scale=None, condition_number=None,
-                      spectrum=None, noise=0.0, seed=0):
+    def factorization(cls, n1: Union[Integer, npt.ArrayLike, None] = None, n2: Optional[Integer] = None,
+                      rank: Optional[Integer] = None, *, target: Optional[Target] = None, psd: Flag = False,
+                      scale: Optional[Real] = None, condition_number: Optional[Real] = None, spectrum: Optional[str] = None,
+                      noise: Real = 0.0, seed: Integer = 0) -> SensingProblem:
         """Plain matrix factorization, 𝒜 = identity: f(U, V) = ½‖UVᵀ − Σ‖²_F (Ye & Du), m = n1·n2.
 
         Give your own matrix Σ as the first argument (or ``target=``, also as factors) to
@@ -195,8 +213,10 @@ class SensingProblem(Handle):
 
     @classmethod
     @_remembered
-    def completion(cls, n1=None, n2=None, rank=None, measurements=None, *, target=None, psd=False, scale=None,
-                   condition_number=None, spectrum=None, noise=0.0, seed=0):
+    def completion(cls, n1: Optional[Integer] = None, n2: Optional[Integer] = None, rank: Optional[Integer] = None,
+                   measurements: Optional[Integer] = None, *, target: Optional[Target] = None, psd: Flag = False,
+                   scale: Optional[Real] = None, condition_number: Optional[Real] = None, spectrum: Optional[str] = None,
+                   noise: Real = 0.0, seed: Integer = 0) -> SensingProblem:
         """Matrix completion: (𝒜X)_i = √(n1·n2/m) · X_{a_i b_i} at m distinct uniform positions.
 
         Costs O(m·k) per gradient and never forms an n1 × n2 matrix (the generated target is
@@ -216,8 +236,10 @@ class SensingProblem(Handle):
 
     @classmethod
     @_remembered
-    def rank_one(cls, n1=None, n2=None, rank=None, measurements=None, *, target=None, psd=False, scale=None,
-                 condition_number=None, spectrum=None, noise=0.0, seed=0):
+    def rank_one(cls, n1: Optional[Integer] = None, n2: Optional[Integer] = None, rank: Optional[Integer] = None,
+                 measurements: Optional[Integer] = None, *, target: Optional[Target] = None, psd: Flag = False,
+                 scale: Optional[Real] = None, condition_number: Optional[Real] = None, spectrum: Optional[str] = None,
+                 noise: Real = 0.0, seed: Integer = 0) -> SensingProblem:
         """Rank-one projections: (𝒜X)_i = a_iᵀ X b_i/√m, a_i, b_i ~ N(0, I) drawn independently.
 
         With ``psd=True`` the operator is symmetric, A_i = (a_i b_iᵀ + b_i a_iᵀ)/(2√m), so
@@ -240,7 +262,8 @@ class SensingProblem(Handle):
     # ------------------------------------------------------------------ the user's data
 
     @classmethod
-    def from_dense(cls, A, y, shape, truth=None, *, psd=False, dtype=None):
+    def from_dense(cls, A: npt.ArrayLike, y: npt.ArrayLike, shape: Shape, truth: Optional[npt.ArrayLike] = None, *,
+                   psd: Flag = False, dtype: npt.DTypeLike = None) -> SensingProblem:
         """The problem of your own operator: ``A`` is m × (n1·n2), row i = vec(A_i) (rows of A_i
         stacked), or m × n1 × n2; ``y`` has m entries; ``truth`` is n1 × n2 or None. The
         operator is dense: a scipy.sparse ``A`` is accepted and converted to a dense array
@@ -277,7 +300,9 @@ class SensingProblem(Handle):
         return problem._with_psd(psd)
 
     @classmethod
-    def from_entries(cls, rows, columns=None, values=None, shape=None, *, scale=1.0, truth=None, psd=False):
+    def from_entries(cls, rows: npt.ArrayLike, columns: Optional[npt.ArrayLike] = None,
+                     values: Optional[npt.ArrayLike] = None, shape: Optional[Shape] = None, *, scale: Real = 1.0,
+                     truth: Optional[npt.ArrayLike] = None, psd: Flag = False) -> SensingProblem:
         """Matrix completion from your own observed entries.
 
         Either index arrays ``rows``, ``columns`` and ``values`` with ``shape=(n1, n2)``, or a
@@ -307,7 +332,8 @@ class SensingProblem(Handle):
         return problem._with_psd(psd)
 
     @classmethod
-    def from_dense_masked(cls, M, *, truth=None, psd=False):
+    def from_dense_masked(cls, M: npt.ArrayLike, *, truth: Optional[npt.ArrayLike] = None,
+                          psd: Flag = False) -> SensingProblem:
         """Matrix completion from a dense matrix with its missing entries marked.
 
         ``M`` is an n1 × n2 array whose NaN entries are missing (fancyimpute's convention), or a
@@ -343,7 +369,7 @@ class SensingProblem(Handle):
                                  "mark missing entries with NaN or a mask")
         return cls.from_entries(rows, columns, values, data.shape, truth=truth, psd=psd)
 
-    def split_holdout(self, fraction, seed=0):
+    def split_holdout(self, fraction: Real, seed: Integer = 0) -> Tuple[SensingProblem, SensingProblem]:
         """``(training, validation)``: the measurements split in two (docs/completion.md,
         "Holdout split"). round(fraction · m) of them (halves away from zero) are held out —
         those whose keys splitmix64(s + (i + 1)·γ), s = splitmix64(seed) ⊕ 8γ,
@@ -361,7 +387,7 @@ class SensingProblem(Handle):
 
     # ------------------------------------------------------------------ copies and pickling
 
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[Callable[..., SensingProblem], Tuple[Any, ...]]:
         """Pickles by value, never by handle: a problem made by a generator (or split from one)
         as the call that made it — a few bytes, regenerated bit for bit from its seed — and any
         other as its arrays, read back from the library (operator, y, truth)."""
@@ -376,28 +402,28 @@ class SensingProblem(Handle):
             return _rebuild, (("entries", rows, columns, self.y, (n1, n2), scale, truth, psd),)
         raise pickle.PicklingError(f"a {self.operator_kind!r} problem not made by a generator cannot be pickled")
 
-    def __copy__(self):
+    def __copy__(self) -> SensingProblem:
         """An independent problem with the same bits (a copy never shares the C handle)."""
         return pickle.loads(pickle.dumps(self))
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo: Dict[int, Any]) -> SensingProblem:
         return self.__copy__()
 
-    def spectrum(self, count, *, spectral_method="auto", seed=0):
+    def spectrum(self, count: Integer, *, spectral_method: str = "auto", seed: Integer = 0) -> FloatArray:
         """The top ``count`` singular values of 𝒜*(y) (a PSD problem: eigenvalues), largest first;
         kept on the problem once computed. The same as :func:`factorsense.spectrum`."""
         from .predictions import spectrum
 
         return spectrum(self, count, spectral_method=spectral_method, seed=seed)
 
-    def predict(self, init_scale, step=None, **settings):
+    def predict(self, init_scale: Real, step: Optional[Real] = None, **settings: Any) -> Predictions:
         """The theory's predictions for gradient descent on this problem from the small random
         start of scale ``init_scale`` with ``step``: :func:`factorsense.predict`."""
         from .predictions import predict
 
         return predict(self, init_scale, step, **settings)
 
-    def _fill(self, call, work):
+    def _fill(self, call: Callable[[], int], work: int) -> None:
         """Runs ``call``, a C call that fills this problem with about ``work`` values, so that
         Ctrl-C stops it (KeyboardInterrupt); raises the exception of any other failure."""
         status, interrupt = call_interruptibly(call, self.handle, work)
@@ -405,7 +431,7 @@ class SensingProblem(Handle):
             raise_interrupt(interrupt, status, self.handle)
         check(status, self.handle)
 
-    def _with_psd(self, psd):
+    def _with_psd(self, psd: object) -> SensingProblem:
         if _scalars.flag(psd, "psd"):
             check(lib.fs_problem_set_symmetric(self.handle, 1), self.handle)
         return self
@@ -413,25 +439,25 @@ class SensingProblem(Handle):
     # ------------------------------------------------------------------ what it holds
 
     @property
-    def shape(self):
+    def shape(self) -> Tuple[int, int]:
         """(n1, n2), the shape of X."""
         n1, n2, _ = self._sizes()
         return n1, n2
 
     @property
-    def measurements(self):
+    def measurements(self) -> int:
         """m, the number of measurements."""
         return self._sizes()[2]
 
     @property
-    def psd(self):
+    def psd(self) -> bool:
         """Whether the parameterization is symmetric, X = UUᵀ."""
         flag = c_int()
         check(lib.fs_problem_is_symmetric(self.handle, byref(flag)), self.handle)
         return bool(flag.value)
 
     @property
-    def symmetric_operator(self):
+    def symmetric_operator(self) -> bool:
         """Whether every A_i of the operator is symmetric — ``symmetric_gaussian``, ``rank_one``
         with ``psd=True``, and :meth:`from_dense` with every row an exactly symmetric n × n
         matrix. Such an operator sees only (X + Xᵀ)/2, so its problems take only a symmetric truth.
@@ -441,21 +467,21 @@ class SensingProblem(Handle):
         return bool(flag.value)
 
     @property
-    def operator_kind(self):
+    def operator_kind(self) -> str:
         """"dense", "identity", "entries" or "rank_one"."""
         kind = c_char_p()
         check(lib.fs_problem_get_operator_kind(self.handle, byref(kind)), self.handle)
         return kind.value.decode()
 
     @property
-    def has_truth(self):
+    def has_truth(self) -> bool:
         """Whether the problem knows X⋆ (then the history has a test error)."""
         flag = c_int()
         check(lib.fs_problem_has_truth(self.handle, byref(flag)), self.handle)
         return bool(flag.value)
 
     @property
-    def A(self):
+    def A(self) -> npt.NDArray[np.floating[Any]]:
         """The dense operator, m × (n1·n2), row i = vec(A_i) (dense operators only), in its
         storage :attr:`dtype`."""
         n1, n2, m = self._sizes()
@@ -466,7 +492,7 @@ class SensingProblem(Handle):
         return out.astype(np.float32) if self.dtype == np.float32 else out  # exact: the entries are floats
 
     @property
-    def dtype(self):
+    def dtype(self) -> np.dtype[np.floating[Any]]:
         """The storage dtype of a dense operator (float64 or float32); float64 for operators
         without a dense matrix."""
         precision = c_int32()
@@ -474,14 +500,14 @@ class SensingProblem(Handle):
         return np.dtype(np.float32 if precision.value == _PRECISIONS["float32"] else np.float64)
 
     @property
-    def y(self):
+    def y(self) -> FloatArray:
         """The measurements y (m values)."""
         out = np.empty(self.measurements)
         check(lib.fs_problem_copy_measurements(self.handle, as_doubles(out), out.size), self.handle)
         return out
 
     @property
-    def truth(self):
+    def truth(self) -> Optional[FloatArray]:
         """X⋆ as an n1 × n2 array, or None when the problem has no ground truth."""
         if not self.has_truth:
             return None
@@ -490,7 +516,7 @@ class SensingProblem(Handle):
         return out
 
     @property
-    def entries(self):
+    def entries(self) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], float]:
         """(rows, columns, scale) of a completion problem: measurement i is scale · X[rows[i], columns[i]]."""
         m = self.measurements
         rows, columns, scale = np.empty(m, dtype=np.int64), np.empty(m, dtype=np.int64), c_double()
@@ -499,7 +525,7 @@ class SensingProblem(Handle):
         return rows, columns, scale.value
 
     @property
-    def rank_one_vectors(self):
+    def rank_one_vectors(self) -> Tuple[FloatArray, FloatArray, float]:
         """(a, b, c) of a rank-one problem: a is m × n1, b is m × n2, (𝒜X)_i = c · a_iᵀ X b_i; for a
         PSD problem the operator is symmetric, (𝒜X)_i = c · a_iᵀ sym(X) b_i with sym(X) = (X + Xᵀ)/2
         (b_i is drawn independently of a_i in both cases)."""
@@ -509,19 +535,19 @@ class SensingProblem(Handle):
                                            byref(scale)), self.handle)
         return left, right, scale.value
 
-    def _sizes(self):
+    def _sizes(self) -> Tuple[int, int, int]:
         n1, n2, m = c_int64(), c_int64(), c_int64()
         check(lib.fs_problem_get_shape(self.handle, byref(n1), byref(n2), byref(m)), self.handle)
         return n1.value, n2.value, m.value
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         n1, n2, m = self._sizes()
         return (f"SensingProblem({n1}×{n2}, m={m}, operator={self.operator_kind!r}, psd={self.psd}, "
                 f"truth={'yes' if self.has_truth else 'no'})")
 
     # ------------------------------------------------------------------ low-level calls
 
-    def apply(self, X):
+    def apply(self, X: npt.ArrayLike) -> FloatArray:
         """𝒜(X): the m measurements of an n1 × n2 matrix."""
         n1, n2, m = self._sizes()
         X = _arrays.finite(_arrays.doubles(X, "X", (n1, n2)), "X")
@@ -529,7 +555,7 @@ class SensingProblem(Handle):
         check(lib.fs_problem_apply(self.handle, as_doubles(X), X.size, as_doubles(out), m), self.handle)
         return out
 
-    def adjoint(self, residual):
+    def adjoint(self, residual: npt.ArrayLike) -> FloatArray:
         """𝒜*(ρ) = Σ_i ρ_i A_i, an n1 × n2 matrix."""
         n1, n2, m = self._sizes()
         residual = _arrays.finite(_arrays.doubles(residual, "residual", (m,)), "residual")
@@ -537,7 +563,14 @@ class SensingProblem(Handle):
         check(lib.fs_problem_adjoint(self.handle, as_doubles(residual), m, as_doubles(out), out.size), self.handle)
         return out
 
-    def loss_and_grad(self, U, V=None):
+    @overload
+    def loss_and_grad(self, U: npt.ArrayLike, V: None = None) -> Tuple[float, FloatArray]: ...
+
+    @overload
+    def loss_and_grad(self, U: npt.ArrayLike, V: npt.ArrayLike) -> Tuple[float, Tuple[FloatArray, FloatArray]]: ...
+
+    def loss_and_grad(self, U: npt.ArrayLike,
+                      V: Optional[npt.ArrayLike] = None) -> Tuple[float, Union[FloatArray, Tuple[FloatArray, FloatArray]]]:
         """The loss and its gradients at the factors.
 
         Asymmetric: f = ½‖𝒜(UVᵀ) − y‖², returns ``(f, (∇_U f, ∇_V f))`` with ∇_U f = 𝒜*(ρ)V,
@@ -564,7 +597,7 @@ class SensingProblem(Handle):
                                                grad_V.size), self.handle)
         return loss.value, (grad_U, grad_V)
 
-    def flat_loss_and_grad(self, width):
+    def flat_loss_and_grad(self, width: int) -> Callable[[npt.ArrayLike], Tuple[float, FloatArray]]:
         """``f(x) -> (loss, gradient)`` over the flattened factors x = [vec(U), vec(V)] (U alone
         when PSD), ready for ``scipy.optimize.minimize(f, x0, jac=True)``."""
         n1, n2 = self.shape

@@ -12,15 +12,21 @@ thread working for the main one (``fs.sweep``'s threads) runs its calls under a
 Exceptions from the user's callback stop the run (stop reason "callback") and are raised once
 the C call has returned, with the partial result attached.
 """
+from __future__ import annotations
+
 import ctypes
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Dict, List, NoReturn, Optional, Tuple, Union
 
 import numpy as np
 
 from . import _scalars
 from ._lib import PROGRESS_CALLBACK, fs_progress, lib
 from ._optional import require
+
+if TYPE_CHECKING:
+    from ._types import FloatArray, Integer, ProgressCallback
 
 #: Calls with less work than this (values drawn or copied) run directly: they end within
 #: milliseconds, and a Ctrl-C is then raised as soon as they return.
@@ -40,32 +46,32 @@ class ThreadStops:
     once. A stopped run ends with stop reason "interrupted" (a generation raises
     InterruptedError), as after Ctrl-C."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._handles = {}  # thread id → the handles its running call fills
+        self._handles: Dict[int, List[Optional[int]]] = {}  # thread id → the handles its running call fills
         self.requested = False
 
-    def request(self):
+    def request(self) -> None:
         with self._lock:
             self.requested = True
             for handles in self._handles.values():
                 for each in handles:
                     lib.fs_interrupt(each)
 
-    def watching(self):
+    def watching(self) -> ContextManager[None]:
         """A context manager: calls made in it by this thread can be stopped by :meth:`request`."""
         stops = self
 
         class Scope:
-            def __enter__(self):
+            def __enter__(self) -> None:
                 _watch.stops = stops
 
-            def __exit__(self, *exc):
+            def __exit__(self, *exc: object) -> None:
                 _watch.stops = None
 
         return Scope()
 
-    def _call(self, call, handles):
+    def _call(self, call: Callable[[], int], handles: List[Optional[int]]) -> int:
         key = threading.get_ident()
         with self._lock:
             self._handles[key] = handles
@@ -83,7 +89,8 @@ class ThreadStops:
 _watch = threading.local()
 
 
-def call_interruptibly(call, handle, work=SMALL_CALL):
+def call_interruptibly(call: Callable[[], int], handle: Union[Optional[int], List[Optional[int]]],
+                       work: int = SMALL_CALL) -> Tuple[int, Optional[BaseException]]:
     """Runs ``call()`` — one ctypes call into a long FactorSense call that fills ``handle`` (or
     each handle of a list) — so that Ctrl-C stops it. Returns ``(status, interrupt)``: the call's
     fs_status, and the exception (KeyboardInterrupt, or whatever a signal handler raised) that
@@ -129,7 +136,7 @@ def call_interruptibly(call, handle, work=SMALL_CALL):
     return status, interrupt
 
 
-def raise_interrupt(interrupt, status, handle):
+def raise_interrupt(interrupt: BaseException, status: int, handle: Optional[int]) -> NoReturn:
     """Raises ``interrupt`` again; when the C call stopped for it (FS_ERROR_INTERRUPTED), its
     message becomes the exception's ``__cause__`` (an :class:`InterruptedCallError`)."""
     from .errors import InterruptedCallError
@@ -150,14 +157,14 @@ class Progress:
     loss: float
     test_error: float
     residual: float
-    U: np.ndarray = None
-    V: np.ndarray = None
+    U: Optional[FloatArray] = None
+    V: Optional[FloatArray] = None
 
 
 class ProgressRelay:
     """Holds the ctypes callback alive for one run and remembers what it caught."""
 
-    def __init__(self, callback=None, progress=False, max_iter=0):
+    def __init__(self, callback: Optional[ProgressCallback] = None, progress: object = False, max_iter: Integer = 0) -> None:
         self.callback = callback
         self.caught = None
         self.bar = None
@@ -166,14 +173,14 @@ class ProgressRelay:
             self.bar = tqdm(total=max_iter, unit="it", desc="gradient descent")
         self.c_callback = PROGRESS_CALLBACK(self._call)
 
-    def __enter__(self):
+    def __enter__(self) -> ProgressRelay:
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> None:
         if self.bar is not None:
             self.bar.close()
 
-    def _call(self, _user, progress_pointer):
+    def _call(self, _user: object, progress_pointer: Any) -> int:
         if self.caught is not None:
             return 1
         try:
@@ -196,7 +203,7 @@ class ProgressRelay:
             return 1
 
 
-def _factor(pointer, rows, columns):
+def _factor(pointer: Any, rows: int, columns: int) -> FloatArray:
     """A numpy copy of the rows × columns factor the C library lends during a callback."""
     if not pointer or rows * columns == 0:
         return np.empty((rows, columns))

@@ -1,13 +1,21 @@
 """The outcome of a run, copied out of the C result into plain numpy arrays."""
+from __future__ import annotations
+
 import warnings
 from ctypes import byref, c_char_p, c_int, c_int64, sizeof
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, Iterable, List, Optional, Tuple, TypeVar
 
 import numpy as np
 
 from ._lib import as_doubles, as_int64s, fs_phases, lib
 from .errors import InvalidArgumentError, check
 from .history import History
+
+if TYPE_CHECKING:
+    from ._types import FloatArray, Real
+
+_E = TypeVar("_E")
 
 
 @dataclass(frozen=True)
@@ -47,33 +55,33 @@ class Phases:
         and whether ``alignment_threshold`` is reachable. Reported whether or not the run recovered.
     """
 
-    alignment_end: object = None
-    saddle_end: object = None
-    plateau_start: object = None
-    plateau_level: object = None
-    alignment_end_time: object = None
-    saddle_end_time: object = None
-    plateau_start_time: object = None
+    alignment_end: Optional[int] = None
+    saddle_end: Optional[int] = None
+    plateau_start: Optional[int] = None
+    plateau_level: Optional[float] = None
+    alignment_end_time: Optional[float] = None
+    saddle_end_time: Optional[float] = None
+    plateau_start_time: Optional[float] = None
     recovered: bool = False
-    signal_end: object = None
-    signal_end_time: object = None
+    signal_end: Optional[int] = None
+    signal_end_time: Optional[float] = None
     still_improving: bool = False
-    spectral_angle_left: object = None
-    spectral_angle_right: object = None
+    spectral_angle_left: Optional[float] = None
+    spectral_angle_right: Optional[float] = None
 
 
-def _iteration(value):
+def _iteration(value: Optional[Real]) -> Optional[int]:
     """An event's iteration in the package's convention: an int, or None where the run did not
     show it (the C library's −1; NaN in a float array)."""
     return None if value is None or np.isnan(value) or value < 0 else int(value)
 
 
-def _time(value):
+def _time(value: Optional[Real]) -> Optional[float]:
     """An event's time or value: a float, or None where the run did not show it (C's NaN)."""
     return None if value is None or np.isnan(value) else float(value)
 
 
-def _events(values, convert):
+def _events(values: Optional[Iterable[Optional[Real]]], convert: Callable[[Optional[Real]], _E]) -> List[_E]:
     """A list of events, each through ``convert`` (:func:`_iteration` or :func:`_time`)."""
     return [] if values is None else [convert(value) for value in values]
 
@@ -132,8 +140,21 @@ class Result:
         ``U``, ``V`` are with ``restore_best=True``); None without one.
     """
 
-    def __init__(self, U, V, stop_reason, iterations, history, phases=None, learning_iterations=None,
-                 learning_at_time=None, best_iteration=None):
+    U: FloatArray
+    V: FloatArray
+    stop_reason: str
+    iterations: int
+    history: History
+    phases: Phases
+    learning_iterations: List[Optional[int]]
+    learning_at_time: List[Optional[float]]
+    flow_statistics: Optional[Dict[str, int]]
+    best_iteration: Optional[int]
+
+    def __init__(self, U: FloatArray, V: FloatArray, stop_reason: str, iterations: int, history: History,
+                 phases: Optional[Phases] = None, learning_iterations: Optional[Iterable[Optional[Real]]] = None,
+                 learning_at_time: Optional[Iterable[Optional[Real]]] = None,
+                 best_iteration: Optional[int] = None) -> None:
         self.best_iteration = best_iteration
         self.U = U
         self.V = V
@@ -146,7 +167,7 @@ class Result:
         self.flow_statistics = None
 
     @classmethod
-    def _from_handle(cls, handle):
+    def _from_handle(cls, handle: Optional[int]) -> Result:
         """Copies everything out of an fs_result handle."""
         n1, n2, k = c_int64(), c_int64(), c_int64()
         check(lib.fs_result_get_shape(handle, byref(n1), byref(n2), byref(k)), handle)
@@ -184,7 +205,7 @@ class Result:
         return result
 
     @staticmethod
-    def _phases_from_handle(handle):
+    def _phases_from_handle(handle: Optional[int]) -> Tuple[Phases, List[Optional[int]], List[Optional[float]]]:
         found = fs_phases()
         found.struct_size = sizeof(fs_phases)
         check(lib.fs_result_get_phases(handle, byref(found)), handle)
@@ -201,7 +222,7 @@ class Result:
                         spectral_angle_right=_time(found.spectral_angle_right))
         return phases, _events(steps, _iteration), _events(clock, _time)
 
-    def iterations_to(self, epsilon, column="test_error"):
+    def iterations_to(self, epsilon: Real, column: str = "test_error") -> Optional[int]:
         """The iterations to reach ε: the first recorded iteration whose ``column`` (a scalar
         history column, default "test_error") is at most ``epsilon``, or ``None`` when no
         recorded iterate reached it. It has the resolution of the record (``record_every``).
@@ -225,7 +246,7 @@ class Result:
         reached = np.flatnonzero(values <= epsilon)
         return int(self.history["iteration"][reached[0]]) if reached.size else None
 
-    def minimum(self, column="test_error"):
+    def minimum(self, column: str = "test_error") -> Tuple[float, int]:
         """(value, iteration): the smallest value of the scalar history ``column`` (default
         "test_error") over the record, NaN rows skipped, and the first recorded iteration at which
         it was reached — where a trajectory came closest, which need not be its end. The same
@@ -234,7 +255,7 @@ class Result:
         row = int(np.nanargmin(values))
         return float(values[row]), int(self.history["iteration"][row])
 
-    def _scalar_column(self, column):
+    def _scalar_column(self, column: str) -> FloatArray:
         if column not in self.history:
             raise InvalidArgumentError(f"history column {column!r} is not recorded; the recorded columns are "
                                        f"{', '.join(self.history)}")
@@ -248,34 +269,34 @@ class Result:
         return values
 
     @property
-    def X(self):
+    def X(self) -> FloatArray:
         """U Vᵀ."""
         return self.U @ self.V.T
 
     #: The stop reasons of a run that ended as it should (scipy.optimize's ``success``).
-    SUCCESSFUL = ("converged", "end_time", "early_stopped")
+    SUCCESSFUL: ClassVar[Tuple[str, ...]] = ("converged", "end_time", "early_stopped")
 
     @property
-    def success(self):
+    def success(self) -> bool:
         """True when the run ended as it should: converged, a flow at its end time, or early
         stopping; False for the iteration or evaluation limit ("max_iterations"), divergence, a
         step size underflow, or a stop by callback or interrupt (as scipy.optimize)."""
         return self.stop_reason in self.SUCCESSFUL
 
     @property
-    def learning_times(self):
+    def learning_times(self) -> List[Optional[int]]:
         """Deprecated: ``learning_iterations`` (these are iterations, not times)."""
         warnings.warn("Result.learning_times holds iterations: use Result.learning_iterations "
                       "(and learning_at_time for their times)", DeprecationWarning, stacklevel=2)
         return self.learning_iterations
 
     @property
-    def learning_clock(self):
+    def learning_clock(self) -> List[Optional[float]]:
         """Deprecated: ``learning_at_time``."""
         warnings.warn("Result.learning_clock is now Result.learning_at_time", DeprecationWarning, stacklevel=2)
         return self.learning_at_time
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: Dict[str, Any]) -> None:
         # Results pickled by 0.4 held the learning times under their old names.
         state = dict(state)
         for old, new in (("learning_times", "learning_iterations"), ("learning_clock", "learning_at_time")):
@@ -286,10 +307,10 @@ class Result:
         state["learning_at_time"] = _events(state.get("learning_at_time"), _time)
         self.__dict__.update(state)
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: str) -> Any:
         return getattr(self, key)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         last = {name: values[-1] for name, values in self.history.items() if len(values)}
         error = f", test_error={last['test_error']:.3e}" if np.isfinite(last.get("test_error", np.nan)) else ""
         return (f"Result(stop_reason={self.stop_reason!r}, iterations={self.iterations}, "

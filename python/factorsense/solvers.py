@@ -1,6 +1,9 @@
 """Factorized gradient descent from Python."""
+from __future__ import annotations
+
 import ctypes
 import inspect
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -12,14 +15,20 @@ from .options import OPTIONS
 from .progress import SMALL_CALL, ProgressRelay, call_interruptibly, raise_interrupt
 from .result import Result
 
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    from ._types import Flag, Integer, ProgressCallback, Real, Validation
+    from .problem import SensingProblem
+
 
 class _Options(Handle):
     """An fs_options handle set from keyword arguments."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(new_handle(lib.fs_options_create), lib.fs_options_free)
 
-    def set(self, values):
+    def set(self, values: Mapping[str, Any]) -> None:
         """Sets each option of ``values`` (name → value) with the call its type takes, from the
         library's option table (factorsense.options)."""
         unknown = [name for name in values if name not in OPTIONS]
@@ -30,7 +39,7 @@ class _Options(Handle):
             kinds[OPTIONS[name].type][name] = value
         self.set_by_type(kinds["integer"], kinds["real"], kinds["text"])
 
-    def set_by_type(self, integers, reals, texts):
+    def set_by_type(self, integers: Mapping[str, Any], reals: Mapping[str, Any], texts: Mapping[str, Any]) -> None:
         """Sets options with the call named by the dict each is in — the C calls as they are, for
         any name (the library refuses what it does not know)."""
         for name, value in integers.items():
@@ -43,7 +52,7 @@ class _Options(Handle):
             check(lib.fs_options_set_text(self.handle, _scalars.text(name, "an option name"), _scalars.text(value, name)),
                   self.handle)
 
-    def set_initial_factors(self, U0, V0, shape, psd):
+    def set_initial_factors(self, U0: npt.ArrayLike, V0: Optional[npt.ArrayLike], shape: Tuple[int, int], psd: bool) -> int:
         n1, n2 = shape
         U0 = _arrays.finite(_arrays.doubles(U0, "U0", (n1, None)), "U0")
         k = U0.shape[1]
@@ -62,17 +71,25 @@ class _Options(Handle):
 
 
 class _ResultHandle(Handle):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(new_handle(lib.fs_result_create), lib.fs_result_free)
 
 
-def gradient_descent(problem, width=None, *, init="random", init_scale=1e-3, step=0.1, max_iter=1000, seed=0,
-                     record_every=1, tol=0.0, loss_tol=0.0, window=100, divergence_factor=1e8, balancing=0.0,
-                     noise_injection=0.0, preconditioner="none", scaled_damping=0.0, batch_size=0,
-                     U0=None, V0=None, callback=None, progress=False, diagnostics="default",
-                     singular_value_count=0, rank=0, alignment_threshold=0.1, saddle_fraction=0.5,
-                     plateau_tolerance=0.01, plateau_window=0.1, recovery_threshold=0.1, ridge=0.0, validation=None,
-                     holdout=None, holdout_seed=None, patience=None, restore_best=False, spectral_method="auto"):
+def gradient_descent(problem: SensingProblem, width: Optional[Integer] = None, *,
+                     init: Union[str, npt.ArrayLike] = "random", init_scale: Real = 1e-3,
+                     step: Union[Real, str] = 0.1, max_iter: Integer = 1000, seed: Integer = 0,
+                     record_every: Integer = 1, tol: Real = 0.0, loss_tol: Real = 0.0, window: Integer = 100,
+                     divergence_factor: Real = 1e8, balancing: Real = 0.0, noise_injection: Real = 0.0,
+                     preconditioner: str = "none", scaled_damping: Real = 0.0, batch_size: Integer = 0,
+                     U0: Optional[npt.ArrayLike] = None, V0: Optional[npt.ArrayLike] = None,
+                     callback: Optional[ProgressCallback] = None, progress: Flag = False,
+                     diagnostics: Union[str, Sequence[str]] = "default", singular_value_count: Integer = 0,
+                     rank: Integer = 0, alignment_threshold: Real = 0.1, saddle_fraction: Real = 0.5,
+                     plateau_tolerance: Real = 0.01, plateau_window: Real = 0.1, recovery_threshold: Real = 0.1,
+                     ridge: Real = 0.0, validation: Union[SensingProblem, Validation, None] = None,
+                     holdout: Optional[Real] = None, holdout_seed: Optional[Integer] = None,
+                     patience: Optional[Integer] = None, restore_best: Flag = False,
+                     spectral_method: str = "auto") -> Result:
     """Factorized gradient descent on a :class:`SensingProblem` (docs/mathematics.md, "Gradient descent and its variants").
 
     Asymmetric problems minimize f(U, V) = ½‖𝒜(UVᵀ) − y‖² by the simultaneous updates
@@ -208,7 +225,8 @@ PER_TRIAL = ("seed", "init_scale", "step", "width", "max_iter", "record_every", 
              "noise_injection", "scaled_damping", "batch_size", "ridge")
 
 
-def gradient_descent_batch(problem, width=None, **settings):
+def gradient_descent_batch(problem: SensingProblem, width: Union[Integer, Sequence[Integer], None] = None,
+                           **settings: Any) -> List[Result]:
     """Several trials of :func:`gradient_descent` on one problem, run together.
 
     Any of ``seed``, ``init_scale``, ``step``, ``width``, ``max_iter``, ``record_every``, ``tol``,
@@ -298,7 +316,7 @@ def gradient_descent_batch(problem, width=None, **settings):
     return outcomes
 
 
-def _attach_all(error, outcomes):
+def _attach_all(error: BaseException, outcomes: List[Optional[Result]]) -> None:
     """Attaches every trial's result (None for those without) to an exception raised out of a batch."""
     try:
         error.results = outcomes
@@ -358,7 +376,8 @@ def _prepare(problem, width, *, init, init_scale, step, max_iter, seed, record_e
     return options, problem
 
 
-def _validation_set(problem, validation, holdout, seed):
+def _validation_set(problem: SensingProblem, validation: Any, holdout: Optional[Real],
+                    seed: Integer) -> Tuple[Optional[SensingProblem], SensingProblem]:
     """(the validation problem or None, the problem to train on) for gradient_descent's arguments."""
     from .problem import SensingProblem
     if holdout is not None:
@@ -376,14 +395,14 @@ def _validation_set(problem, validation, holdout, seed):
     return SensingProblem.from_entries(rows, columns, values, problem.shape, scale=scale), problem
 
 
-def _attach(error, outcome):
+def _attach(error: BaseException, outcome: Optional[Result]) -> None:
     """Attaches the partial result (or None) to an exception raised out of a run."""
     try:
         error.result = outcome
     except AttributeError:
         pass
 
-def _diagnostics_text(diagnostics):
+def _diagnostics_text(diagnostics: Union[str, Sequence[str]]) -> str:
     """The "diagnostics" option's text for a name, "default"/"all"/"none", or a list of names."""
     if isinstance(diagnostics, str):
         return diagnostics
@@ -399,6 +418,6 @@ def _diagnostics_text(diagnostics):
 
 
 # gradient_descent's keyword arguments and defaults, which a batch shares.
-_BATCH_DEFAULTS = {name: parameter.default for name, parameter in inspect.signature(gradient_descent).parameters.items()
+_BATCH_DEFAULTS: Dict[str, Any] = {name: parameter.default for name, parameter in inspect.signature(gradient_descent).parameters.items()
                    if parameter.kind is inspect.Parameter.KEYWORD_ONLY and name not in ("callback", "progress", "holdout")}
 _NOT_RUN = -1  # not an fs_status: a trial the call did not reach

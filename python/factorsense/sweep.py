@@ -6,6 +6,8 @@ run together as one :func:`gradient_descent_batch` call (one task), which makes 
 separate runs; a task ships its problem's parameters — never the operator — and the worker
 generates the problem from them, bit for bit the same on any machine.
 """
+from __future__ import annotations
+
 import functools
 import hashlib
 import inspect
@@ -18,6 +20,7 @@ import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Union
 
 import numpy as np
 
@@ -27,6 +30,12 @@ from .errors import DamagedSweepWarning, FactorSenseError, InvalidArgumentError
 from .problem import SensingProblem
 from .progress import ThreadStops
 from .solvers import PER_TRIAL, gradient_descent, gradient_descent_batch
+
+if TYPE_CHECKING:
+    import pandas  # type: ignore[import-untyped, unused-ignore]
+    from distributed import Client
+
+    from ._types import Flag
 
 #: The generators a sweep's ``problem`` may name with ``kind``.
 KINDS = ("gaussian", "symmetric_gaussian", "factorization", "completion", "rank_one")
@@ -48,8 +57,10 @@ OUTCOMES = ("stop_reason", "iterations", "final_loss", "final_test_error", "seco
             "signal_end", "saddle_end", "plateau_start", "plateau_level", "learning_times", "error")
 
 
-def sweep(problem, grid=None, *, client=None, path=None, progress=False, histories=False, workers=None,
-          executor="threads", **common):
+def sweep(problem: Dict[str, Any], grid: Optional[Dict[str, Any]] = None, *, client: Optional[Client] = None,
+          path: Union[str, os.PathLike[str], None] = None, progress: Union[Flag, Callable[[int, int], object]] = False,
+          histories: Flag = False, workers: Optional[int] = None, executor: str = "threads",
+          **common: Any) -> pandas.DataFrame:
     """Runs gradient descent over every point of a grid of problem and run parameters.
 
     Parameters
@@ -355,7 +366,7 @@ def _closed(client):
     return getattr(client, "status", "running") in ("closing", "closed")
 
 
-def run_task(task, histories=False):
+def run_task(task: Dict[str, Any], histories: bool = False) -> Dict[str, Any]:
     """Runs one task (a problem and its trials) where it is called — a Dask worker, a pool
     process — and returns its rows. Public so that any scheduler can call it."""
     start = time.perf_counter()
