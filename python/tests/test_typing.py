@@ -25,7 +25,7 @@ def test_mypy_strict_finds_nothing_in_a_typed_program_using_the_whole_public_api
         import mypy  # noqa: F401
     except ImportError:
         pytest.skip("mypy is not installed (make deps-python installs it from python/requirements.txt)")
-    cache = request.config.cache.mkdir("mypy") if request.config.cache is not None else tmp_path
+    cache = request.config.cache.mkdir("mypy") if getattr(request.config, "cache", None) is not None else tmp_path
     run = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--follow-imports=silent", "--no-error-summary",
          "--cache-dir", str(cache), str(USAGE)],
