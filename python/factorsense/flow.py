@@ -48,7 +48,7 @@ def gradient_flow(problem: SensingProblem, width: Optional[Integer] = None, *, t
     rtol, atol : float
         Tolerances of each step's error estimate: rtol ≥ 100·ε ≈ 2.2e-14 (a relative error
         below double precision's cannot be met), atol > 0 (any positive double, subnormals too:
-        the error scale atol + rtol·|y| needs atol only for entries near 0).
+        the error scale ``atol + rtol·|y|`` needs atol only for entries near 0).
     perturbation : "operator", "none" or callable
         "operator": E = 𝒜*(𝒜(X) − y) − (X − X⋆), so that the flow is −∇f of the problem — the
         flow gradient descent with step η follows at time η·t. "none": E = 0, the population
