@@ -87,6 +87,11 @@ int main(void) {
     CHECK(fs_options_set_int(options, "record_every", 1) == FS_OK);
     expect_refusal(fs_gradient_descent(problem, options, result), result, "the history");
 
+    /* The problem of the batch below, made while there is room. */
+    fs_problem *batch_problem = NULL;
+    CHECK(fs_problem_create(&batch_problem) == FS_OK);
+    CHECK(generate(batch_problem, "gaussian", 20, 20, 500) == FS_OK);
+
     /* A run of an identity problem needs its residual, another n1·n2 values (128 MB here) beside
        y: with 96 MB left it is refused. */
     CHECK(generate(problem, "identity", 4000, 4000, 0) == FS_OK);
@@ -94,6 +99,23 @@ int main(void) {
     CHECK(setrlimit(RLIMIT_AS, &limit) == 0);
     CHECK(fs_options_set_int(options, "max_iter", 2) == FS_OK);
     expect_refusal(fs_gradient_descent(problem, options, result), result, "an identity run");
+
+    /* A refused batch of 16 trials names each kind of buffer once with its count ("16 × …"),
+       in a message of a few hundred bytes, not a line per trial. */
+    enum { TRIALS = 16 };
+    const fs_options *batch_options[TRIALS];
+    fs_result *results[TRIALS];
+    fs_status statuses[TRIALS];
+    CHECK(fs_options_set_int(options, "width", 3) == FS_OK);
+    for (int i = 0; i < TRIALS; i++) {
+        batch_options[i] = options;
+        CHECK(fs_result_create(&results[i]) == FS_OK);
+    }
+    expect_refusal(fs_gradient_descent_batch(batch_problem, batch_options, results, TRIALS, statuses), batch_problem, "a batch");
+    const char *message = fs_last_error(batch_problem);
+    CHECK(strlen(message) < 1500 && strstr(message, "16 \u00d7 the residual (m)") != NULL);
+    for (int i = 0; i < TRIALS; i++) fs_result_free(results[i]);
+    fs_problem_free(batch_problem);
 
     fs_result_free(result);
     fs_options_free(options);

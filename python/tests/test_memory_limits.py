@@ -98,3 +98,14 @@ def test_every_limit_either_runs_or_refuses(name, setup, call):
     assert all(line == "OK" or line.startswith("REFUSED") for line in outcomes), outcomes
     assert outcomes[-1] == "OK", outcomes
     assert outcomes[0].startswith("REFUSED"), outcomes
+
+
+def test_the_out_of_memory_message_of_a_batch_is_short():
+    """A refused batch names each kind of buffer once, with how many trials hold it — not a line
+    per trial (a 16-trial batch once gave a 10 kB message)."""
+    line = run_limited("p = fs.SensingProblem.gaussian(40, 40, 2, 20000, seed=0)",
+                       "fs.gradient_descent_batch(p, seed=list(range(16)), width=3, max_iter=2)", 96)
+    assert line.startswith("REFUSED"), line
+    assert len(line) < 1500, (len(line), line)
+    assert "16 ×" in line, line
+    assert "at its peak" in line and "RLIMIT_AS" in line

@@ -108,8 +108,40 @@ public enum MemoryBudget {
         return "\(bytes) bytes"
     }
 
+    /// How many kinds of buffer a message names; the rest are summed into one item.
+    static let namedKinds = 12
+
+    /// The buffers of `needs` for a message: those of one name (as every trial of a batch
+    /// has) as one item, "16 × the residual (m) 7200 bytes", the `namedKinds` largest by
+    /// their total in the order they were listed, and the others as "N smaller buffers …".
     static func describe(_ needs: [Need]) -> String {
-        needs.filter { $0.bytes > 0 }.map(\.description).joined(separator: ", ")
+        var kinds: [(what: String, count: Int, bytes: Int)] = []
+        var position: [String: Int] = [:]
+        for need in needs where need.bytes > 0 {
+            if let at = position[need.what] {
+                kinds[at].count += 1
+            } else {
+                position[need.what] = kinds.count
+                kinds.append((need.what, 1, need.bytes))
+            }
+        }
+        func total(_ kind: (what: String, count: Int, bytes: Int)) -> Int {
+            kind.bytes.multipliedReportingOverflow(by: kind.count).overflow ? Int.max : kind.bytes * kind.count
+        }
+        let largest = Set(kinds.indices.sorted { total(kinds[$0]) > total(kinds[$1]) }.prefix(namedKinds))
+        var items: [String] = []
+        var others = (count: 0, bytes: 0)
+        for (index, kind) in kinds.enumerated() {
+            if largest.contains(index) {
+                items.append(kind.count == 1 ? "\(kind.what) \(format(kind.bytes))" : "\(kind.count) × \(kind.what) \(format(kind.bytes)) each")
+            } else {
+                others.count += kind.count
+                let (sum, overflow) = others.bytes.addingReportingOverflow(total(kind))
+                others.bytes = overflow ? Int.max : sum
+            }
+        }
+        if others.count > 0 { items.append("\(others.count) smaller buffers \(format(others.bytes)) in all") }
+        return items.joined(separator: ", ")
     }
 
     private static func rounded(_ x: Double) -> String {
