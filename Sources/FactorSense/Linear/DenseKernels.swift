@@ -21,14 +21,19 @@ import CDenseKernels
 /// values away.
 enum DenseKernels {
     /// The rows of one block for rows of n entries: about 2¹⁶ entries (a few hundred KB, so a
-    /// block read for 𝐀_b x is still in cache for 𝐀_bᵀρ_b).
-    static func blockRows(_ n: Int) -> Int { max(1, StopRequest.checkInterval / max(n, 1)) }
+    /// block read for 𝐀_b x is still in cache for 𝐀_bᵀρ_b), a multiple of the kernels' groups
+    /// of 8 rows when it holds 8 (rows left over run one at a time). Where blocks end changes
+    /// no value: the chunks' boundaries alone decide the order of the sums.
+    static func blockRows(_ n: Int) -> Int {
+        let rows = max(1, StopRequest.checkInterval / max(n, 1))
+        return rows >= 8 ? rows - rows % 8 : rows
+    }
 
     /// 𝐀x.
     public static func product(_ a: DenseEntries, rows m: Int, columns n: Int, _ x: [Double]) -> [Double] {
         x.withUnsafeBufferPointer { xp in
-            accumulate(a, rows: m, columns: n, lanes: 1, partialSums: false) { block, rows, _, _, out in
-                block.dots(rows.count, n, xp.baseAddress, out)
+            accumulate(a, rows: m, columns: n, lanes: 1, partialSums: false) { block, rows, lanes in
+                block.dots(rows.count, n, xp.baseAddress, lanes.perRow)
             }.perRow[0]
         }
     }
@@ -36,9 +41,9 @@ enum DenseKernels {
     /// 𝐀ᵀρ, as chunk-ordered sums of the blocks' 𝐀_bᵀρ_b.
     public static func transposedProduct(_ a: DenseEntries, rows m: Int, columns n: Int, _ rho: [Double]) -> [Double] {
         rho.withUnsafeBufferPointer { rp in
-            accumulate(a, rows: m, columns: n, lanes: 1, partialSums: true) { block, rows, _, partial, _ in
+            accumulate(a, rows: m, columns: n, lanes: 1, partialSums: true) { block, rows, lanes in
                 guard let r = rp.baseAddress else { return }
-                block.adds(rows.count, n, r + rows.lowerBound, partial)
+                block.adds(rows.count, n, r + rows.lowerBound, lanes.partial)
             }.sum[0]
         }
     }
@@ -51,17 +56,20 @@ enum DenseKernels {
     }
 
     /// ρ_t = 𝐀x_t − y_t and g_t = 𝐀ᵀρ_t for several trials t in one pass over 𝐀: each block 𝐀_b
-    /// is read from memory once and serves every trial while it is in cache. Trial t's values
-    /// are bit for bit those of `residualAndAdjoint(a, …, x_t, y_t)`: the same row kernels on
-    /// the same blocks, and the same chunk-ordered sums.
+    /// is read from memory once, and the register-blocked kernel
+    /// (`fsk_residual_adjoint_batch`) serves several trials with each load of a row of it.
+    /// Trial t's values are bit for bit those of `residualAndAdjoint(a, …, x_t, y_t)`: every
+    /// dot product and every row sum in the order of one trial alone, and the same
+    /// chunk-ordered sums.
     public static func residualsAndAdjoints(_ a: DenseEntries, rows m: Int, columns n: Int,
                                             _ trials: [(x: [Double], y: [Double])]) -> (residuals: [[Double]], adjoints: [[Double]]) {
         let xs = trials.flatMap(\.x), ys = trials.flatMap(\.y)
         let (perRow, sums) = xs.withUnsafeBufferPointer { xp in
             ys.withUnsafeBufferPointer { yp in
-                accumulate(a, rows: m, columns: n, lanes: trials.count, partialSums: true) { block, rows, lane, partial, out in
+                accumulate(a, rows: m, columns: n, lanes: trials.count, partialSums: true) { block, rows, lanes in
                     guard let xBase = xp.baseAddress, let yBase = yp.baseAddress else { return }
-                    block.residualAdjoint(rows.count, n, xBase + lane * n, yBase + lane * m + rows.lowerBound, out, partial)
+                    block.residualsAdjoints(rows.count, n, trials: trials.count, x: xBase, xStride: n,
+                                            y: yBase + rows.lowerBound, yStride: m, lanes)
                 }
             }
         }
@@ -89,14 +97,14 @@ enum DenseKernels {
         residualsAndAdjoints(.double(a), rows: m, columns: n, trials)
     }
 
-    /// Visits 𝐀 block by block, chunk by chunk, and each block once per lane (trial):
-    /// `visit(𝐀_b, rows of b, lane, partial, out)` gets the block's rows, their indices, the
-    /// lane, the lane's partial sum for the block's chunk (length n, zeroed at the start, when
-    /// `partialSums`) and the lane's slice of per-row values for the block. Returns each lane's
-    /// per-row values and its partial sums added in chunk order.
+    /// Visits 𝐀 block by block, chunk by chunk: `visit(𝐀_b, rows of b, lanes)` gets the
+    /// block's rows, their indices, and where each lane (trial) keeps its values for the block:
+    /// its partial sum for the block's chunk (length n, zeroed at the start, when
+    /// `partialSums`) and its slice of per-row values. Returns each lane's per-row values and
+    /// its partial sums added in chunk order.
     private static func accumulate(
         _ a: DenseEntries, rows m: Int, columns n: Int, lanes: Int, partialSums: Bool,
-        _ visit: (RowBlock, Range<Int>, Int, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void
+        _ visit: (RowBlock, Range<Int>, LaneSlices) -> Void
     ) -> (perRow: [[Double]], sum: [[Double]]) {
         let width = partialSums ? n : 0
         var partials = [Double](repeating: 0, count: lanes * FixedChunks.count * width + 1)
@@ -114,9 +122,8 @@ enum DenseKernels {
                                 if stop?.isRequested == true { return }
                                 let block = start..<min(start + step, rows.upperBound)
                                 let entries = RowBlock(first: aBase + start * n * precision.byteCount, precision: precision)
-                                for lane in 0..<lanes {
-                                    visit(entries, block, lane, pBase + (lane * FixedChunks.count + chunk) * width, rBase + lane * m + start)
-                                }
+                                visit(entries, block, LaneSlices(partial: pBase + chunk * width, partialStride: FixedChunks.count * width,
+                                                                 perRow: rBase + start, perRowStride: m))
                             }
                         }
                     }
@@ -127,6 +134,15 @@ enum DenseKernels {
         let sums = (0..<lanes).map { FixedChunks.sumInOrder(partials, width: width, from: $0 * FixedChunks.count * width) }
         return (rowValues, sums)
     }
+}
+
+/// Where the lanes (trials) of a pass keep their values for one block: lane t's partial sum at
+/// `partial + t · partialStride`, its per-row values at `perRow + t · perRowStride`.
+private struct LaneSlices {
+    let partial: UnsafeMutablePointer<Double>
+    let partialStride: Int
+    let perRow: UnsafeMutablePointer<Double>
+    let perRowStride: Int
 }
 
 /// Consecutive rows of 𝐀 from `first`, in `precision`: the row kernels of `CDenseKernels`
@@ -151,12 +167,17 @@ private struct RowBlock {
         }
     }
 
-    /// ρ_i = 𝐚_i·x − y_i, then g ← g + ρ_i 𝐚_i, row after row.
-    func residualAdjoint(_ rows: Int, _ n: Int, _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>,
-                         _ rho: UnsafeMutablePointer<Double>, _ g: UnsafeMutablePointer<Double>) {
+    /// For each trial t: ρ_it = 𝐚_i·x_t − y_it, then g_t ← g_t + ρ_it 𝐚_i, row after row, with
+    /// x_t at `x + t · xStride`, y_t at `y + t · yStride`, ρ_t and g_t in `lanes`.
+    func residualsAdjoints(_ rows: Int, _ n: Int, trials: Int, x: UnsafePointer<Double>, xStride: Int,
+                           y: UnsafePointer<Double>, yStride: Int, _ lanes: LaneSlices) {
         switch precision {
-        case .double: fsk_residual_adjoint_f64(first.assumingMemoryBound(to: Double.self), rows, n, x, y, rho, g)
-        case .single: fsk_residual_adjoint_f32(first.assumingMemoryBound(to: Float.self), rows, n, x, y, rho, g)
+        case .double:
+            fsk_residual_adjoint_batch_f64(first.assumingMemoryBound(to: Double.self), rows, n, trials, x, xStride, y, yStride,
+                                           lanes.perRow, lanes.perRowStride, lanes.partial, lanes.partialStride)
+        case .single:
+            fsk_residual_adjoint_batch_f32(first.assumingMemoryBound(to: Float.self), rows, n, trials, x, xStride, y, yStride,
+                                           lanes.perRow, lanes.perRowStride, lanes.partial, lanes.partialStride)
         }
     }
 }
