@@ -167,8 +167,7 @@ FSK_BLOCKS(float, load_f32)
         ptrdiff_t u = 0, row = (ROW);                                                          \
         for (; u + (W) <= trials; u += (W))                                                    \
             dots_##T(a + row * n, R, W, n, x + u * xs, xs, y + u * ys + row, ys, rho + u * rs + row, rs); \
-        for (; u < trials; u++)                                                                \
-            dots_##T(a + row * n, R, 1, n, x + u * xs, xs, y + u * ys + row, ys, rho + u * rs + row, rs); \
+        for (; u < trials; u++) dots_##T(a + row * n, R, 1, n, x + u * xs, xs, y + u * ys + row, ys, rho + u * rs + row, rs); \
     } while (0)
 
 /* Rows [i, i + R) of the batch: every trial's sum, W trials at a time, then one. */

@@ -52,6 +52,41 @@ import Testing
         #expect(throws: FactorSenseError.self) { try GradientDescent.runBatch(Self.dense, options: []) }
     }
 
+    /// The register-blocked pass against its definition, on every tail of its blocks: n mod 16
+    /// (the dot products' vector part) and mod 8 (the row sums'), m mod 8 and mod 4 (the row
+    /// groups), T mod 3 (the trial blocks), both storages: ρ_t is bit for bit `product(x_t)`
+    /// minus y_t and g_t bit for bit `transposedProduct(ρ_t)` (the one-row kernels), and both
+    /// agree with a plain sum in double precision to rounding.
+    @Test(arguments: [DenseEntries.Precision.double, .single])
+    func theBatchKernelOnEveryTailOfItsBlocks(precision: DenseEntries.Precision) {
+        for m in [1, 3, 4, 5, 8, 9, 13, 17] {
+            for n in [1, 7, 8, 9, 15, 16, 17, 33] {
+                var sampler = GaussianSampler(seed: UInt64(100 * m + n), stream: .noise)
+                let values = sampler.values(m * n)
+                let a: DenseEntries = precision == .double ? .double(values) : .single(values.map(Float.init))
+                let entries = a.doubles
+                let inputs = (0..<8).map { _ in (x: sampler.values(n), y: sampler.values(m)) }
+                for trials in 1...8 {
+                    let batch = Array(inputs.prefix(trials))
+                    let (residuals, adjoints) = DenseKernels.residualsAndAdjoints(a, rows: m, columns: n, batch)
+                    for (t, input) in batch.enumerated() {
+                        let product = DenseKernels.product(a, rows: m, columns: n, input.x)
+                        #expect(residuals[t] == zip(product, input.y).map { $0 - $1 })
+                        #expect(adjoints[t] == DenseKernels.transposedProduct(a, rows: m, columns: n, residuals[t]))
+                        let rho = (0..<m).map { i in (0..<n).reduce(0.0) { $0 + entries[i * n + $1] * input.x[$1] } - input.y[i] }
+                        let g = (0..<n).map { j in (0..<m).reduce(0.0) { $0 + entries[$1 * n + j] * rho[$1] } }
+                        #expect(Self.close(residuals[t], rho) && Self.close(adjoints[t], g), "m \(m) n \(n) T \(trials) trial \(t)")
+                    }
+                }
+            }
+        }
+    }
+
+    static func close(_ a: [Double], _ b: [Double]) -> Bool {
+        let scale = max(b.map(abs).max() ?? 0, 1)
+        return a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= 1e-12 * scale }
+    }
+
     @Test func theSharedKernelIsTheSingleKernelPerTrial() {
         for (m, n, trials) in [(7, 5, 3), (300, 250, 4), (40, 9000, 2)] {
             var sampler = GaussianSampler(seed: UInt64(m), stream: .noise)
