@@ -120,7 +120,7 @@ extern "C" {
 /* ---------------------------------------------------------------- version */
 
 #define FS_VERSION_MAJOR 0
-#define FS_VERSION_MINOR 6
+#define FS_VERSION_MINOR 7
 #define FS_VERSION_PATCH 0
 /** MAJOR * 10000 + MINOR * 100 + PATCH; compare with fs_version_number() at run time. */
 #define FS_VERSION_NUMBER (FS_VERSION_MAJOR * 10000 + FS_VERSION_MINOR * 100 + FS_VERSION_PATCH)
@@ -129,6 +129,14 @@ extern "C" {
 int64_t fs_version_number(void);
 /** The version of the library that is loaded, as "MAJOR.MINOR.PATCH" (static text). */
 const char *fs_version_string(void);
+/**
+ * The instruction set the dense operators' kernels run on (static text): "avx512" (x86-64-v4),
+ * "avx2" (x86-64-v3) or "baseline". The best this machine runs, chosen when the library is
+ * loaded; the environment variable FACTORSENSE_KERNEL_ISA set to one of the three names before
+ * the library is loaded chooses that one instead, when the machine runs it. Every instruction
+ * set gives the same bits; only the speed differs (docs/performance.md).
+ */
+const char *fs_kernel_instruction_set(void);
 
 /* ---------------------------------------------------------------- status */
 

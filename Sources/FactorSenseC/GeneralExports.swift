@@ -11,6 +11,11 @@ public func fs_version_string() -> UnsafePointer<CChar>? {
     StaticText.version
 }
 
+@_cdecl("fs_kernel_instruction_set") @implementation
+public func fs_kernel_instruction_set() -> UnsafePointer<CChar>? {
+    KernelInstructionSet.textPointer
+}
+
 @_cdecl("fs_status_string") @implementation
 public func fs_status_string(_ status: fs_status) -> UnsafePointer<CChar>? {
     let index = Int(status.rawValue)

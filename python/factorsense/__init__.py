@@ -36,7 +36,7 @@ from .flow import gradient_flow
 from .predictions import Predictions, predict, spectrum
 from .options import Option, option_table
 
-__version__ = "0.5.0"
+__version__ = "0.7.0"
 
 
 def library_version() -> str:
@@ -44,11 +44,29 @@ def library_version() -> str:
     return _clib.fs_version_string().decode()
 
 
+def kernel_instruction_set() -> str:
+    """The instruction set the dense operators' kernels run on: ``"avx512"``, ``"avx2"`` or
+    ``"baseline"``.
+
+    The best this machine runs, chosen when the library is loaded. The environment variable
+    ``FACTORSENSE_KERNEL_ISA`` set to one of the three names before ``import factorsense``
+    chooses that one instead, when the machine runs it (otherwise the best). Every instruction
+    set gives the same bits; only the speed differs.
+
+    Examples
+    --------
+    >>> import factorsense as fs
+    >>> fs.kernel_instruction_set() in ("avx512", "avx2", "baseline")
+    True
+    """
+    return _clib.fs_kernel_instruction_set().decode()
+
+
 __all__ = [
     "DamagedSweepWarning", "FactorSenseError", "InterruptedCallError", "InvalidArgumentError", "InvalidHandleError", "LinearAlgebraError", "NotFiniteError",
     "OutOfMemoryError", "SizeMismatchError", "SizeOverflowError", "WrongStateError", "History", "Phases",
     "Option", "Predictions", "Progress", "Result",
-    "SensingProblem", "average_seeds", "gradient_descent", "gradient_descent_batch", "gradient_flow", "library_version",
+    "SensingProblem", "average_seeds", "gradient_descent", "gradient_descent_batch", "gradient_flow", "kernel_instruction_set", "library_version",
     "option_table", "predict", "spectrum",
     "sweep", "plot", "plot_history",
 ]

@@ -15,7 +15,7 @@ from pathlib import Path
 #: The major and minor version of the C library this package is written for: in 0.x a minor
 #: version may change the ABI (0.5 changed the *_init functions and fs_flow_settings), so both
 #: must match; any patch version does.
-EXPECTED_VERSION = (0, 6)
+EXPECTED_VERSION = (0, 7)
 EXPECTED_MAJOR = EXPECTED_VERSION[0]
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -128,6 +128,7 @@ _text_p = POINTER(c_char_p)
 SIGNATURES = {
     "fs_version_number": (c_int64, []),
     "fs_version_string": (c_char_p, []),
+    "fs_kernel_instruction_set": (c_char_p, []),
     "fs_status_string": (c_char_p, [c_int]),
     "fs_last_error": (c_char_p, [c_void_p]),
     "fs_interrupt": (c_int, [c_void_p]),

@@ -18,6 +18,7 @@ def header_version():
 def test_every_statement_of_the_version_is_the_headers():
     version = header_version()
     assert fs.library_version() == version  # the library as built
+    assert fs.__version__ == version
     pyproject = (ROOT / "python" / "pyproject.toml").read_text()
     assert re.search(r'^version = "([^"]+)"', pyproject, re.M).group(1) == version
     assert ".".join(map(str, _lib.EXPECTED_VERSION)) == version.rsplit(".", 1)[0]
