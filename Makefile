@@ -108,6 +108,8 @@ print-c-tests:
 
 test-c: c-programs
 	@for program in $(C_TESTS); do echo "./$$program"; ./$$program || { echo "test-c: $$program failed"; exit 1; }; done
+	@for isa in avx2 baseline; do echo "FACTORSENSE_KERNEL_ISA=$$isa ./Tests/c/test_batch"; \
+	  FACTORSENSE_KERNEL_ISA=$$isa ./Tests/c/test_batch || { echo "test-c: test_batch on $$isa failed"; exit 1; }; done
 	./Tests/c/test_exit_during_solve 200
 
 test-python: build deps-python

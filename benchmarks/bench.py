@@ -48,6 +48,63 @@ def numpy_gd_psd(A, y, U, step, iterations):
     return U
 
 
+def numpy_gd_dense_batched(A, y, Us, Vs, step, iterations, psd=False):
+    """All T trials at once, the way a researcher batches them in numpy: X_t = U_t V_tᵀ stacked,
+    ρ = X 𝐀ᵀ − y and G = ρ 𝐀 as two GEMMs a step (T × n1·n2 by n1·n2 × m and back). For PSD
+    problems Vs is Us and the step is U⁺ = U − η ½(G + Gᵀ) U."""
+    T, n1, _ = Us.shape
+    n2 = Vs.shape[1]
+    for _ in range(iterations):
+        rho = (Us @ Vs.transpose(0, 2, 1)).reshape(T, -1) @ A.T - y
+        G = (rho @ A).reshape(T, n1, n2)
+        if psd:
+            Us = Vs = Us - step * 0.5 * (G + G.transpose(0, 2, 1)) @ Us
+        else:
+            Us, Vs = Us - step * G @ Vs, Vs - step * G.transpose(0, 2, 1) @ Us
+    return Us, Vs
+
+
+def jax_gd_dense_batched(A, y, psd=False):
+    """JAX's `jit(vmap(...))` of the single-trial loop (`lax.fori_loop`), float64 on the CPU, as a
+    function (Us, Vs, step, iterations) → (Us, Vs); None when jax is not installed (the optional
+    `bench` extra of python/pyproject.toml)."""
+    try:
+        import jax
+        jax.config.update("jax_enable_x64", True)
+        import jax.numpy as jnp
+    except ImportError:
+        return None
+    A_, y_ = jnp.asarray(A), jnp.asarray(y)
+
+    def run(Us, Vs, step, iterations):
+        def one(U, V):
+            def body(_, factors):
+                U, V = factors
+                G = (A_.T @ (A_ @ (U @ V.T).ravel() - y_)).reshape(U.shape[0], V.shape[0])
+                if psd:
+                    U = U - step * 0.5 * (G + G.T) @ U
+                    return U, U
+                return U - step * G @ V, V - step * G.T @ U
+            return jax.lax.fori_loop(0, iterations, body, (U, V))
+        out = jax.jit(jax.vmap(one))(jnp.asarray(Us), jnp.asarray(Vs))
+        return tuple(np.asarray(jax.block_until_ready(x)) for x in out)
+    return run
+
+
+def dgemm_rates():
+    """G fused multiply-adds a second of numpy's matrix product on the batch's shape (900 × 1200
+    by 1200 × 32) and on a large square one (2000³): the machine's attainable rate, measured in
+    the same run as the rows."""
+    rng = np.random.default_rng(0)
+    rates = {}
+    for name, (m, n, t) in (("900×1200×32", (900, 1200, 32)), ("2000×2000×2000", (2000, 2000, 2000))):
+        A, X = rng.standard_normal((m, n)), rng.standard_normal((n, t))
+        repeats = max(3, int(2e9 / (m * n * t)))
+        seconds, _ = median_time(5, lambda: [A @ X for _ in range(repeats)])
+        rates[name] = m * n * t * repeats / seconds / 1e9
+    return rates
+
+
 def numpy_gd_entries(rows, cols, scale, y, U, V, step, iterations):
     """The same for entry sampling: ρ_i = c⟨u_{a_i}, v_{b_i}⟩ − y_i, never forming an n1 × n2 matrix."""
     for _ in range(iterations):
@@ -118,21 +175,41 @@ def spectral_row(n, m, k, repeats):
                 numpy=t_np, factorsense=t_fs, ratio=t_np / t_fs, difference=float(difference))
 
 
-def batch_row(n1, n2, m, trials, iterations, repeats, dtype="float64"):
-    """T trials (seeds) of one dense problem: fs.gradient_descent_batch against T numpy runs one
-    after another (numpy in float64 on the same entries)."""
-    p = fs.SensingProblem.gaussian(n1, n2, 3, m, seed=0, dtype=dtype)
+def batch_row(n1, n2, m, trials, iterations, repeats, dtype="float64", psd=False, k=10, step=0.05, peers=False):
+    """T trials (seeds) of one dense problem (PSD: symmetric Gaussian n1 × n1): fs.gradient_descent_batch
+    against T numpy runs one after another (numpy in float64 on the same entries). With `peers`,
+    also numpy with all trials at once (two GEMMs a step) and JAX's jit(vmap) when installed,
+    and FactorSense's G fused multiply-adds a second in its pass over 𝐀 (2·m·n1·n2 a trial-step)."""
+    p = (fs.SensingProblem.symmetric_gaussian(n1, 3, m, seed=0) if psd
+         else fs.SensingProblem.gaussian(n1, n2, 3, m, seed=0, dtype=dtype))
+    n2 = p.shape[1]
     A, y = p.A.astype(np.float64), p.y
     seeds = list(range(trials))
-    t_fs, runs = median_time(repeats, lambda: fs.gradient_descent_batch(p, width=10, seed=seeds, step=0.05,
+    t_fs, runs = median_time(repeats, lambda: fs.gradient_descent_batch(p, width=k, seed=seeds, step=step,
                                                                          max_iter=iterations, record_every=iterations,
                                                                          diagnostics="none"))
-    starts = [fs.gradient_descent(p, width=10, seed=s, max_iter=0, diagnostics="none") for s in seeds]
-    t_np, finals = median_time(repeats, lambda: [numpy_gd_dense(A, y, r.U, r.V, 0.05, iterations) for r in starts])
+    starts = [fs.gradient_descent(p, width=k, seed=s, max_iter=0, diagnostics="none") for s in seeds]
+    loop = (lambda: [(numpy_gd_psd(A, y, r.U, step, iterations),) * 2 for r in starts]) if psd else \
+        (lambda: [numpy_gd_dense(A, y, r.U, r.V, step, iterations) for r in starts])
+    t_np, finals = median_time(repeats, loop)
     difference = max(np.linalg.norm(r.U @ r.V.T - U @ V.T) / np.linalg.norm(U @ V.T) for r, (U, V) in zip(runs, finals))
-    return dict(name=f"batch of {trials} trials, dense {n1}×{n2}, m = {m}, k = 10 ({dtype} 𝐀 {p.A.nbytes / 1e6:.0f} MB)",
-                unit="ms/trial-step", numpy=1e3 * t_np / iterations / trials, factorsense=1e3 * t_fs / iterations / trials,
-                ratio=t_np / t_fs, difference=float(difference))
+    shape = f"PSD {n1}×{n1}" if psd else f"dense {n1}×{n2}"
+    row = dict(name=f"batch of {trials} trials, {shape}, m = {m}, k = {k} ({dtype} 𝐀 {p.A.nbytes / 1e6:.0f} MB)",
+               unit="ms/trial-step", numpy=1e3 * t_np / iterations / trials, factorsense=1e3 * t_fs / iterations / trials,
+               ratio=t_np / t_fs, difference=float(difference))
+    if peers:
+        Us = np.stack([r.U for r in starts])
+        Vs = np.stack([r.V for r in starts])
+        per = lambda t: 1e3 * t / iterations / trials
+        t_batched, _ = median_time(repeats, lambda: numpy_gd_dense_batched(A, y, Us, Vs, step, iterations, psd=psd))
+        row["peers"] = {"numpy loop": row["numpy"], "numpy batched": per(t_batched)}
+        jax_run = jax_gd_dense_batched(A, y, psd=psd)
+        if jax_run is not None:
+            jax_run(Us, Vs, step, iterations)  # compile
+            t_jax, _ = median_time(repeats, lambda: jax_run(Us, Vs, step, iterations))
+            row["peers"]["JAX vmap"] = per(t_jax)
+        row["gfma"] = 2 * m * n1 * n2 * trials * iterations / t_fs / 1e9
+    return row
 
 
 def sweep_row(problems, scales, iterations, repeats):
@@ -205,7 +282,8 @@ def main():
     rows.append(gradient_descent_row("factorization 1000×1000, k = 20", p,
                                      lambda U, V, s, t: numpy_gd_factorization(target, U, V, s, t),
                                      20, 0.5, steps // 3, repeats))
-    rows.append(batch_row(40, 30, 900, 32, steps // 3, repeats))
+    rows.append(batch_row(40, 30, 900, 32, steps // 3, repeats, peers=True))
+    rows.append(batch_row(30, 30, 300, 32, steps // 3, repeats, psd=True, k=30, step=0.2, peers=True))
     rows.append(batch_row(40, 30, 900, 32, steps // 3, repeats, dtype="float32"))
     if not args.quick:
         rows.append(batch_row(100, 100, 5000, 8, steps // 30, repeats))
@@ -214,6 +292,7 @@ def main():
     rows.append(spectral_row(5000 if args.quick else 20000, 250_000 if args.quick else 1_000_000, 5, 1 if args.quick else 3))
 
     bandwidth = read_bandwidth()
+    dgemm = dgemm_rates()
     for row in rows:
         size = row.pop("operator_bytes", None)
         if size is not None and size > LAST_LEVEL_CACHE:
@@ -226,11 +305,30 @@ def main():
         note = f" ({100 * row['bandwidth_fraction']:.0f} % of read bandwidth)" if "bandwidth_fraction" in row else ""
         print(f"| {row['name']} | {row['numpy']:.4g} {row['unit']} | {row['factorsense']:.4g} {row['unit']}{note} | "
               f"**{row['ratio']:.2f}×** | {row['difference']:.1e} |")
+    print_peers([row for row in rows if "peers" in row], dgemm)
     print(f"\n{info['cpu']}, {info['cores']} cores; numpy {info['numpy']} on {'; '.join(info['numpy_blas'])}; "
-          f"read bandwidth {bandwidth:.1f} GB/s; FactorSense {info['factorsense']}")
+          f"read bandwidth {bandwidth:.1f} GB/s; FactorSense {info['factorsense']} "
+          f"(dense kernels: {fs.kernel_instruction_set()})")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(dict(machine=info, read_bandwidth_gb_s=bandwidth, rows=rows), f, indent=2)
+            json.dump(dict(machine=info, read_bandwidth_gb_s=bandwidth, dgemm_gfma_s=dgemm,
+                           kernel_instruction_set=fs.kernel_instruction_set(), rows=rows), f, indent=2)
+
+
+def print_peers(rows, dgemm):
+    """The batches against the ways a researcher writes them in numpy or JAX: ms per trial-step,
+    the ratio to the fastest peer, and FactorSense's G FMA/s beside numpy's dgemm rates."""
+    if not rows:
+        return
+    names = sorted({name for row in rows for name in row["peers"]}, key=["numpy loop", "numpy batched", "JAX vmap"].index)
+    print(f"\n| batch | {' | '.join(names)} | FactorSense | fastest peer / FactorSense | FactorSense G FMA/s |")
+    print("|---|" + "---|" * (len(names) + 3))
+    for row in rows:
+        fastest = min(row["peers"].values())
+        cells = " | ".join(f"{row['peers'][name]:.4g}" if name in row["peers"] else "—" for name in names)
+        print(f"| {row['name']} | {cells} | {row['factorsense']:.4g} | **{fastest / row['factorsense']:.2f}×** | {row['gfma']:.1f} |")
+    print("\nnumpy's dgemm on this machine, same run: " + ", ".join(f"{shape} {rate:.1f} G FMA/s" for shape, rate in dgemm.items())
+          + ("" if "JAX vmap" in names else "; JAX not installed (pip install '.[bench]' adds it)"))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,9 @@
  * fs_gradient_descent with the same options (factors and history), the statuses, a trial that
  * fails on its own, and every refusal before the trials run (NULL arrays, count, a result given
  * twice, a dead handle, a progress callback), with the message on fs_last_error(problem).
+ * The instruction set of the dense kernels is one of three, and the one FACTORSENSE_KERNEL_ISA
+ * asks for when that is the baseline (which every machine runs); `make test-c` runs this
+ * program once more on each instruction set, so the bit equality holds on each.
  * Prints "N passed, M failed" and exits nonzero on any failure. An optional argument (the
  * memory checks' iteration budget) caps max_iter.
  */
@@ -76,6 +79,9 @@ static int quiet(void *user, const fs_progress *progress) {
 
 int main(int argc, char **argv) {
     if (argc > 1) max_iter = atoll(argv[1]) < max_iter ? atoll(argv[1]) : max_iter;
+    const char *isa = fs_kernel_instruction_set(), *asked = getenv("FACTORSENSE_KERNEL_ISA");
+    CHECK(isa != NULL && (strcmp(isa, "avx512") == 0 || strcmp(isa, "avx2") == 0 || strcmp(isa, "baseline") == 0));
+    if (asked != NULL && strcmp(asked, "baseline") == 0) CHECK(isa != NULL && strcmp(isa, "baseline") == 0);
     fs_problem *problem = gaussian_problem();
     CHECK(problem != NULL);
     fs_options *options[TRIALS] = {
