@@ -562,7 +562,8 @@ void fs_options_free(fs_options *options);
  *   "tol"           stop when |f_t − f_{t−window}| ≤ tol · f_{t−window}; 0 turns it off (0)
  *   "loss_tol"      stop when f_t ≤ loss_tol; 0 turns it off (0)
  *   "divergence_factor"  stop as diverged when f_t > factor · f_0, > 1 (1e8)
- *   "balancing"     λ ≥ 0 of the regularizer +(λ/8)‖UᵀU − VᵀV‖²_F, asymmetric only (0)
+ *   "balancing"     λ ≥ 0 of the regularizer +(λ/8)‖UᵀU − VᵀV‖²_F, asymmetric only: a PSD
+ *                   problem refuses λ > 0 (0)
  *   "noise_injection"  τ ≥ 0: after every step each factor entry gets τ·N(0, 1) added (0)
  *   "scaled_damping"   λ ≥ 0 of ScaledGD's (VᵀV + λI)⁻¹ (0)
  *   "ridge"         μ ≥ 0 of the ridge +(μ/2)(‖U‖²_F + ‖V‖²_F) on the factors, +(μ/2)‖U‖²_F

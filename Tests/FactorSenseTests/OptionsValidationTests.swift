@@ -105,6 +105,25 @@ import Testing
         #expect(Self.runError(o) == nil)
     }
 
+    /// X = UUᵀ is balanced by construction: balancing > 0 would be silently zero, so a PSD
+    /// problem refuses it (and runs with 0).
+    @Test func balancingOnAPSDProblemIsRefused() throws {
+        let psd = try SensingProblem.generate(.symmetricGaussian, target: TargetSpecification(rows: 6, columns: 6, rank: 2, positiveSemidefinite: true),
+                                              measurements: 60, seed: 2)
+        var options = Self.baseOptions()
+        options.balancing = 0.5
+        #expect(throws: FactorSenseError.self) { try GradientDescent.run(psd, options: options) }
+        do {
+            _ = try GradientDescent.run(psd, options: options)
+        } catch {
+            #expect(error.kind == .invalidArgument && error.message.contains("balancing"))
+        }
+        options.balancing = 0
+        _ = try GradientDescent.run(psd, options: options)
+        options.balancing = 0.5
+        _ = try GradientDescent.run(Self.problem, options: options)
+    }
+
     @Test func validateIsTheSettersCheck() throws {
         #expect(throws: Never.self) { try GradientDescentOptions().validate() }
         var o = GradientDescentOptions()

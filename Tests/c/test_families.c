@@ -193,6 +193,12 @@ static void test_runs_and_options(void) {
     CHECK(fs_gradient_descent(p, o, r) == FS_ERROR_INVALID_ARGUMENT); /* spectral width > n */
     CHECK(strstr(fs_last_error(r), "spectral") != NULL);
     CHECK(fs_options_set_real(o, "balancing", -1) == FS_ERROR_INVALID_ARGUMENT);
+    /* X = UUᵀ is balanced by construction: a PSD problem refuses balancing > 0. */
+    fs_options *balanced = NULL;
+    CHECK(fs_options_create(&balanced) == FS_OK && fs_options_set_int(balanced, "width", 2) == FS_OK);
+    CHECK(fs_options_set_real(balanced, "balancing", 0.5) == FS_OK);
+    CHECK(fs_gradient_descent(p, balanced, r) == FS_ERROR_INVALID_ARGUMENT && strstr(fs_last_error(r), "balancing") != NULL);
+    fs_options_free(balanced);
     CHECK(fs_options_set_int(o, "batch_size", -1) == FS_ERROR_INVALID_ARGUMENT);
 
     fs_problem_spec spec;

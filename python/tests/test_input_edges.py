@@ -183,3 +183,13 @@ def test_a_sparse_operator_is_accepted_as_dense(format):
     sparse = scipy.sparse.csr_matrix(A).asformat(format)
     p = fs.SensingProblem.from_dense(sparse, y, (2, 3))
     assert np.array_equal(p.A, A) and np.array_equal(p.y, y)
+
+
+def test_balancing_on_a_psd_problem_is_refused():
+    """X = UUᵀ is balanced by construction: balancing > 0 was silently ignored before 0.7."""
+    p = fs.SensingProblem.symmetric_gaussian(8, 2, 80, seed=1)
+    with pytest.raises(fs.InvalidArgumentError, match="balancing"):
+        fs.gradient_descent(p, width=3, balancing=0.5, max_iter=5)
+    fs.gradient_descent(p, width=3, balancing=0.0, max_iter=5)
+    q = fs.SensingProblem.gaussian(8, 6, 2, 80, seed=1)
+    fs.gradient_descent(q, width=3, balancing=0.5, max_iter=5)

@@ -33,8 +33,9 @@ public enum GradientDescent {
     ///   before the first iterate was evaluated (during the spectral initialization, say).
     ///   With `validation`: `.sizeMismatch` when its shape is not the problem's,
     ///   `.invalidArgument` when its entries overlap the training entries. `.invalidArgument`
-    ///   for `patience` or `restoreBest` without a validation set, and for the automatic step
-    ///   with mini-batches or noise injection.
+    ///   for `patience` or `restoreBest` without a validation set, for the automatic step
+    ///   with mini-batches or noise injection, and for `balancing` > 0 on a PSD problem (X = UUᵀ
+    ///   is balanced by construction; the regularizer would be silently zero).
     ///
     /// `stop` (or, without it, the current `StopRequest`) is checked after every evaluation and
     /// inside long ones: a run that sees it made ends with `.interrupted` at the last iterate
@@ -70,6 +71,11 @@ public enum GradientDescent {
         }
         if !hasValidation && options.restoreBest {
             throw FactorSenseError(.invalidArgument, "restore_best needs a validation set (validation or holdout)")
+        }
+        if options.balancing > 0 && problem.parameterization == .symmetric {
+            throw FactorSenseError(.invalidArgument,
+                "balancing \(options.balancing) applies to X = UVᵀ (it penalizes ‖UᵀU − VᵀV‖²_F); a PSD problem's X = UUᵀ "
+                + "is balanced by construction: use balancing 0")
         }
         if options.stepRule == .auto {
             if options.batchSize > 0 && options.batchSize < problem.measurementCount {
