@@ -147,15 +147,15 @@ public func fs_problem_copy_entries(
     _ length: Int64, _ scale: UnsafeMutablePointer<Double>?
 ) -> fs_status {
     withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
-        guard let entries = try handle.filled().sensingOperator as? EntrySamplingOperator else {
+        guard case let .cells(cellRows, cellColumns, cellScale) = try handle.filled().sensingOperator.observedCells else {
             throw FactorSenseError(.wrongState, "the problem's operator does not sample entries")
         }
-        if rows != nil || columns != nil { try Buffers.checkLength(length, expected: entries.measurementCount, "length") }
-        for (indices, out) in [(entries.rowIndices, rows), (entries.columnIndices, columns)] {
+        if rows != nil || columns != nil { try Buffers.checkLength(length, expected: cellRows.count, "length") }
+        for (indices, out) in [(cellRows, rows), (cellColumns, columns)] {
             guard let out else { continue }
             for i in indices.indices { out[i] = Int64(indices[i]) }
         }
-        scale?.pointee = entries.scale
+        scale?.pointee = cellScale
     }
 }
 
@@ -165,7 +165,7 @@ public func fs_problem_copy_rank_one(
     _ right: UnsafeMutablePointer<Double>?, _ rightLength: Int64, _ scale: UnsafeMutablePointer<Double>?
 ) -> fs_status {
     withHandle(problem, as: ProblemHandle.self) { handle throws(FactorSenseError) in
-        guard let rankOne = try handle.filled().sensingOperator as? RankOneOperator else {
+        guard let rankOne = try handle.filled().sensingOperator.rankOneProjections else {
             throw FactorSenseError(.wrongState, "the problem's operator is not made of rank-one projections")
         }
         if left != nil { try Buffers.checkOutput(left, length: leftLength, for: rankOne.left.elements, "left") }

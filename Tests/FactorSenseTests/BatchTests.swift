@@ -36,6 +36,31 @@ import Testing
         }
     }
 
+    /// What depends only on the problem (the truth's SVD, the decomposition of 𝒜*(y) behind the
+    /// spectral start and the spectral alignment) is computed once for a batch of 32, not 32
+    /// times: the problem's cache counts its computations, and every trial is still its own run.
+    @Test(arguments: [OperatorKind.gaussian, .completion])
+    func aBatchComputesTheProblemsReferencesOnce(kind: OperatorKind) throws {
+        let problem = try SensingProblem.generate(kind, target: TargetSpecification(rows: 12, columns: 9, rank: 2),
+                                                  measurements: kind == .gaussian ? 300 : 70, seed: 4)
+        let trials = (0..<32).map { (i: Int) -> GradientDescentOptions in
+            var o = Self.options(seed: UInt64(i), maxIterations: 30)
+            o.initialization = i.isMultiple(of: 2) ? .spectral : .smallRandom
+            o.diagnostics = .chosen([.alignmentLeft, .spectralAlignmentLeft, .signal])
+            return o
+        }
+        #expect(problem.cache.computed == 0)
+        let results = try GradientDescent.runBatch(problem, options: trials)
+        #expect(problem.cache.computed == 2)  // the truth's subspaces and the decomposition of 𝒜*(y)
+        for i in [0, 1, 31] {
+            let alone = try GradientDescent.run(problem, options: trials[i])
+            let batched = try results[i].get()
+            #expect(batched.U == alone.U)
+            for name in alone.history.names { #expect(batched.history.column(name) == alone.history.column(name)) }
+        }
+        #expect(problem.cache.computed == 2)
+    }
+
     @Test func aDivergingTrialStopsAloneAndARefusedOneIsReported() throws {
         var refused = Self.options(seed: 5)
         refused.width = nil

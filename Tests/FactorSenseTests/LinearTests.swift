@@ -14,6 +14,23 @@ import Testing
         #expect(BLAS.product(a, c, transposeB: true)[1, 2] == expected)
     }
 
+    /// `isFinite` sums 0·x_ij in four lanes and a tail: a NaN or ±∞ at every position of every
+    /// length up to 9 is seen, and huge, tiny, and negative-zero entries are finite.
+    @Test func isFiniteSeesANonFiniteEntryInEveryLaneAndTail() throws {
+        for count in 1...9 {
+            let finite = (0..<count).map { [Double.greatestFiniteMagnitude, -0.0, .leastNonzeroMagnitude, -3][$0 % 4] }
+            #expect(try Matrix(rows: 1, columns: count, elements: finite).isFinite)
+            for position in 0..<count {
+                for bad in [Double.nan, .infinity, -.infinity] {
+                    var elements = finite
+                    elements[position] = bad
+                    #expect(try !Matrix(rows: count, columns: 1, elements: elements).isFinite)
+                }
+            }
+        }
+        #expect(Matrix(rows: 0, columns: 3).isFinite)
+    }
+
     @Test func matrixRejectsAWrongElementCount() {
         #expect(throws: FactorSenseError.self) { try Matrix(rows: 2, columns: 2, elements: [1, 2, 3]) }
     }

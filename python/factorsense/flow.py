@@ -12,7 +12,7 @@ from ._lib import SIZED_PERTURBATION_CALLBACK, as_doubles, fs_flow_settings, lib
 from .errors import InvalidArgumentError, SizeMismatchError, check
 from .progress import SMALL_CALL, ProgressRelay, call_interruptibly, raise_interrupt
 from .result import Result
-from .solvers import _BATCH_DEFAULTS, _ResultHandle, _attach, _prepare
+from .solvers import _RUN_DEFAULTS, _ResultHandle, _attach, _prepare
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -104,10 +104,10 @@ def gradient_flow(problem: SensingProblem, width: Optional[Integer] = None, *, t
     given, times = times, _arrays.doubles(times, "times")
     if np.ndim(given) != 1:  # never flattened: a 2-D grid of times is not one increasing sequence
         raise SizeMismatchError(f"times must be a one-dimensional sequence, got shape {np.shape(given)}")
-    unknown = set(options) - set(_BATCH_DEFAULTS)
+    unknown = set(options) - set(_RUN_DEFAULTS)
     if unknown:
         raise InvalidArgumentError(f"unknown argument {sorted(unknown)[0]!r} of gradient_flow")
-    settings = dict(_BATCH_DEFAULTS, **options)
+    settings = dict(_RUN_DEFAULTS, **options)
     settings.update(init=init, init_scale=init_scale, seed=seed, U0=U0, V0=V0, diagnostics=diagnostics)
     handle, problem = _prepare(problem, width, holdout=None, **{k: v for k, v in settings.items() if k != "width"})
 

@@ -271,10 +271,10 @@ def gradient_descent_batch(problem: SensingProblem, width: Union[Integer, Sequen
     for name in ("callback", "progress", "holdout"):
         if name in settings:
             raise InvalidArgumentError(f"gradient_descent_batch does not take {name}= (run gradient_descent for it)")
-    unknown = set(settings) - set(_BATCH_DEFAULTS)
+    unknown = set(settings) - set(_RUN_DEFAULTS)
     if unknown:
         raise InvalidArgumentError(f"unknown argument {sorted(unknown)[0]!r} of gradient_descent_batch")
-    settings = dict(_BATCH_DEFAULTS, width=width, **settings)
+    settings = dict(_RUN_DEFAULTS, width=width, **settings)
     varying = {name: list(value) for name, value in settings.items()
                if name in PER_TRIAL and isinstance(value, (list, tuple, range, np.ndarray))}
     lengths = {len(values) for values in varying.values()}
@@ -417,7 +417,8 @@ def _diagnostics_text(diagnostics: Union[str, Sequence[str]]) -> str:
     return ",".join(names) if names else "none"
 
 
-# gradient_descent's keyword arguments and defaults, which a batch shares.
-_BATCH_DEFAULTS: Dict[str, Any] = {name: parameter.default for name, parameter in inspect.signature(gradient_descent).parameters.items()
+# gradient_descent's keyword arguments and defaults, less its per-call ones: what a batch's trials,
+# the flow and a sweep's run parameters take.
+_RUN_DEFAULTS: Dict[str, Any] = {name: parameter.default for name, parameter in inspect.signature(gradient_descent).parameters.items()
                    if parameter.kind is inspect.Parameter.KEYWORD_ONLY and name not in ("callback", "progress", "holdout")}
 _NOT_RUN = -1  # not an fs_status: a trial the call did not reach

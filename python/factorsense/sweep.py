@@ -250,11 +250,11 @@ def _check_problem_value(name, value):
 
 def _check_run_values(run_lists):
     """Each run parameter's values through the library's own option checks, on a tiny problem."""
-    from .solvers import _BATCH_DEFAULTS, _prepare
+    from .solvers import _RUN_DEFAULTS, _prepare
     tiny = SensingProblem.factorization(2, 2, 1, seed=0)
     for name, values in run_lists.items():
         for value in values:
-            settings = dict(_BATCH_DEFAULTS, **{name: value})
+            settings = dict(_RUN_DEFAULTS, **{name: value})
             settings.pop("holdout", None)
             options, _ = _prepare(tiny, value if name == "width" else 1, holdout=None,
                                   **{k: v for k, v in settings.items() if k != "width"})

@@ -33,8 +33,7 @@ struct DiagnosticComputer {
         }
         self.singularValueCount = options.singularValueCount ?? min(available, GradientDescentOptions.defaultSingularValueCount)
         // X⋆ = 0 has no subspaces to align with: its columns are NaN, as without a truth.
-        let truth = try problem.groundTruth.map { (t) throws(FactorSenseError) in try ReferenceSubspaces.truth(t) }
-            .flatMap { $0.rank > 0 ? $0 : nil }
+        let truth = try ReferenceSubspaces.truth(of: problem).flatMap { $0.rank > 0 ? $0 : nil }
         self.truth = truth
         let rank = options.diagnosticRank ?? truth?.rank
         if let r = options.diagnosticRank, r > min(n1, n2) {

@@ -79,7 +79,7 @@ extension SensingProblem {
         if let eta { try Self.checkPositive(eta, "step") }
         try Self.checkPositive(f, "fraction")
         guard f < 1 else { throw FactorSenseError(.invalidArgument, "fraction must be in (0, 1), got \(f)") }
-        let truth = try groundTruth.map { (t) throws(FactorSenseError) in try ReferenceSubspaces.truth(t) }
+        let truth = try ReferenceSubspaces.truth(of: self)
         let r = try predictedRank(rank, truth: truth)
         try checkSpectralMemory(method: method)
         let count = min(r + 1, min(rows, columns))

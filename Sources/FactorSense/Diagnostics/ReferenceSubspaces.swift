@@ -1,5 +1,5 @@
-/// The subspaces a run's factors are compared with, computed once per run: the compact SVD of
-/// the truth X⋆ = L⋆ diag(s⋆) R⋆ᵀ, and the top-r singular subspaces of 𝒜*(y).
+/// The subspaces a run's factors are compared with, computed once per problem (`ProblemCache`):
+/// the compact SVD of the truth X⋆ = L⋆ diag(s⋆) R⋆ᵀ, and the top-r singular subspaces of 𝒜*(y).
 struct ReferenceSubspaces {
     /// L⋆ (n1 × r), orthonormal columns.
     var left: Matrix
@@ -38,6 +38,12 @@ struct ReferenceSubspaces {
         let r = values.prefix { $0 > cutoff }.count
         return ReferenceSubspaces(left: SubspaceGeometry.leadingColumns(left, r), values: Array(values.prefix(r)),
                                   right: SubspaceGeometry.leadingColumns(right, r))
+    }
+
+    /// The truth's compact SVD (`truth(_:)`) of `problem`, kept on the problem once computed.
+    static func truth(of problem: SensingProblem) throws(FactorSenseError) -> ReferenceSubspaces? {
+        guard let groundTruth = problem.groundTruth else { return nil }
+        return try problem.cache.truthSubspaces { () throws(FactorSenseError) in try truth(groundTruth) }
     }
 
     /// The top-r singular subspaces of M = 𝒜*(y) and its singular values; for the symmetric

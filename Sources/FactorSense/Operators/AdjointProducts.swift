@@ -31,6 +31,17 @@ extension SensingProblem {
             return ImplicitMatrix(dense: sensingOperator.adjoint(y))
         }
     }
+
+    /// The doubles `adjointOfMeasurements()` holds while it multiplies blocks of b columns:
+    /// nothing for entry sampling, the m × b products 𝐈B of both factors (m · 2b) for rank-one,
+    /// and for any other operator M itself with what forming it takes (`formingAdjoint`).
+    func adjointOfMeasurementsPeak(block b: Int, formingAdjoint: Int) throws(FactorSenseError) -> Int {
+        switch sensingOperator {
+        case is EntrySamplingOperator: 0
+        case is RankOneOperator: try SizeLimits.product(measurementCount, try SizeLimits.product(2, b, "2b"), "m · 2b")
+        default: formingAdjoint
+        }
+    }
 }
 
 extension EntrySamplingOperator {

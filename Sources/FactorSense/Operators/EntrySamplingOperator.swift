@@ -158,6 +158,8 @@ public struct EntrySamplingOperator: MeasurementOperator {
 extension EntrySamplingOperator {
     public var kindName: String { "entries" }
 
+    public var observedCells: ObservedCells { .cells(rows: rowIndices, columns: columnIndices, scale: scale) }
+
     /// Nothing but the residual and the gradients: the pass reads the sampled entries in place.
     public func passNeeds(measurements count: Int, width k: Int) throws(FactorSenseError) -> [MemoryBudget.Need] { [] }
 }

@@ -91,6 +91,8 @@ public struct IdentityOperator: MeasurementOperator {
 extension IdentityOperator {
     public var kindName: String { "identity" }
 
+    public var observedCells: ObservedCells { .all }
+
     /// The row blocks' partial sums of ∇_V.
     public func passNeeds(measurements count: Int, width k: Int) throws(FactorSenseError) -> [MemoryBudget.Need] {
         var ledger = PeakMemory.Ledger()

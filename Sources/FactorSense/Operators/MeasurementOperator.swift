@@ -42,6 +42,11 @@ public protocol MeasurementOperator: Sendable {
     var kindName: String { get }
     /// The stored dense matrix 𝐀, when the operator is one (nil by default).
     var denseEntries: DenseEntries? { get }
+    /// Which entries of X the measurements read one by one (`ObservedCells`; `.mixed` by default).
+    var observedCells: ObservedCells { get }
+    /// 𝐀 (m × n1, rows a_i), 𝐁 (m × n2, rows b_i) and c of rank-one measurements
+    /// c·a_iᵀXb_i (c·a_iᵀ sym(X) b_i when symmetric), when the operator is made of them (nil by default).
+    var rankOneProjections: (left: Matrix, right: Matrix, scale: Double)? { get }
     /// What `restricted(to:)` of `count` measurements holds (by default `count` positions).
     func restrictionNeeds(measurements count: Int) throws(FactorSenseError) -> [MemoryBudget.Need]
     /// The temporaries one `residualAndGradient` pass over `count` measurements holds at width
@@ -78,6 +83,10 @@ extension MeasurementOperator {
     public var kindName: String { "other" }
 
     public var denseEntries: DenseEntries? { nil }
+
+    public var observedCells: ObservedCells { .mixed }
+
+    public var rankOneProjections: (left: Matrix, right: Matrix, scale: Double)? { nil }
 
     public func restrictionNeeds(measurements count: Int) throws(FactorSenseError) -> [MemoryBudget.Need] {
         var ledger = PeakMemory.Ledger()
@@ -137,4 +146,16 @@ extension MeasurementOperator {
                        gradientU: Matrix(rows: U.rows, columns: U.columns, repeating: .nan),
                        gradientV: Matrix(rows: V.rows, columns: V.columns, repeating: .nan))
     }
+}
+
+/// The entries of X an operator's measurements read one by one: what a held-out validation set
+/// must not share with the training measurements, and what the C layer copies out of a
+/// completion problem.
+public enum ObservedCells: Sendable, Equatable {
+    /// Every measurement mixes many entries of X (Gaussian, rank-one): none is observed alone.
+    case mixed
+    /// Every entry once, measurement i = X at (i / n2, i % n2) (the identity).
+    case all
+    /// Measurement i = c · X at (rows[i], columns[i]).
+    case cells(rows: [Int], columns: [Int], scale: Double)
 }

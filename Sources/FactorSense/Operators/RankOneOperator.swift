@@ -144,6 +144,8 @@ public struct RankOneOperator: MeasurementOperator {
 extension RankOneOperator {
     public var kindName: String { "rank_one" }
 
+    public var rankOneProjections: (left: Matrix, right: Matrix, scale: Double)? { (left, right, scale) }
+
     /// The restriction's vectors a_i, b_i (count · (n1 + n2)).
     public func restrictionNeeds(measurements count: Int) throws(FactorSenseError) -> [MemoryBudget.Need] {
         var ledger = PeakMemory.Ledger()

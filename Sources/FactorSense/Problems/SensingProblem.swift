@@ -15,8 +15,8 @@ public struct SensingProblem: Sendable {
     }
     /// X = UVᵀ, or X = UUᵀ with the loss ¼‖𝒜(UUᵀ) − y‖².
     public let parameterization: Parameterization
-    /// The dense decomposition of 𝒜*(y), once computed (`topSpectralPairs`); shared by copies.
-    let spectrumCache = SpectrumCache()
+    /// What depends only on the problem, once computed (`ProblemCache`); shared by copies.
+    let cache: ProblemCache
 
     /// n1.
     public var rows: Int { sensingOperator.rows }
@@ -69,6 +69,18 @@ public struct SensingProblem: Sendable {
         self.measurements = y
         self.groundTruth = groundTruth
         self.parameterization = parameterization
+        self.cache = ProblemCache()
+    }
+
+    /// `problem` measured by `view`, an operator that gives exactly its operator's values (a
+    /// trial's view of a shared pass, `PassSharing`), keeping its cache: the trials of a batch
+    /// compute what depends only on the problem once.
+    init(_ problem: SensingProblem, measuredBy view: any MeasurementOperator) {
+        self.sensingOperator = view
+        self.measurements = problem.measurements
+        self.groundTruth = problem.groundTruth
+        self.parameterization = problem.parameterization
+        self.cache = problem.cache
     }
 
     /// The same problem under another parameterization.

@@ -54,7 +54,7 @@ extension SensingProblem {
             return (vectors, values, vectors)
         case (_, _):
             try StopRequest.checkCurrent(purpose)  // a pending stop is seen here even when the decomposition is kept
-            let kept = try spectrumCache.decomposition { () throws(FactorSenseError) in try denseDecomposition(purpose) }
+            let kept = try cache.decomposition { () throws(FactorSenseError) in try denseDecomposition(purpose) }
             return (SubspaceGeometry.leadingColumns(kept.left, k), Array(kept.values.prefix(k)),
                     SubspaceGeometry.leadingColumns(kept.right, k))
         }
@@ -90,7 +90,7 @@ extension SensingProblem {
 
     /// All pairs of M = 𝒜*(y) by LAPACK: the thin SVD (dgesdd), or for the symmetric
     /// parameterization the eigendecomposition of (M + Mᵀ)/2 (dsyevd) reordered largest first.
-    private func denseDecomposition(_ purpose: String) throws(FactorSenseError) -> SpectrumCache.Decomposition {
+    private func denseDecomposition(_ purpose: String) throws(FactorSenseError) -> ProblemCache.Decomposition {
         var m = try formedAdjoint(purpose)
         guard parameterization == .symmetric else {
             let svd = try Factorizations.singularValueDecomposition(of: m)

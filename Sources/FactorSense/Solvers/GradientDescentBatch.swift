@@ -71,12 +71,12 @@ extension GradientDescent {
         return results
     }
 
-    /// Runs the trials of `group` side by side (in lock-step on a shared pass for a dense
-    /// operator), each result into its slot. A trial whose thread cannot be started runs on the
+    /// Runs the trials of `group` side by side (in lock-step on a shared pass for an operator of
+    /// `PassSharing`, the dense one), each result into its slot. A trial whose thread cannot be started runs on the
     /// calling thread once the others are done, alone.
     private static func runGroup(_ problem: SensingProblem, _ trials: [Trial], _ group: Range<Int>,
                                  into slots: UnsafeSendablePointer<Result<GradientDescentResult, FactorSenseError>>) {
-        let shared = (problem.sensingOperator as? DenseOperator).map { SharedDensePass($0, trials: group.count) }
+        let shared = (problem.sensingOperator as? any PassSharing)?.sharedPass(trials: group.count)
         let unstarted = runOnThreads(group.count, notStarted: { _ in shared?.leave() }) { j in
             defer { shared?.leave() }
             slots.value?[group.lowerBound + j] = runTrial(problem, trials[group.lowerBound + j], index: j, shared: shared)
@@ -84,16 +84,11 @@ extension GradientDescent {
         for j in unstarted { slots.value?[group.lowerBound + j] = runTrial(problem, trials[group.lowerBound + j], index: j, shared: nil) }
     }
 
-    /// Trial i on `problem`, its dense passes shared when `shared` is given.
+    /// Trial i on `problem`, its full passes shared when `shared` is given (the problem's cache kept).
     private static func runTrial(_ problem: SensingProblem, _ trial: Trial, index: Int,
-                                 shared: SharedDensePass?) -> Result<GradientDescentResult, FactorSenseError> {
+                                 shared: (any SharedPass)?) -> Result<GradientDescentResult, FactorSenseError> {
         do throws(FactorSenseError) {
-            var own = problem
-            if let shared, let dense = problem.sensingOperator as? DenseOperator {
-                own = try SensingProblem(operator: SharedDenseOperator(dense: dense, pass: shared, trial: index),
-                                         measurements: problem.measurements, groundTruth: problem.groundTruth,
-                                         parameterization: problem.parameterization)
-            }
+            let own = shared.map { SensingProblem(problem, measuredBy: $0.view(trial: index)) } ?? problem
             return .success(try run(own, options: trial.options, validation: trial.validation, progress: trial.progress, stop: trial.stop))
         } catch {
             return .failure(error)
@@ -103,8 +98,8 @@ extension GradientDescent {
     /// What the trials hold together at their peak: each trial's own (`PeakMemory.run`, counted
     /// for every trial, as the results of finished groups are kept; a trial whose options are
     /// refused is left to report it), the address space of the group's new threads beyond
-    /// `MemoryBudget.addressSpaceReserve`'s (`threadReserve` each) plus, for a dense operator, the
-    /// shared pass's copies of x_t and y_t, its residuals and its chunk partial sums for one group.
+    /// `MemoryBudget.addressSpaceReserve`'s (`threadReserve` each) plus, for an operator of
+    /// `PassSharing`, what its shared pass holds for one group (`sharedPassNeeds`).
     private static func batchPeak(_ problem: SensingProblem, _ trials: [Trial]) throws(FactorSenseError) -> [PeakMemory.Need] {
         var ledger = PeakMemory.Ledger()
         for trial in trials {
@@ -117,11 +112,8 @@ extension GradientDescent {
             ledger.append([MemoryBudget.Need("the stacks and malloc arenas of \(extraThreads) more trial threads (72 MB each)",
                                              bytes: extraThreads * threadReserve)])
         }
-        if problem.sensingOperator is DenseOperator {
-            let (n, m) = (problem.rows * problem.columns, problem.measurementCount)
-            try ledger.doubles("the shared pass's x_t and chunk partial sums (trials at once · (chunks + 2) · n1 · n2)",
-                               group, FixedChunks.count + 2, n)
-            try ledger.doubles("the shared pass's y_t and residuals (trials at once · 3m)", group, 3, m)
+        if let sharing = problem.sensingOperator as? any PassSharing {
+            ledger.append(try sharing.sharedPassNeeds(trials: group))
         }
         return ledger.needs
     }

@@ -25,7 +25,7 @@ extension GradientDescentRun {
         for _ in 0...AutomaticStep.maxHalvings {
             defer { eta /= 2 }
             (U, V) = (savedU, savedV)
-            guard update(with: current, step: eta), Self.isFinite(U), Self.isFinite(V) else { continue }
+            guard update(with: current, step: eta), U.isFinite, V.isFinite else { continue }
             // η⟨g, d⟩ = ⟨g, x − x⁺⟩ (for PSD, over U alone: f is a function of U).
             var decrease = BLAS.dot(current.gradientU.elements, savedU.elements) - BLAS.dot(current.gradientU.elements, U.elements)
             if !symmetric {

@@ -124,7 +124,7 @@ struct GradientDescentRun {
         if isInterrupted { return try interrupted() }
         if !step.loss.isFinite { return stepBack(before: t + 1, at: t) }
         guard update(with: step, step: options.step) else { return stepBack(before: t + 1, at: t) }
-        guard Self.isFinite(U), Self.isFinite(V) else { return stepBack(before: t + 1, at: t + 1) }
+        guard U.isFinite, V.isFinite else { return stepBack(before: t + 1, at: t + 1) }
         t += 1
         if batches != nil { divergence.checkpoint(t, U: U, V: V) }
         return nil
@@ -210,27 +210,6 @@ struct GradientDescentRun {
         }
         (U, V) = (last.U, last.V)
         return finish(.interrupted, at: last.t, evaluation: last.evaluation)
-    }
-
-    /// Whether every entry of `f` is finite: Σ 0·f_ij is 0 exactly when no entry is NaN or ±∞
-    /// (four running sums, so the loop is not bound by one addition's latency).
-    static func isFinite(_ f: Matrix) -> Bool {
-        f.elements.withUnsafeBufferPointer { p in
-            var sums = (0.0, 0.0, 0.0, 0.0)
-            var i = 0
-            while i + 4 <= p.count {
-                sums.0 += 0 * p[i]
-                sums.1 += 0 * p[i + 1]
-                sums.2 += 0 * p[i + 2]
-                sums.3 += 0 * p[i + 3]
-                i += 4
-            }
-            while i < p.count {
-                sums.0 += 0 * p[i]
-                i += 1
-            }
-            return sums.0 + sums.1 + sums.2 + sums.3 == 0
-        }
     }
 
     /// Records iterate t (evaluating it unless given), reports it, and ends the run.

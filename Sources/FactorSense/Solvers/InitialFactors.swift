@@ -125,15 +125,19 @@ public struct InitialFactors: Sendable, Equatable {
     }
 
     /// The doubles `spectral` holds at its peak: M = 𝒜*(y) (n1·n2) with what forming it takes
-    /// (a dense operator adds one partial sum per row chunk), or M with its LAPACK factorization
+    /// (the operator's `adjointNeeds`: a dense operator's partial sums per row chunk), or M with its LAPACK factorization
     /// (`Factorizations.singularValueDecompositionPeak`, `symmetricEigenPeak`), whichever is larger.
     static func spectralPeak(_ problem: SensingProblem, width k: Int, method: SpectralMethod) throws(FactorSenseError) -> Int {
         let (n1, n2) = (problem.rows, problem.columns)
         try SizeLimits.checkDimension(n1, "n1")
         try SizeLimits.checkDimension(n2, "n2")
         let entries = try SizeLimits.product(n1, n2, "n1 · n2")
-        let partialSums = problem.sensingOperator is DenseOperator ? FixedChunks.count : 0
-        let forming = try SizeLimits.product(entries, partialSums + 1, "the partial sums of 𝒜*(y)")
+        var forming = entries
+        for need in try problem.sensingOperator.adjointNeeds() {
+            let (total, overflow) = forming.addingReportingOverflow(need.bytes / MemoryLayout<Double>.stride)
+            guard !overflow else { throw FactorSenseError(.overflow, "the memory of 𝒜*(y) and what forming it takes overflows a 64-bit integer") }
+            forming = total
+        }
         if method.resolved(rows: n1, columns: n2) == .iterative {
             return try iterativeSpectralPeak(problem, width: k, formingAdjoint: forming)
         }
@@ -153,12 +157,7 @@ public struct InitialFactors: Sendable, Equatable {
         let (n1, n2) = (problem.rows, problem.columns)
         let b = SubspaceIteration.blockSize(count: max(k, 1), rows: n1, columns: n2)
         let blocks = try SizeLimits.product(max(n1, n2), try SizeLimits.product(10, b, "10 · b"), "the blocks of the iteration")
-        let formed: Int
-        switch problem.sensingOperator {
-        case is EntrySamplingOperator: formed = 0
-        case is RankOneOperator: formed = try SizeLimits.product(problem.measurementCount, 2 * b, "m · 2b")
-        default: formed = formingAdjoint
-        }
+        let formed = try problem.adjointOfMeasurementsPeak(block: b, formingAdjoint: formingAdjoint)
         let (total, overflow) = blocks.addingReportingOverflow(formed)
         guard !overflow else { throw FactorSenseError(.overflow, "the memory of the spectral initialization overflows a 64-bit integer") }
         return total

@@ -23,8 +23,8 @@ struct Validation {
             throw FactorSenseError(.sizeMismatch,
                 "the validation set must be \(training.rows) × \(training.columns) like the problem, got \(validation.rows) × \(validation.columns)")
         }
-        if let held = validation.sensingOperator as? EntrySamplingOperator {
-            try Self.checkDisjoint(held, from: training.sensingOperator)
+        if case let .cells(heldRows, heldColumns, _) = validation.sensingOperator.observedCells {
+            try Self.checkDisjoint(rows: heldRows, columns: heldColumns, from: training.sensingOperator.observedCells, n2: training.columns)
         }
         self.problem = validation
         self.valueNorm = BLAS.norm(validation.measurements)
@@ -43,28 +43,24 @@ struct Validation {
         return BLAS.norm(residual) / valueNorm
     }
 
-    /// Refuses held-out entries that are also training entries.
-    private static func checkDisjoint(_ held: EntrySamplingOperator, from training: any MeasurementOperator) throws(FactorSenseError) {
-        let n2 = held.columns
+    /// Refuses held-out entries (rows[i], columns[i]) that are also training entries.
+    private static func checkDisjoint(rows: [Int], columns: [Int], from training: ObservedCells, n2: Int) throws(FactorSenseError) {
         let trainingKeys: [Int]
         switch training {
-        case let entries as EntrySamplingOperator:
-            trainingKeys = zip(entries.rowIndices, entries.columnIndices).map { $0 * n2 + $1 }.sorted()
-        case is IdentityOperator:
-            guard held.measurementCount == 0 else {
+        case let .cells(trainingRows, trainingColumns, _):
+            trainingKeys = zip(trainingRows, trainingColumns).map { $0 * n2 + $1 }.sorted()
+        case .all:
+            guard rows.isEmpty else {
                 throw FactorSenseError(.invalidArgument,
                     "the validation entries overlap the training entries: the problem observes every entry")
             }
             return
-        default:
-            return  // other operators mix every entry: no entry is held out or not
+        case .mixed:
+            return  // the training measurements mix every entry: no entry is held out or not
         }
-        for i in 0..<held.measurementCount {
-            let key = held.rowIndices[i] * n2 + held.columnIndices[i]
-            if Self.contains(trainingKeys, key) {
-                throw FactorSenseError(.invalidArgument,
-                    "the validation entries overlap the training entries: (\(held.rowIndices[i]), \(held.columnIndices[i])) is in both")
-            }
+        for (row, column) in zip(rows, columns) where Self.contains(trainingKeys, row * n2 + column) {
+            throw FactorSenseError(.invalidArgument,
+                "the validation entries overlap the training entries: (\(row), \(column)) is in both")
         }
     }
 

@@ -8,7 +8,8 @@ import Glibc
 ///
 /// Each trial's values are bit for bit those of its own pass: sharing changes how often 𝐀 is
 /// read from memory, not what is computed.
-final class SharedDensePass: @unchecked Sendable {
+final class SharedDensePass: SharedPass, @unchecked Sendable {
+    private let dense: DenseOperator
     private let operatorMatrix: DenseEntries
     private let m: Int
     private let n: Int
@@ -24,6 +25,7 @@ final class SharedDensePass: @unchecked Sendable {
     private var passing = false
 
     init(_ dense: DenseOperator, trials: Int) {
+        self.dense = dense
         self.operatorMatrix = dense.entries
         self.m = dense.measurementCount
         self.n = dense.rows * dense.columns
@@ -38,6 +40,9 @@ final class SharedDensePass: @unchecked Sendable {
         mutex.deallocate()
         condition.deallocate()
     }
+
+    /// The operator trial `trial` runs on: the dense operator with its full passes shared.
+    func view(trial: Int) -> any MeasurementOperator { SharedDenseOperator(dense: dense, pass: self, trial: trial) }
 
     /// ρ = 𝐀x − y and 𝐀ᵀρ for `trial`, in the next pass shared with every other trial still running.
     func residualAndAdjoint(trial: Int, x: [Double], y: [Double]) -> (residual: [Double], adjoint: [Double]) {
@@ -91,6 +96,13 @@ struct SharedDenseOperator: MeasurementOperator {
     func apply(product U: Matrix, _ V: Matrix) -> [Double] { dense.apply(product: U, V) }
     func adjoint(_ residual: [Double]) -> Matrix { dense.adjoint(residual) }
     func restricted(to indices: [Int]) -> any MeasurementOperator { dense.restricted(to: indices) }
+    var isSymmetric: Bool { dense.isSymmetric }
+    var kindName: String { dense.kindName }
+    var denseEntries: DenseEntries? { dense.denseEntries }
+    func restrictionNeeds(measurements count: Int) throws(FactorSenseError) -> [MemoryBudget.Need] { try dense.restrictionNeeds(measurements: count) }
+    func passNeeds(measurements count: Int, width k: Int) throws(FactorSenseError) -> [MemoryBudget.Need] { try dense.passNeeds(measurements: count, width: k) }
+    func applyNeeds() throws(FactorSenseError) -> [MemoryBudget.Need] { try dense.applyNeeds() }
+    func adjointNeeds() throws(FactorSenseError) -> [MemoryBudget.Need] { try dense.adjointNeeds() }
 
     /// `DenseOperator.residualAndGradient` with its pass over 𝐀 shared.
     func residualAndGradient(U: Matrix, V: Matrix, measurements y: [Double]) -> FactorGradient {
@@ -98,5 +110,18 @@ struct SharedDenseOperator: MeasurementOperator {
         let x = BLAS.product(U, V, transposeB: true)
         let (residual, adjoint) = pass.residualAndAdjoint(trial: trial, x: x.elements, y: y)
         return dense.factorGradient(residual: residual, adjoint: adjoint, U: U, V: V)
+    }
+}
+
+extension DenseOperator: PassSharing {
+    func sharedPass(trials: Int) -> any SharedPass { SharedDensePass(self, trials: trials) }
+
+    /// The pass's copies of x_t and y_t, its residuals and its chunk partial sums.
+    func sharedPassNeeds(trials: Int) throws(FactorSenseError) -> [MemoryBudget.Need] {
+        var ledger = PeakMemory.Ledger()
+        try ledger.doubles("the shared pass's x_t and chunk partial sums (trials at once · (chunks + 2) · n1 · n2)",
+                           trials, FixedChunks.count + 2, rows * columns)
+        try ledger.doubles("the shared pass's y_t and residuals (trials at once · 3m)", trials, 3, measurementCount)
+        return ledger.needs
     }
 }
