@@ -254,7 +254,7 @@ static double *in_alloc(reader *r, int64_t claimed) {
 
 static const char *const INT_NAMES[] = {"width", "max_iter", "seed", "record_every", "window", "batch_size",
                                         "singular_value_count", "rank"};
-static const char *const REAL_NAMES[] = {"init_scale", "step", "tol", "loss_tol", "divergence_factor",
+static const char *const REAL_NAMES[] = {"init_scale", "init_ratio", "step", "tol", "loss_tol", "divergence_factor",
                                          "balancing", "noise_injection", "scaled_damping",
                                          "alignment_threshold", "saddle_fraction", "plateau_tolerance", "plateau_window"};
 static const char *const TEXT_NAMES[] = {"init", "preconditioner", "diagnostics"};

@@ -558,6 +558,8 @@ void fs_options_free(fs_options *options);
  *                   at the last iterate; needs a validation set; 0 or 1 (0)
  * Real options (default):
  *   "init_scale"    α of the small random initialization, > 0 (1e-3)
+ *   "init_ratio"    β/α of an unbalanced small random start, V₀ = (β/√k)·N(0, 1) with
+ *                   β = init_ratio·α; asymmetric problems and init "random" only, > 0 (1)
  *   "step"          step size η, > 0 (0.1)
  *   "tol"           stop when |f_t − f_{t−window}| ≤ tol · f_{t−window}; 0 turns it off (0)
  *   "loss_tol"      stop when f_t ≤ loss_tol; 0 turns it off (0)

@@ -124,6 +124,29 @@ import Testing
         _ = try GradientDescent.run(Self.problem, options: options)
     }
 
+    /// init_ratio ρ rescales the small random V₀ (same draws, same U₀) and is refused where it
+    /// would be ignored: a PSD problem, a spectral start, given factors.
+    @Test func initRatioRescalesVAndIsRefusedWhereItWouldBeIgnored() throws {
+        var options = Self.baseOptions()
+        options.maxIterations = 0
+        let balanced = try GradientDescent.run(Self.problem, options: options)
+        options.initRatio = 0.25
+        let unbalanced = try GradientDescent.run(Self.problem, options: options)
+        #expect(unbalanced.U == balanced.U)
+        #expect(unbalanced.V.elements == balanced.V.elements.map { 0.25 * $0 })
+        let psd = try SensingProblem.generate(.symmetricGaussian, target: TargetSpecification(rows: 6, columns: 6, rank: 2, positiveSemidefinite: true),
+                                              measurements: 60, seed: 2)
+        #expect(Self.runError(options) == nil)
+        #expect(throws: FactorSenseError.self) { try GradientDescent.run(psd, options: options) }
+        options.initialization = .spectral
+        #expect(Self.runError(options)?.message.contains("spectral initialization") == true)
+        options.initialization = .smallRandom
+        options.initialFactors = try InitialFactors(U: balanced.U, V: balanced.V)
+        #expect(Self.runError(options)?.message.contains("given factors") == true)
+        options.initRatio = 0
+        #expect(throws: FactorSenseError.self) { try options.validate() }
+    }
+
     @Test func validateIsTheSettersCheck() throws {
         #expect(throws: Never.self) { try GradientDescentOptions().validate() }
         var o = GradientDescentOptions()

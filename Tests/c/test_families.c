@@ -277,6 +277,36 @@ static void test_spectral_methods(void) {
     fs_options_free(o);
 }
 
+/* init_ratio ρ: V₀ = (ρα/√k)·N(0, 1) from the same draws, so ρ = 4 gives exactly 4·V₀ and the
+ * same U₀; refused outside (0, ∞), on a PSD problem (no V₀) and with the spectral start. */
+static void test_init_ratio(void) {
+    fs_problem *p = generated("gaussian", 7, 5, 2, 40, 0), *psd = generated("gaussian", 6, 6, 2, 40, 1);
+    fs_options *o = NULL;
+    fs_result *r = NULL;
+    CHECK(p != NULL && psd != NULL && fs_options_create(&o) == FS_OK && fs_result_create(&r) == FS_OK);
+    if (p == NULL || psd == NULL || o == NULL || r == NULL) return;
+    double U1[21], V1[15], U4[21], V4[15];
+    CHECK(fs_options_set_int(o, "width", 3) == FS_OK && fs_options_set_int(o, "max_iter", 0) == FS_OK);
+    CHECK(fs_gradient_descent(p, o, r) == FS_OK && fs_result_copy_factors(r, U1, 21, V1, 15) == FS_OK);
+    CHECK(fs_options_set_real(o, "init_ratio", 4) == FS_OK);
+    CHECK(fs_gradient_descent(p, o, r) == FS_OK && fs_result_copy_factors(r, U4, 21, V4, 15) == FS_OK);
+    int same_u = 1, scaled_v = 1;
+    for (int i = 0; i < 21; i++) same_u &= U4[i] == U1[i];
+    for (int i = 0; i < 15; i++) scaled_v &= V4[i] == 4 * V1[i] && V1[i] != 0;
+    CHECK(same_u && scaled_v);
+    CHECK(fs_gradient_descent(psd, o, r) == FS_ERROR_INVALID_ARGUMENT && strstr(fs_last_error(r), "init_ratio") != NULL);
+    CHECK(fs_options_set_text(o, "init", "spectral") == FS_OK);
+    CHECK(fs_gradient_descent(p, o, r) == FS_ERROR_INVALID_ARGUMENT && strstr(fs_last_error(r), "spectral") != NULL);
+    CHECK(fs_options_set_real(o, "init_ratio", 0) == FS_ERROR_INVALID_ARGUMENT);
+    CHECK(fs_options_set_real(o, "init_ratio", NAN) == FS_ERROR_NOT_FINITE);
+    double ratio = 0;
+    CHECK(fs_options_get_real(o, "init_ratio", &ratio) == FS_OK && ratio == 4);
+    fs_result_free(r);
+    fs_options_free(o);
+    fs_problem_free(p);
+    fs_problem_free(psd);
+}
+
 int main(void) {
     const char *kinds[] = {"gaussian", "symmetric_gaussian", "identity", "completion", "rank_one"};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
@@ -288,5 +318,6 @@ int main(void) {
     test_factorization_row_blocks();
     test_runs_and_options();
     test_spectral_methods();
+    test_init_ratio();
     return finish();
 }

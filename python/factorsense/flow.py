@@ -30,15 +30,15 @@ _METHODS = {"rk45": 0, "dop853": 1}
 def gradient_flow(problem: SensingProblem, width: Optional[Integer] = None, *, times: npt.ArrayLike,
                   rtol: Real = 1e-8, atol: Real = 1e-10, perturbation: Union[str, Perturbation] = "operator",
                   method: str = "rk45", max_evaluations: Integer = 1_000_000, init: Union[str, npt.ArrayLike] = "random",
-                  init_scale: Real = 1e-3, seed: Integer = 0, U0: Optional[npt.ArrayLike] = None,
+                  init_scale: Real = 1e-3, init_ratio: Real = 1.0, seed: Integer = 0, U0: Optional[npt.ArrayLike] = None,
                   V0: Optional[npt.ArrayLike] = None, diagnostics: Union[str, Sequence[str]] = "default",
                   callback: Optional[ProgressCallback] = None, progress: Flag = False, **options: Any) -> Result:
     """Integrates the gradient flow of a problem (docs/mathematics.md, "Gradient flow").
 
     The flow is dU/dt = −(D + E)V, dV/dt = −(D + E)ᵀU with D = UVᵀ − X⋆ (PSD problems:
     dU/dt = −½((D + E) + (D + E)ᵀ)U), integrated by the Dormand–Prince 5(4) pair with error
-    control and dense output, from the initial factors that ``init``, ``init_scale``, ``seed``,
-    ``U0``/``V0`` give (as for :func:`gradient_descent`).
+    control and dense output, from the initial factors that ``init``, ``init_scale``, ``init_ratio``,
+    ``seed``, ``U0``/``V0`` give (as for :func:`gradient_descent`).
 
     Parameters
     ----------
@@ -108,7 +108,7 @@ def gradient_flow(problem: SensingProblem, width: Optional[Integer] = None, *, t
     if unknown:
         raise InvalidArgumentError(f"unknown argument {sorted(unknown)[0]!r} of gradient_flow")
     settings = dict(_RUN_DEFAULTS, **options)
-    settings.update(init=init, init_scale=init_scale, seed=seed, U0=U0, V0=V0, diagnostics=diagnostics)
+    settings.update(init=init, init_scale=init_scale, init_ratio=init_ratio, seed=seed, U0=U0, V0=V0, diagnostics=diagnostics)
     handle, problem = _prepare(problem, width, holdout=None, **{k: v for k, v in settings.items() if k != "width"})
 
     flow = fs_flow_settings()

@@ -76,7 +76,7 @@ class _ResultHandle(Handle):
 
 
 def gradient_descent(problem: SensingProblem, width: Optional[Integer] = None, *,
-                     init: Union[str, npt.ArrayLike] = "random", init_scale: Real = 1e-3,
+                     init: Union[str, npt.ArrayLike] = "random", init_scale: Real = 1e-3, init_ratio: Real = 1.0,
                      step: Union[Real, str] = 0.1, max_iter: Integer = 1000, seed: Integer = 0,
                      record_every: Integer = 1, tol: Real = 0.0, loss_tol: Real = 0.0, window: Integer = 100,
                      divergence_factor: Real = 1e8, balancing: Real = 0.0, noise_injection: Real = 0.0,
@@ -103,7 +103,9 @@ def gradient_descent(problem: SensingProblem, width: Optional[Integer] = None, *
         k, the columns of U and V (k > rank is the overparameterized case). Required unless
         initial factors are given, which fix it.
     init : {"random", "spectral"} or tuple
-        "random": U₀ = (α/√k)·N(0,1)^{n1×k}, V₀ likewise, α = ``init_scale``, from ``seed``.
+        "random": U₀ = (α/√k)·N(0,1)^{n1×k}, V₀ = (β/√k)·N(0,1)^{n2×k}, α = ``init_scale``,
+        β = ``init_ratio``·α (1: alike; otherwise an unbalanced start, asymmetric problems
+        only), from ``seed``.
         "spectral": the top-k SVD (PSD: eigenpairs) of 𝒜*(y), U₀ = P S^{1/2}, V₀ = Q S^{1/2}.
         A tuple ``(U0, V0)`` (``(U0,)`` or an array for PSD) gives the factors directly, as do
         ``U0=`` and ``V0=``.
@@ -221,7 +223,7 @@ def gradient_descent(problem: SensingProblem, width: Optional[Integer] = None, *
 
 
 # The options a batch may vary from trial to trial (a sequence of one value per trial).
-PER_TRIAL = ("seed", "init_scale", "step", "width", "max_iter", "record_every", "tol", "loss_tol", "balancing",
+PER_TRIAL = ("seed", "init_scale", "init_ratio", "step", "width", "max_iter", "record_every", "tol", "loss_tol", "balancing",
              "noise_injection", "scaled_damping", "batch_size", "ridge")
 
 
@@ -229,7 +231,7 @@ def gradient_descent_batch(problem: SensingProblem, width: Union[Integer, Sequen
                            **settings: Any) -> List[Result]:
     """Several trials of :func:`gradient_descent` on one problem, run together.
 
-    Any of ``seed``, ``init_scale``, ``step``, ``width``, ``max_iter``, ``record_every``, ``tol``,
+    Any of ``seed``, ``init_scale``, ``init_ratio``, ``step``, ``width``, ``max_iter``, ``record_every``, ``tol``,
     ``loss_tol``, ``balancing``, ``noise_injection``, ``scaled_damping``, ``batch_size`` and
     ``ridge`` may be a sequence with one value per trial (all such sequences of one length T);
     every other argument is that of :func:`gradient_descent` and common to all trials, except
@@ -324,7 +326,7 @@ def _attach_all(error: BaseException, outcomes: List[Optional[Result]]) -> None:
         pass
 
 
-def _prepare(problem, width, *, init, init_scale, step, max_iter, seed, record_every, tol, loss_tol, window,
+def _prepare(problem, width, *, init, init_scale, init_ratio, step, max_iter, seed, record_every, tol, loss_tol, window,
              divergence_factor, balancing, noise_injection, preconditioner, scaled_damping, batch_size, U0, V0,
              diagnostics, singular_value_count, rank, alignment_threshold, saddle_fraction, plateau_tolerance,
              plateau_window, recovery_threshold, ridge, validation, holdout, holdout_seed, patience, restore_best, spectral_method):
@@ -366,7 +368,7 @@ def _prepare(problem, width, *, init, init_scale, step, max_iter, seed, record_e
         raise InvalidArgumentError("width is not set: pass width=k (k ≥ 1), or initial factors U0, V0")
     else:
         values["width"] = width
-    values.update(init_scale=init_scale, step=step, tol=tol, loss_tol=loss_tol, divergence_factor=divergence_factor,
+    values.update(init_scale=init_scale, init_ratio=init_ratio, step=step, tol=tol, loss_tol=loss_tol, divergence_factor=divergence_factor,
                   balancing=balancing, noise_injection=noise_injection, scaled_damping=scaled_damping,
                   alignment_threshold=alignment_threshold, saddle_fraction=saddle_fraction,
                   plateau_tolerance=plateau_tolerance, plateau_window=plateau_window,

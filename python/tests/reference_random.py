@@ -112,9 +112,9 @@ class MiniBatchSampler:
         return np.array(p[: self.b])
 
 
-def small_random_init(n1, n2, k, alpha, seed, psd=False):
-    """U₀ = (α/√k)·N(0,1)^{n1×k}, then V₀ likewise (none when PSD), from the initialization stream."""
+def small_random_init(n1, n2, k, alpha, seed, psd=False, ratio=1.0):
+    """U₀ = (α/√k)·N(0,1)^{n1×k}, then V₀ = (β/√k)·N(0,1)^{n2×k} with β = ratio·α (none when
+    PSD), from the initialization stream."""
     sampler = GaussianSampler(seed, "initialization")
-    sigma = alpha / math.sqrt(k)
-    U = sampler.matrix(n1, k, sigma)
-    return U, (None if psd else sampler.matrix(n2, k, sigma))
+    U = sampler.matrix(n1, k, alpha / math.sqrt(k))
+    return U, (None if psd else sampler.matrix(n2, k, ratio * alpha / math.sqrt(k)))

@@ -80,3 +80,15 @@ def test_single_precision():
     assert len(sizes) == 2 and sizes[1] == sizes[0] / 2
     errors = [float(line.split("final test error ")[1]) for line in out.splitlines() if line.startswith("float")]
     assert errors[0] < 1e-2 and abs(errors[1] - errors[0]) <= 0.1 * errors[0]
+
+
+def test_unbalanced_start():
+    """init_ratio 5 starts about 25 times more unbalanced than 1; the flow conserves the imbalance
+    to 1e-6 relative from either start, and both recover."""
+    out = run("unbalanced_start.py")
+    starts = [float(line.split("imbalance at the start ")[1].split()[0]) for line in out.splitlines() if "at the start" in line]
+    changes = [float(line.split("relative change ")[1].rstrip("),").split(")")[0]) for line in out.splitlines() if "conserved" in line]
+    errors = [float(line.rsplit("test error ", 1)[1]) for line in out.splitlines() if "test error" in line]
+    assert len(starts) == 2 and starts[1] > 10 * starts[0]
+    assert len(changes) == 2 and max(changes) < 1e-6
+    assert len(errors) == 4 and max(errors) < 1e-2

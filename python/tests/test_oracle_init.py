@@ -37,6 +37,43 @@ def test_small_random_init_is_the_documented_draw(psd, k, alpha, seed):
     np.testing.assert_array_equal(V, U if psd else V_ref)
 
 
+@pytest.mark.parametrize("ratio", [0.1, 1.0, 3.0, 1e-6])
+def test_an_unbalanced_random_start_is_the_documented_draw(ratio):
+    """init_ratio ρ: V₀ = (ρα/√k)·N(0,1) from the same draws, U₀ unchanged; its expected
+    imbalance E[U₀ᵀU₀ − V₀ᵀV₀] = (α²/k)(n1 − ρ²n2)·I holds on average over the diagonal."""
+    n1, n2, k, alpha = 40, 30, 5, 0.5
+    p = fs.SensingProblem.gaussian(n1, n2, 2, 60, seed=1)
+    U, V = initial(p, width=k, init_scale=alpha, init_ratio=ratio, seed=11)
+    U_ref, V_ref = small_random_init(n1, n2, k, alpha, 11, ratio=ratio)
+    np.testing.assert_array_equal(U, U_ref)
+    np.testing.assert_array_equal(V, V_ref)
+    U1, V1 = initial(p, width=k, init_scale=alpha, seed=11)
+    np.testing.assert_array_equal(U, U1)
+    np.testing.assert_allclose(V, ratio * V1, rtol=1e-15, atol=0)
+    big_u, big_v = initial(fs.SensingProblem.factorization(3000, 2000, 1, seed=0), width=k, init_scale=alpha,
+                           init_ratio=ratio, seed=2)
+    mean_diagonal = np.trace(big_u.T @ big_u - big_v.T @ big_v) / k
+    expected = alpha**2 / k * (3000 - ratio**2 * 2000)
+    assert abs(mean_diagonal - expected) < 5 * alpha**2 / k * math.sqrt(2 * (3000 + ratio**4 * 2000) / k)
+
+
+@pytest.mark.parametrize("setting, message", [
+    (dict(init_ratio=0.0), "init_ratio must be > 0"),
+    (dict(init_ratio=float("nan")), "init_ratio must be finite"),
+    (dict(init_ratio=2.0, init="spectral"), "starts from the spectral initialization"),
+    (dict(init_ratio=2.0, U0=np.ones((9, 2)), V0=np.ones((6, 2))), "starts from the given factors"),
+])
+def test_an_init_ratio_that_would_be_ignored_or_is_outside_its_domain_is_refused(setting, message):
+    p = fs.SensingProblem.gaussian(9, 6, 2, 30, seed=1)
+    settings = dict(dict(width=2), **setting)
+    with pytest.raises((fs.InvalidArgumentError, fs.NotFiniteError), match=message):
+        fs.gradient_descent(p, max_iter=1, **settings)
+    with pytest.raises(fs.InvalidArgumentError, match="has no V₀"):
+        fs.gradient_descent(fs.SensingProblem.gaussian(9, 9, 2, 30, psd=True, seed=1), width=2, init_ratio=2.0)
+    with pytest.raises(fs.InvalidArgumentError, match="has no V₀"):
+        fs.gradient_flow(fs.SensingProblem.gaussian(9, 9, 2, 30, psd=True, seed=1), width=2, times=[0, 1], init_ratio=2.0)
+
+
 def test_small_random_init_scale_and_distribution():
     """Without the reference generator: entries of U₀√k/α are N(0, 1) (U₀ and V₀ alike, independent
     of each other), and changing α with the same seed rescales the factors exactly."""

@@ -12,6 +12,11 @@ public struct GradientDescentOptions: Sendable, Equatable {
     public var window = 100
     /// α of U₀ = (α/√k)·N(0,1)^{n1×k}, V₀ = (α/√k)·N(0,1)^{n2×k} (> 0).
     public var initScale = 1e-3
+    /// β/α of an unbalanced small random start: V₀ = (β/√k)·N(0,1)^{n2×k} with β = initRatio·α
+    /// (> 0; asymmetric problems, `initialization` `.smallRandom`). At 1, U₀ and V₀ are drawn
+    /// alike; otherwise the start is unbalanced, E[U₀ᵀU₀ − V₀ᵀV₀] = (α²/k)(n1 − initRatio²·n2)·I,
+    /// the setting of implicit balancing (docs/mathematics.md, "Initializations").
+    public var initRatio = 1.0
     /// The step size η (> 0).
     public var step = 0.1
     /// Stop as converged when |f_t − f_{t−w}| ≤ tol · f_{t−w}; 0 turns the rule off.

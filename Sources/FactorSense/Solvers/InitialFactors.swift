@@ -33,24 +33,34 @@ public struct InitialFactors: Sendable, Equatable {
     }
 
     /// The small random initialization of docs/mathematics.md: U₀ = (α/√k)·N(0,1)^{n1×k}, then (unless
-    /// symmetric) V₀ = (α/√k)·N(0,1)^{n2×k}, drawn row by row from the `.initialization` stream.
+    /// symmetric) V₀ = (β/√k)·N(0,1)^{n2×k} with β = `ratio`·α, drawn row by row from the
+    /// `.initialization` stream. The draws do not depend on `ratio`, so V₀ at ratio ρ is V₀ at
+    /// ratio 1 times ρ (up to rounding), and ratio 1 gives β = α exactly.
     ///
-    /// - Throws: `.invalidArgument` for n1, n2 or k below 1 or α ≤ 0, `.notFinite` for a
-    ///   non-finite α, `.overflow` or `.outOfMemory` for factors too large.
-    public static func smallRandom(rows n1: Int, columns n2: Int, width k: Int, scale alpha: Double,
+    /// - Throws: `.invalidArgument` for n1, n2 or k below 1, α ≤ 0 or ratio ≤ 0 (or ≠ 1 when
+    ///   symmetric: X = UUᵀ has no V₀), `.notFinite` for a non-finite α or ratio, `.overflow` or
+    ///   `.outOfMemory` for factors too large.
+    public static func smallRandom(rows n1: Int, columns n2: Int, width k: Int, scale alpha: Double, ratio: Double = 1,
                                    symmetric: Bool = false, seed: UInt64) throws(FactorSenseError) -> InitialFactors {
         for (value, name) in [(n1, "n1"), (n2, "n2"), (k, "width")] {
             guard value >= 1 else { throw FactorSenseError(.invalidArgument, "\(name) must be ≥ 1, got \(value)") }
             try SizeLimits.checkDimension(value, name)
         }
         try GradientDescentOptions.descriptor("init_scale", .real).check(alpha)
+        try GradientDescentOptions.descriptor("init_ratio", .real).check(ratio)
+        if symmetric && ratio != 1 { throw FactorSenseError(.invalidArgument, Self.symmetricRatio(ratio)) }
         try MemoryBudget.require(PeakMemory.initialFactors(rows: n1, columns: symmetric ? 0 : n2, width: k),
                                  for: "the small random initialization")
         var sampler = GaussianSampler(seed: seed, stream: .initialization)
         let sigma = alpha / Double(k).squareRoot()
         let u = sampler.matrix(rows: n1, columns: k, standardDeviation: sigma)
-        let v = symmetric ? nil : sampler.matrix(rows: n2, columns: k, standardDeviation: sigma)
+        let v = symmetric ? nil : sampler.matrix(rows: n2, columns: k, standardDeviation: ratio * alpha / Double(k).squareRoot())
         return InitialFactors(unchecked: u, v)
+    }
+
+    /// Why a PSD problem refuses init_ratio ≠ 1.
+    static func symmetricRatio(_ ratio: Double) -> String {
+        "init_ratio \(ratio) scales V₀; a PSD problem's X = UUᵀ has no V₀: use init_ratio 1"
     }
 
     /// The spectral initialization of docs/mathematics.md from M = 𝒜*(y): the top-k SVD M ≈ P S Qᵀ gives
@@ -101,9 +111,15 @@ public struct InitialFactors: Sendable, Equatable {
 
     /// The factors (U₀, V₀) a run starts from — V₀ = U₀ for the symmetric parameterization —
     /// the given ones checked against the problem, or those `options.initialization` names.
+    /// Refuses `initRatio` ≠ 1 unless the start is the small random one (it would be ignored).
     static func resolve(_ options: GradientDescentOptions, for problem: SensingProblem) throws(FactorSenseError) -> (U: Matrix, V: Matrix) {
         let (n1, n2) = (problem.rows, problem.columns)
         let symmetric = problem.parameterization == .symmetric
+        if options.initRatio != 1 && (options.initialFactors != nil || options.initialization != .smallRandom) {
+            throw FactorSenseError(.invalidArgument,
+                "init_ratio \(options.initRatio) scales the small random V₀; this run starts from "
+                + (options.initialFactors != nil ? "the given factors" : "the spectral initialization") + ": use init_ratio 1")
+        }
         if let given = options.initialFactors {
             try check(given, for: problem, width: options.width)
             return (given.U, given.V ?? given.U)
@@ -113,7 +129,8 @@ public struct InitialFactors: Sendable, Equatable {
         let start: InitialFactors
         switch options.initialization {
         case .smallRandom:
-            start = try smallRandom(rows: n1, columns: n2, width: k, scale: options.initScale, symmetric: symmetric, seed: options.seed)
+            start = try smallRandom(rows: n1, columns: n2, width: k, scale: options.initScale, ratio: options.initRatio,
+                                    symmetric: symmetric, seed: options.seed)
         case .spectral:
             let method = options.spectralMethod.resolved(rows: n1, columns: n2)
             try SizeLimits.checkAllocation(doubles: try spectralPeak(problem, width: k, method: method),

@@ -150,6 +150,7 @@ extension GradientDescentOptions {
         integer("restore_best", "1: end with the factors of least validation error", .flag,
                 get: { $0.restoreBest ? 1 : 0 }, set: { $0.restoreBest = $1 == 1 }),
         real("init_scale", "α of the random start U₀ = (α/√k)·N(0, 1)", .positive, \.initScale),
+        real("init_ratio", "β/α: V₀ = (β/√k)·N(0, 1) with β = init_ratio·α (an unbalanced random start)", .positive, \.initRatio),
         real("step", "η, the step size", .positive, \.step),
         real("tol", "converged when |f_t − f_{t−w}| ≤ tol·f_{t−w}; 0: off", .nonNegative, \.tolerance),
         real("loss_tol", "converged when f_t ≤ loss_tol; 0: off", .nonNegative, \.lossTolerance),
