@@ -483,7 +483,8 @@ fs_status fs_problem_is_symmetric(const fs_problem *problem, int *symmetric);
 fs_status fs_problem_operator_is_symmetric(const fs_problem *problem, int *symmetric);
 /**
  * The kind of the problem's operator, static text: "dense" (Gaussian, symmetric Gaussian and
- * user matrices), "identity", "entries" (completion) or "rank_one".
+ * user matrices), "identity", "entries" (completion and fs_problem_set_entries) or "rank_one".
+ * It names the operator (how it is stored and applied), not the generator that drew it.
  */
 fs_status fs_problem_get_operator_kind(const fs_problem *problem, const char **kind);
 /**

@@ -468,7 +468,13 @@ class SensingProblem(Handle):
 
     @property
     def operator_kind(self) -> str:
-        """"dense", "identity", "entries" or "rank_one"."""
+        """"dense" (Gaussian, symmetric Gaussian, your matrix), "identity", "entries" (completion
+        and :meth:`from_entries`) or "rank_one".
+
+        The kind names the operator — how it is stored and applied — not the generator that drew
+        it: two generators ("gaussian", "symmetric_gaussian") and your own matrix make a
+        "dense" operator, and "entries" holds sampled entries whether ``completion`` drew them
+        or you gave them."""
         kind = c_char_p()
         check(lib.fs_problem_get_operator_kind(self.handle, byref(kind)), self.handle)
         return kind.value.decode()

@@ -173,12 +173,15 @@ def test_a_psd_run_draws_one_curve_where_left_and_right_are_the_same(run):
 
 
 def test_plot_history_is_plot_loss(run):
-    """fs.plot_history (the 0.1 name) draws what fs.plot.loss draws, the phases included."""
-    old, new = fs.plot_history(run), fs.plot.loss(run)
+    """fs.plot_history (the 0.1 name, deprecated) draws what fs.plot.loss draws, the phases included."""
+    with pytest.warns(DeprecationWarning, match="fs.plot.loss"):
+        old = fs.plot_history(run)
+    new = fs.plot.loss(run)
     assert [(line.get_label(), list(line.get_ydata())) for line in old.get_lines()] == \
         [(line.get_label(), list(line.get_ydata())) for line in new.get_lines()]
     assert len(old.patches) == len(new.patches) == 3
-    drawn = lines(fs.plot_history(run, columns=("residual",)))
+    with pytest.warns(DeprecationWarning):
+        drawn = lines(fs.plot_history(run, columns=("residual",)))
     assert np.array_equal(drawn["residual"].get_ydata(), run.history["residual"]) and "loss" not in drawn
     with pytest.raises(fs.InvalidArgumentError, match="'curvature' is not recorded"):
         fs.plot.loss(run, columns=("curvature",))
