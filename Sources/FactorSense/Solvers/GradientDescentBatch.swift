@@ -72,8 +72,8 @@ extension GradientDescent {
     }
 
     /// Runs the trials of `group` side by side (in lock-step on a shared pass for an operator of
-    /// `PassSharing`, the dense one), each result into its slot. A trial whose thread cannot be started runs on the
-    /// calling thread once the others are done, alone.
+    /// `PassSharing`, the dense one), each result into its slot. A trial whose thread cannot be
+    /// started runs on the calling thread once the others are done, alone.
     private static func runGroup(_ problem: SensingProblem, _ trials: [Trial], _ group: Range<Int>,
                                  into slots: UnsafeSendablePointer<Result<GradientDescentResult, FactorSenseError>>) {
         let shared = (problem.sensingOperator as? any PassSharing)?.sharedPass(trials: group.count)
