@@ -60,6 +60,7 @@ def test_an_unbalanced_random_start_is_the_documented_draw(ratio):
 @pytest.mark.parametrize("setting, message", [
     (dict(init_ratio=0.0), "init_ratio must be > 0"),
     (dict(init_ratio=float("nan")), "init_ratio must be finite"),
+    (dict(init_ratio=1e300, init_scale=1e10), "overflows double precision"),
     (dict(init_ratio=2.0, init="spectral"), "starts from the spectral initialization"),
     (dict(init_ratio=2.0, U0=np.ones((9, 2)), V0=np.ones((6, 2))), "starts from the given factors"),
 ])

@@ -38,8 +38,8 @@ public struct InitialFactors: Sendable, Equatable {
     /// ratio 1 times ρ (up to rounding), and ratio 1 gives β = α exactly.
     ///
     /// - Throws: `.invalidArgument` for n1, n2 or k below 1, α ≤ 0 or ratio ≤ 0 (or ≠ 1 when
-    ///   symmetric: X = UUᵀ has no V₀), `.notFinite` for a non-finite α or ratio, `.overflow` or
-    ///   `.outOfMemory` for factors too large.
+    ///   symmetric: X = UUᵀ has no V₀), `.notFinite` for a non-finite α, ratio or β, `.overflow`
+    ///   or `.outOfMemory` for factors too large.
     public static func smallRandom(rows n1: Int, columns n2: Int, width k: Int, scale alpha: Double, ratio: Double = 1,
                                    symmetric: Bool = false, seed: UInt64) throws(FactorSenseError) -> InitialFactors {
         for (value, name) in [(n1, "n1"), (n2, "n2"), (k, "width")] {
@@ -49,6 +49,9 @@ public struct InitialFactors: Sendable, Equatable {
         try GradientDescentOptions.descriptor("init_scale", .real).check(alpha)
         try GradientDescentOptions.descriptor("init_ratio", .real).check(ratio)
         if symmetric && ratio != 1 { throw FactorSenseError(.invalidArgument, Self.symmetricRatio(ratio)) }
+        guard (ratio * alpha).isFinite else {
+            throw FactorSenseError(.notFinite, "β = init_ratio · init_scale = \(ratio) · \(alpha) overflows double precision")
+        }
         try MemoryBudget.require(PeakMemory.initialFactors(rows: n1, columns: symmetric ? 0 : n2, width: k),
                                  for: "the small random initialization")
         var sampler = GaussianSampler(seed: seed, stream: .initialization)
@@ -142,8 +145,9 @@ public struct InitialFactors: Sendable, Equatable {
     }
 
     /// The doubles `spectral` holds at its peak: M = 𝒜*(y) (n1·n2) with what forming it takes
-    /// (the operator's `adjointNeeds`: a dense operator's partial sums per row chunk), or M with its LAPACK factorization
-    /// (`Factorizations.singularValueDecompositionPeak`, `symmetricEigenPeak`), whichever is larger.
+    /// (the operator's `adjointNeeds`: a dense operator's partial sums per row chunk), or M with
+    /// its LAPACK factorization (`Factorizations.singularValueDecompositionPeak`,
+    /// `symmetricEigenPeak`), whichever is larger.
     static func spectralPeak(_ problem: SensingProblem, width k: Int, method: SpectralMethod) throws(FactorSenseError) -> Int {
         let (n1, n2) = (problem.rows, problem.columns)
         try SizeLimits.checkDimension(n1, "n1")
