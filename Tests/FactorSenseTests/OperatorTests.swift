@@ -171,5 +171,21 @@ import Glibc
         #expect(try bytes(rankOne.restrictionNeeds(measurements: 7)) == 7 * (n1 + n2) * double)
         #expect(try bytes(entries.restrictionNeeds(measurements: 7)) == 2 * 7 * MemoryLayout<Int>.stride)
         #expect(try bytes(rankOne.applyNeeds()) == m * n2 * double && bytes(dense.applyNeeds()) == 0)
+        // The cells each reads one by one, and the rank-one factors, from the operator itself.
+        #expect(dense.observedCells == .mixed && rankOne.observedCells == .mixed && identity.observedCells == .all)
+        #expect(entries.observedCells == .cells(rows: entries.rowIndices, columns: entries.columnIndices, scale: entries.scale))
+        #expect(dense.rankOneProjections == nil && entries.rankOneProjections == nil)
+        let projections = try #require(rankOne.rankOneProjections)
+        #expect(projections.left == rankOne.left && projections.right == rankOne.right && projections.scale == rankOne.scale)
+    }
+
+    /// A batch's per-trial view of the shared dense pass describes itself as the dense operator.
+    @Test func theSharedPassViewDescribesItselfAsItsOperator() throws {
+        let dense = try DenseOperator.symmetricGaussian(measurements: 40, size: 6, seed: 2)
+        let view = dense.sharedPass(trials: 2).view(trial: 0)
+        #expect(view.kindName == "dense" && view.isSymmetric && view.denseEntries == dense.entries)
+        let bytes = { (needs: [MemoryBudget.Need]) in needs.reduce(0) { $0 + $1.bytes } }
+        #expect(try bytes(view.passNeeds(measurements: 40, width: 3)) == bytes(dense.passNeeds(measurements: 40, width: 3)))
+        #expect(try bytes(view.adjointNeeds()) == bytes(dense.adjointNeeds()))
     }
 }
