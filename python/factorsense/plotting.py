@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import warnings
-
 from typing import TYPE_CHECKING, Optional, Sequence
 
 from . import plot

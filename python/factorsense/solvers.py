@@ -223,16 +223,16 @@ def gradient_descent(problem: SensingProblem, width: Optional[Integer] = None, *
 
 
 # The options a batch may vary from trial to trial (a sequence of one value per trial).
-PER_TRIAL = ("seed", "init_scale", "init_ratio", "step", "width", "max_iter", "record_every", "tol", "loss_tol", "balancing",
-             "noise_injection", "scaled_damping", "batch_size", "ridge")
+PER_TRIAL = ("seed", "init_scale", "init_ratio", "step", "width", "max_iter", "record_every", "tol", "loss_tol",
+             "balancing", "noise_injection", "scaled_damping", "batch_size", "ridge")
 
 
 def gradient_descent_batch(problem: SensingProblem, width: Union[Integer, Sequence[Integer], None] = None,
                            **settings: Any) -> List[Result]:
     """Several trials of :func:`gradient_descent` on one problem, run together.
 
-    Any of ``seed``, ``init_scale``, ``init_ratio``, ``step``, ``width``, ``max_iter``, ``record_every``, ``tol``,
-    ``loss_tol``, ``balancing``, ``noise_injection``, ``scaled_damping``, ``batch_size`` and
+    Any of ``seed``, ``init_scale``, ``init_ratio``, ``step``, ``width``, ``max_iter``,
+    ``record_every``, ``tol``, ``loss_tol``, ``balancing``, ``noise_injection``, ``scaled_damping``, ``batch_size`` and
     ``ridge`` may be a sequence with one value per trial (all such sequences of one length T);
     every other argument is that of :func:`gradient_descent` and common to all trials, except
     ``callback``, ``progress`` and ``holdout``, which a batch does not take.

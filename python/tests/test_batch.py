@@ -36,6 +36,8 @@ def test_every_trial_is_its_own_run_bit_for_bit(kind):
     k = 5 if p.psd else 4
     per_trial = dict(seed=[0, 1, 2, 3], init_scale=[1e-3, 1e-2, 1e-3, 1e-1], step=[0.2, 0.2, 0.1, 0.05],
                      max_iter=[120, 60, 120, 200])
+    if not p.psd:
+        per_trial["init_ratio"] = [1.0, 2.0, 0.5, 1.0]
     runs = fs.gradient_descent_batch(p, width=k, record_every=10, **per_trial)
     assert len(runs) == 4
     for i, run in enumerate(runs):
