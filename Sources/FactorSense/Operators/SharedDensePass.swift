@@ -10,9 +10,6 @@ import Glibc
 /// read from memory, not what is computed.
 final class SharedDensePass: SharedPass, @unchecked Sendable {
     private let dense: DenseOperator
-    private let operatorMatrix: DenseEntries
-    private let m: Int
-    private let n: Int
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     /// Trials that have not left.
@@ -26,9 +23,6 @@ final class SharedDensePass: SharedPass, @unchecked Sendable {
 
     init(_ dense: DenseOperator, trials: Int) {
         self.dense = dense
-        self.operatorMatrix = dense.entries
-        self.m = dense.measurementCount
-        self.n = dense.rows * dense.columns
         self.active = trials
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(condition, nil)
@@ -72,7 +66,8 @@ final class SharedDensePass: SharedPass, @unchecked Sendable {
         pthread_mutex_unlock(mutex)
         // Not abandoned for a stop request: each trial has its own, checked after the pass.
         let (residuals, adjoints) = StopRequest.$current.withValue(nil) {
-            DenseKernels.residualsAndAdjoints(operatorMatrix, rows: m, columns: n, gathered.map(\.value))
+            DenseKernels.residualsAndAdjoints(dense.entries, rows: dense.measurementCount, columns: dense.rows * dense.columns,
+                                              gathered.map(\.value))
         }
         pthread_mutex_lock(mutex)
         for (index, request) in gathered.enumerated() { answers[request.key] = (residuals[index], adjoints[index]) }

@@ -153,12 +153,9 @@ public struct InitialFactors: Sendable, Equatable {
         try SizeLimits.checkDimension(n1, "n1")
         try SizeLimits.checkDimension(n2, "n2")
         let entries = try SizeLimits.product(n1, n2, "n1 · n2")
-        var forming = entries
-        for need in try problem.sensingOperator.adjointNeeds() {
-            let (total, overflow) = forming.addingReportingOverflow(need.bytes / MemoryLayout<Double>.stride)
-            guard !overflow else { throw FactorSenseError(.overflow, "the memory of 𝒜*(y) and what forming it takes overflows a 64-bit integer") }
-            forming = total
-        }
+        let formingNeeds = try MemoryBudget.total(problem.sensingOperator.adjointNeeds()) / MemoryLayout<Double>.stride
+        let (forming, formingOverflows) = entries.addingReportingOverflow(formingNeeds)
+        guard !formingOverflows else { throw FactorSenseError(.overflow, "the memory of 𝒜*(y) and what forming it takes overflows a 64-bit integer") }
         if method.resolved(rows: n1, columns: n2) == .iterative {
             return try iterativeSpectralPeak(problem, width: k, formingAdjoint: forming)
         }
